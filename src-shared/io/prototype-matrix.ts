@@ -1,0 +1,77 @@
+/**
+ * The matrix files of the 2022 Julia prototype (spec §7): one trainable rank-4 matrix
+ * `{toNeuron: {toPort: {fromNeuron: {fromPort: weight}}}}`. The neuron set is inferred from
+ * the names (`accum-3-1` is an accum, `const_1` is const_1, …) and the hard links are the
+ * ones every duplicate-detector machine has.
+ */
+import { neuronType, NEURON_TYPES } from '../machine/neuron-types';
+import { linksToMatrix, matrixLinks, type MachineSpec, type Matrix, type NeuronSpec } from '../machine/spec';
+import { BASE_NEURONS, hardLinks } from '../problems/duplicates/base';
+import { formatPath, parseVValueJson, VValueError } from '../vvalue/parse';
+import { stringifyVValue } from '../vvalue/serialize';
+import { leaves } from '../vvalue/vvalue';
+
+/** Types a prototype file can name: those that need no parameters and are not `Self`. */
+const PROTOTYPE_TYPES = new Set(['accum', 'norm', 'dot', 'compare', 'const_1', 'eos', 'timer', 'input', 'output']);
+
+/** The neuron type a prototype name denotes (`dot-2-1` → `dot`), or undefined. */
+export function inferNeuronType(name: string): string | undefined {
+  if (PROTOTYPE_TYPES.has(name)) return name;
+  const dash = name.indexOf('-');
+  if (dash <= 0 || dash === name.length - 1) return undefined;
+  const prefix = name.slice(0, dash);
+  return PROTOTYPE_TYPES.has(prefix) && NEURON_TYPES.get(prefix)?.interneuron ? prefix : undefined;
+}
+
+/**
+ * Parses a prototype matrix file. Anything that is not such a matrix (bad JSON, a
+ * non-numeric or non-finite leaf, a weight at the wrong depth, an unknown neuron type
+ * prefix, a port the type does not have, absurd nesting) throws a VValueError naming the path.
+ */
+export function importPrototypeMatrix(text: string, source = 'matrix file'): MachineSpec {
+  const m = parseVValueJson(text, source);
+  const types = new Map<string, string>();
+  const typeOf = (name: string, at: readonly string[]): string => {
+    let t = types.get(name);
+    if (t === undefined) {
+      t = inferNeuronType(name);
+      if (t === undefined) {
+        throw new VValueError(
+          formatPath(at),
+          `unknown neuron type prefix in "${name}" (expected one of ${[...PROTOTYPE_TYPES].join(', ')}, or <type>-<layer>-<copy>)`,
+        );
+      }
+      types.set(name, t);
+    }
+    return t;
+  };
+  for (const [path] of leaves(m)) {
+    if (path.length !== 4) {
+      throw new VValueError(
+        formatPath(path),
+        `a weight must sit at depth 4 (toNeuron → toPort → fromNeuron → fromPort), found one at depth ${path.length}`,
+      );
+    }
+    const [to, toPort, from, fromPort] = path as [string, string, string, string];
+    const toType = typeOf(to, [to]);
+    if (!neuronType(toType).inputs.includes(toPort)) {
+      throw new VValueError(formatPath([to, toPort]), `${toType} neuron "${to}" has no input port "${toPort}"`);
+    }
+    const fromType = typeOf(from, [to, toPort, from]);
+    if (!neuronType(fromType).outputs.includes(fromPort)) {
+      throw new VValueError(formatPath(path), `${fromType} neuron "${from}" has no output port "${fromPort}"`);
+    }
+  }
+  const neurons: NeuronSpec[] = [...BASE_NEURONS];
+  const known = new Set(neurons.map((n) => n.name));
+  for (const [name, type] of [...types].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    if (!known.has(name)) neurons.push({ name, type });
+  }
+  return { neurons, fixed: linksToMatrix(hardLinks(neurons)), trainable: m };
+}
+
+/** The prototype file text of a trainable matrix (stable: sorted keys, Julia-style numbers). */
+export function exportPrototypeMatrix(trainable: Matrix): string {
+  // rebuild from links so that only depth-4 weights are written
+  return stringifyVValue(linksToMatrix(matrixLinks(trainable)), '  ') + '\n';
+}
