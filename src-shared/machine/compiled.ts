@@ -9,7 +9,7 @@
  */
 import { PathLayout, ROOT } from '../vvalue/path-layout';
 import { pathKey, type Path, type VValue } from '../vvalue/vvalue';
-import { neuronType, type GradientMode, type Kernel, type NeuronEnv } from './neuron-types';
+import { neuronType, type GradientMode, type Kernel, type NeuronEnv, type NeuronType } from './neuron-types';
 import { matrixLinks, type Link, type MachineSpec, type NeuronSpec } from './spec';
 
 export interface CompileOptions {
@@ -43,6 +43,8 @@ export class CompiledMachine {
   readonly alphabet: readonly string[];
 
   private readonly slots: NeuronSlots[] = [];
+  /** Interneurons without links to other neurons: not run, their ports are always empty. */
+  private readonly inert = new Map<string, NeuronType>();
   private readonly byName = new Map<string, NeuronSlots>();
   private readonly nIn: number;
   private readonly nOut: number;
@@ -62,9 +64,15 @@ export class CompiledMachine {
   private readonly entryWeight: Float64Array;
   /** Per-entry gradient scratch of backward(). */
   private readonly entryGrad: Float64Array;
+  /** Parameter → output slot of its source port, or -1 when the link is ignored. */
+  private readonly paramSource: Int32Array;
 
   private inHist = new Float64Array(0);
   private outHist = new Float64Array(0);
+  private gIn = new Float64Array(0);
+  private gOutA = new Float64Array(0);
+  private gOutB = new Float64Array(0);
+  /** Cycles the history buffers can hold. */
   private histCycles = -1;
   private lastCycles = 0;
 
@@ -77,13 +85,26 @@ export class CompiledMachine {
     let nOut = 0;
     const ctxOf = (n: NeuronSpec) => ({ params: n.params, alphabet: this.alphabet });
 
-    // 1. port slots
+    // 1. port slots, for the neurons that can do anything: every source and sink, and every
+    //    interneuron linked to another neuron (an unlinked interneuron stays at zero)
+    const trainable = matrixLinks(spec.trainable);
+    const fixed = matrixLinks(spec.fixed);
+    const linked = new Set<string>();
+    for (const l of [...trainable, ...fixed]) {
+      if (l.to === l.from) continue;
+      linked.add(l.to);
+      linked.add(l.from);
+    }
+    const seen = new Set<string>();
     const pending: { spec: NeuronSpec; inBase: number; outBase: number }[] = [];
     for (const n of spec.neurons) {
-      if (this.byName.has(n.name) || pending.some((p) => p.spec.name === n.name)) {
-        throw new Error(`duplicate neuron name "${n.name}"`);
-      }
+      if (seen.has(n.name)) throw new Error(`duplicate neuron name "${n.name}"`);
+      seen.add(n.name);
       const t = neuronType(n.type);
+      if (t.interneuron && !linked.has(n.name)) {
+        this.inert.set(n.name, t);
+        continue;
+      }
       pending.push({ spec: n, inBase: nIn, outBase: nOut });
       nIn += t.inputs.length;
       nOut += t.outputs.length;
@@ -105,8 +126,6 @@ export class CompiledMachine {
     };
 
     // 2. links
-    const trainable = matrixLinks(spec.trainable);
-    const fixed = matrixLinks(spec.fixed);
     this.params = trainable.map(({ to, toPort, from, fromPort }) => ({ to, toPort, from, fromPort }));
     const ignored: Link[] = [];
     const live: { dst: number; src: number; param: number; weight: number }[] = [];
@@ -123,6 +142,8 @@ export class CompiledMachine {
       else live.push({ dst, src, param: -1, weight: l.weight });
     }
     this.ignored = ignored;
+    this.paramSource = new Int32Array(trainable.length).fill(-1);
+    for (const l of live) if (l.param >= 0) this.paramSource[l.param] = l.src;
 
     // 3. path inference: fixpoint of outputPaths over the link graph
     const inSets: Map<string, Path>[] = Array.from({ length: nIn }, () => new Map());
@@ -218,8 +239,9 @@ export class CompiledMachine {
     }
   }
 
+  /** Grows the history buffers to hold `cycles` cycles (they are reused across runs). */
   private ensureHistory(cycles: number): void {
-    if (cycles !== this.histCycles) {
+    if (cycles > this.histCycles) {
       this.inHist = new Float64Array((cycles + 1) * this.nIn * this.D);
       this.outHist = new Float64Array((cycles + 1) * this.nOut * this.D);
       this.histCycles = cycles;
@@ -274,9 +296,14 @@ export class CompiledMachine {
     const { rowDst, rowStart, entrySrc, entryWeight, entryGrad, entryParam } = this;
     const nRows = rowDst.length;
     entryGrad.fill(0);
-    let gOut = new Float64Array(outStride); // dL/d(output of cycle t); nothing reads the last outputs
-    let gPrev = new Float64Array(outStride);
-    const gIn = new Float64Array(inStride);
+    if (this.gIn.length !== inStride) {
+      this.gIn = new Float64Array(inStride);
+      this.gOutA = new Float64Array(outStride);
+      this.gOutB = new Float64Array(outStride);
+    }
+    let gOut = this.gOutA.fill(0); // dL/d(output of cycle t); nothing reads the last outputs
+    let gPrev = this.gOutB;
+    const gIn = this.gIn;
     for (let t = cycles; t >= 1; t--) {
       gIn.fill(0);
       seed(t, gIn);
@@ -308,6 +335,32 @@ export class CompiledMachine {
     }
   }
 
+  /**
+   * Activity of each trainable link's source over the last run: adds Σ_t ‖output(t)‖² of
+   * the source port to `acc[param]` (0 for ignored links) and returns the cycles counted.
+   */
+  addSourceActivity(acc: Float64Array): number {
+    const D = this.D;
+    const outStride = this.nOut * D;
+    const perSlot = new Float64Array(this.nOut);
+    for (let t = 1; t <= this.lastCycles; t++) {
+      const base = t * outStride;
+      for (let slot = 0; slot < this.nOut; slot++) {
+        let s = 0;
+        for (const k of this.outPaths[slot] as Int32Array) {
+          const v = this.outHist[base + slot * D + k] as number;
+          s += v * v;
+        }
+        perSlot[slot] = (perSlot[slot] as number) + s;
+      }
+    }
+    for (let p = 0; p < this.paramSource.length; p++) {
+      const src = this.paramSource[p] as number;
+      if (src >= 0) acc[p] = (acc[p] as number) + (perSlot[src] as number);
+    }
+    return this.lastCycles;
+  }
+
   /** Slot offset (within one cycle's input block) of a neuron's input port, or -1. */
   inputOffset(neuron: string, port: string): number {
     const n = this.byName.get(neuron);
@@ -329,6 +382,11 @@ export class CompiledMachine {
   /** Inputs and outputs of one neuron at every cycle of the last run, as V-values. */
   trace(neuron: string): CycleTrace[] {
     const n = this.byName.get(neuron);
+    const inert = this.inert.get(neuron);
+    if (!n && inert) {
+      const empty = (ports: readonly string[]) => Object.fromEntries(ports.map((p) => [p, {}]));
+      return Array.from({ length: this.lastCycles }, () => ({ inputs: empty(inert.inputs), outputs: empty(inert.outputs) }));
+    }
     if (!n) throw new Error(`no neuron named "${neuron}"`);
     const t = neuronType(n.spec.type);
     const D = this.D;

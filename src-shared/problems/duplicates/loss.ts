@@ -105,9 +105,16 @@ export class DetectorLoss {
   private readonly regularised: Uint8Array;
   private readonly targets: TargetCache;
 
+  private readonly root: number;
+  /** Input offsets of output.dict-1 and output.dict-2 (-1 when absent). */
+  private readonly offsets: readonly number[];
+  private diff = new Float64Array(0);
+
   /** `strings`: every string this evaluator will see (they fix the alphabet). */
   constructor(spec: MachineSpec, strings: Iterable<string>, targets = new TargetCache()) {
     this.machine = new CompiledMachine(spec, { alphabet: alphabetOf(strings) });
+    this.root = this.machine.layout.indexOf(ROOT);
+    this.offsets = OUTPUT_PORTS.map((p) => this.machine.inputOffset(OUTPUT_NEURON, p));
     this.regularised = Uint8Array.from(this.machine.params, (l) => (UNREGULARISED_ROWS.has(l.to) ? 0 : 1));
     this.targets = targets;
   }
@@ -129,18 +136,26 @@ export class DetectorLoss {
     return [l1, l2];
   }
 
+  /** Adds the gradient of λ1·Σ|w| + λ2·Σw² (regularised links only) to `grad`. */
+  addRegulariserGradient(w: Float64Array, l1: number, l2: number, grad: Float64Array): void {
+    for (let i = 0; i < w.length; i++) {
+      if (!this.regularised[i]) continue;
+      const x = w[i] as number;
+      grad[i] = (grad[i] as number) + l1 * Math.sign(x) + 2 * l2 * x;
+    }
+  }
+
   /**
-   * Loss of weights `w` on string `s`. When `grad` is given, dLoss/dw is added to it
-   * (regulariser included).
+   * The squared output differences of weights `w` on string `s` over `cycles` cycles (no
+   * regulariser): their sum and their largest element. With `grad`, adds d(sum)/dw.
    */
-  evaluate(w: Float64Array, s: string, settings: LossSettings, grad?: Float64Array): LossReport {
-    const { cycles } = settings;
+  fit(w: Float64Array, s: string, cycles: number, mode: GradientMode, grad?: Float64Array): { preregLoss: number; worstError: number } {
     const target = this.targets.get(s, cycles);
     const m = this.machine;
     m.run(w, { inputString: s }, cycles);
-    const root = m.layout.indexOf(ROOT);
-    const offsets = OUTPUT_PORTS.map((p) => m.inputOffset(OUTPUT_NEURON, p));
-    const diff = new Float64Array(2 * cycles);
+    const { root, offsets } = this;
+    if (this.diff.length < 2 * cycles) this.diff = new Float64Array(2 * cycles);
+    const diff = this.diff;
     let prereg = 0;
     let worst = 0;
     for (let t = 1; t <= cycles; t++) {
@@ -154,7 +169,6 @@ export class DetectorLoss {
         if (e > worst) worst = e;
       }
     }
-    const [l1, l2] = this.regulariser(w);
     if (grad) {
       m.backward(
         (t, gIn) => {
@@ -163,22 +177,28 @@ export class DetectorLoss {
             if (o >= 0) gIn[o + root] = (gIn[o + root] as number) + 2 * (diff[2 * (t - 1) + j] as number);
           }
         },
-        settings.gradients,
+        mode,
         grad,
       );
-      for (let i = 0; i < w.length; i++) {
-        if (!this.regularised[i]) continue;
-        const x = w[i] as number;
-        grad[i] = (grad[i] as number) + settings.l1 * Math.sign(x) + 2 * settings.l2 * x;
-      }
     }
+    return { preregLoss: prereg, worstError: worst };
+  }
+
+  /**
+   * Loss of weights `w` on string `s`. When `grad` is given, dLoss/dw is added to it
+   * (regulariser included).
+   */
+  evaluate(w: Float64Array, s: string, settings: LossSettings, grad?: Float64Array): LossReport {
+    const { preregLoss, worstError } = this.fit(w, s, settings.cycles, settings.gradients, grad);
+    const [l1, l2] = this.regulariser(w);
+    if (grad) this.addRegulariserGradient(w, settings.l1, settings.l2, grad);
     return {
-      preregLoss: prereg,
-      loss: prereg + settings.l1 * l1 + settings.l2 * l2,
+      preregLoss,
+      loss: preregLoss + settings.l1 * l1 + settings.l2 * l2,
       l1,
       l2,
       softLinks: w.length,
-      worstError: worst,
+      worstError,
     };
   }
 }
