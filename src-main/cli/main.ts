@@ -6,6 +6,8 @@
 import { Command, CommanderError } from 'commander';
 import { registerBench } from './commands/bench';
 import { registerEval } from './commands/eval';
+import { registerSynth } from './commands/synth';
+import { registerTest } from './commands/test';
 import { registerTrain } from './commands/train';
 import { UserError } from './io';
 
@@ -19,6 +21,8 @@ export function buildProgram(): Command {
   registerEval(program);
   registerTrain(program);
   registerBench(program);
+  registerSynth(program);
+  registerTest(program);
   return program;
 }
 

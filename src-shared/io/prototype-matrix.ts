@@ -7,7 +7,7 @@
 import { neuronType, NEURON_TYPES } from '../machine/neuron-types';
 import { linksToMatrix, matrixLinks, type MachineSpec, type Matrix, type NeuronSpec } from '../machine/spec';
 import { BASE_NEURONS, hardLinks } from '../problems/duplicates/base';
-import { formatPath, parseVValueJson, VValueError } from '../vvalue/parse';
+import { formatPath, parseVValue, parseVValueJson, VValueError } from '../vvalue/parse';
 import { stringifyVValue } from '../vvalue/serialize';
 import { leaves } from '../vvalue/vvalue';
 
@@ -29,7 +29,12 @@ export function inferNeuronType(name: string): string | undefined {
  * prefix, a port the type does not have, absurd nesting) throws a VValueError naming the path.
  */
 export function importPrototypeMatrix(text: string, source = 'matrix file'): MachineSpec {
-  const m = parseVValueJson(text, source);
+  return prototypeMatrixSpec(parseVValueJson(text, source));
+}
+
+/** The machine of a prototype matrix given as a JavaScript value (validated like a file). */
+export function prototypeMatrixSpec(data: unknown): MachineSpec {
+  const m = parseVValue(data);
   const types = new Map<string, string>();
   const typeOf = (name: string, at: readonly string[]): string => {
     let t = types.get(name);

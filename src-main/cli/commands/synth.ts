@@ -1,0 +1,144 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { InvalidArgumentError, type Command } from 'commander';
+import { exportPrototypeMatrix } from '../../../src-shared/io/prototype-matrix';
+import { windowFor } from '../../../src-shared/synthesis/dataset';
+import type { SynthesisEvent } from '../../../src-shared/synthesis/events';
+import { scheduleFromOverrides, ScheduleError, type Schedule } from '../../../src-shared/synthesis/schedule';
+import { synthesize } from '../../../src-shared/synthesis/synthesize';
+import { makeTrainer } from '../../synthesis/trainers';
+import { nonEmptyString, oneOf, printJson, UserError, writeTextFile } from '../io';
+import { SynthProgress } from '../progress';
+
+interface SynthOptions {
+  seed?: number;
+  schedule?: string;
+  train: string[];
+  estimator?: 'gradient' | 'es';
+  start?: string;
+  out?: string;
+  events?: string;
+  json?: boolean;
+  progress: boolean;
+}
+
+/** Evolution-strategies settings used by `--estimator es` (spec §6 reference values). */
+export function defaultEs(): Extract<Schedule['estimator'], { kind: 'es' }> {
+  return { kind: 'es', sigma: 0.02, population: 48, weightDecay: 0, workers: Math.max(1, Math.min(4, availableParallelism() - 1)) };
+}
+
+function seedOption(raw: string): number {
+  const v = Number(raw);
+  if (!/^\s*\d+\s*$/.test(raw) || !Number.isSafeInteger(v) || v > 2 ** 31 - 1) {
+    throw new InvalidArgumentError(`--seed must be an integer in [0, 2147483647], got "${raw}"`);
+  }
+  return v;
+}
+
+/** The schedule the options describe: the default (or --schedule FILE merged over it), then the flags. */
+export function scheduleFromOptions(o: Pick<SynthOptions, 'seed' | 'schedule' | 'train' | 'estimator' | 'start'>): Schedule {
+  let overrides: Record<string, unknown> = {};
+  if (o.schedule) {
+    let text: string;
+    try {
+      text = readFileSync(o.schedule, 'utf8');
+    } catch (e) {
+      throw new UserError(`cannot read schedule file ${o.schedule}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+    try {
+      overrides = JSON.parse(text) as Record<string, unknown>;
+    } catch (e) {
+      throw new UserError(`schedule file ${o.schedule} is not valid JSON: ${(e as Error).message}`);
+    }
+  }
+  if (o.train.length) overrides['training'] = { strings: o.train.map((text) => ({ text, cycles: windowFor(text) })) };
+  if (o.estimator === 'es') overrides['estimator'] = defaultEs();
+  if (o.estimator === 'gradient') overrides['estimator'] = { kind: 'gradient', gradients: 'exact' };
+  if (o.start) {
+    let matrix: unknown;
+    try {
+      matrix = JSON.parse(readFileSync(o.start, 'utf8'));
+    } catch (e) {
+      throw new UserError(`cannot read starting matrix ${o.start}: ${(e as Error).message}`);
+    }
+    overrides['start'] = { kind: 'matrix', name: o.start, matrix };
+  }
+  try {
+    return scheduleFromOverrides(overrides, o.seed);
+  } catch (e) {
+    if (e instanceof ScheduleError) throw new UserError(`${o.schedule ?? 'the options'}: ${e.message}`);
+    throw e;
+  }
+}
+
+export function registerSynth(program: Command): void {
+  program
+    .command('synth')
+    .description('synthesize a compact detector: dense training, sparsification with backtracking, polish')
+    .option('--seed <n>', 'seed of everything random (default: the schedule\'s, 1)', seedOption)
+    .option('--schedule <file>', 'schedule JSON (a full schedule, or only what differs from the default)')
+    .option('--train <s>', 'a training string (repeatable; replaces the default set)', (v: string, acc: string[]) => [...acc, nonEmptyString('--train')(v)], [] as string[])
+    .option('--estimator <kind>', 'gradient | es', oneOf('--estimator', ['gradient', 'es'] as const))
+    .option('--start <file>', 'start from this matrix (prototype format) instead of the generated architecture')
+    .option('--out <file>', 'write the circuit in the prototype matrix format')
+    .option('--events <file>', 'write every decision as one JSON object per line')
+    .option('--no-progress', 'no progress bar on stderr')
+    .option('--json', 'print one JSON object at the end')
+    .action(async (o: SynthOptions) => {
+      const schedule = scheduleFromOptions(o);
+      const started = performance.now();
+      const trainer = makeTrainer(schedule);
+      const progress = o.progress && process.stderr.isTTY ? new SynthProgress(schedule) : undefined;
+      const events: SynthesisEvent[] = [];
+      let interrupted = false;
+      const onSigint = () => {
+        if (interrupted) process.exit(130);
+        interrupted = true;
+        process.stderr.write('\ninterrupted: finishing with the circuit so far (Ctrl-C again to quit at once)\n');
+      };
+      process.on('SIGINT', onSigint);
+      let result;
+      try {
+        result = await synthesize(schedule, {
+          trainer,
+          cancelled: () => interrupted,
+          onStep: (m) => progress?.step(m),
+          onEvent: (e) => {
+            events.push(e);
+            progress?.event(e);
+          },
+        });
+      } finally {
+        progress?.stop();
+        process.off('SIGINT', onSigint);
+        await trainer.close();
+      }
+      const seconds = (performance.now() - started) / 1000;
+      let out: string | null = null;
+      if (o.out) out = writeTextFile(o.out, exportPrototypeMatrix(result.spec.trainable));
+      if (o.events) writeFileSync(o.events, events.map((e) => JSON.stringify(e)).join('\n') + '\n');
+      const summary = {
+        softLinks: result.softLinks,
+        trainLoss: result.train.preregLoss,
+        testLoss: result.test.loss,
+        testWorst: result.test.worst,
+        validationWorst: result.validation.worst,
+        seconds: Math.round(seconds * 100) / 100,
+        out,
+        seed: schedule.seed,
+        steps: result.steps,
+        stopReason: result.stopReason,
+        estimator: schedule.estimator.kind,
+      };
+      if (o.json) printJson(summary);
+      else {
+        console.log(`soft links     ${summary.softLinks}`);
+        console.log(`training loss  ${summary.trainLoss.toExponential(3)}`);
+        console.log(`validation     worst element ${summary.validationWorst.toExponential(3)}`);
+        console.log(`test loss      ${summary.testLoss.toExponential(3)}   worst element ${summary.testWorst.toExponential(3)}`);
+        console.log(`steps          ${summary.steps} (${summary.stopReason}), ${summary.seconds} s, seed ${summary.seed}`);
+        if (out) console.log(`circuit        ${out}`);
+        for (const s of result.test.strings) console.log(`  ${JSON.stringify(s.text).padEnd(24)} ${String(s.cycles).padStart(4)} cycles  loss ${s.loss.toExponential(2)}  worst ${s.worst.toExponential(2)}`);
+      }
+    });
+}

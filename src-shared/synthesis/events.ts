@@ -1,0 +1,76 @@
+/**
+ * What a synthesis run reports: one metrics record per optimiser step and one event per
+ * decision, each with the numbers that drove it. Plain serialisable data.
+ */
+import type { Link } from '../machine/spec';
+
+export type Phase = 'dense' | 'sparsify' | 'polish';
+
+export interface StepMetrics {
+  /** Optimiser steps so far in the run (1-based). */
+  readonly step: number;
+  readonly phase: Phase;
+  /** Training loss before this step's update, without the regulariser. */
+  readonly preregLoss: number;
+  readonly loss: number;
+  /** Σ|w| over regularised soft links. */
+  readonly l1: number;
+  /** The λ1 in force. */
+  readonly lambda1: number;
+  readonly softLinks: number;
+}
+
+interface EventBase {
+  /** Optimiser steps done when the event happened. */
+  readonly step: number;
+  readonly softLinks: number;
+}
+
+export type SynthesisEvent =
+  | (EventBase & { readonly kind: 'phase'; readonly phase: Phase })
+  | (EventBase & {
+      readonly kind: 'cut';
+      readonly round: number;
+      readonly attempt: number;
+      /** How the cut was chosen: `fraction 0.3`, `threshold 0.05`, `neuron norm-2-1`, `link …`. */
+      readonly rule: string;
+      readonly removed: readonly Link[];
+      readonly linksBefore: number;
+      readonly lambda1: number;
+      /** The loss the retraining must get back to. */
+      readonly target: number;
+    })
+  | (EventBase & {
+      readonly kind: 'accept';
+      readonly round: number;
+      readonly preregLoss: number;
+      readonly target: number;
+      readonly retrainSteps: number;
+    })
+  | (EventBase & {
+      readonly kind: 'backtrack';
+      readonly round: number;
+      readonly preregLoss: number;
+      readonly target: number;
+      readonly retrainSteps: number;
+      /** Soft links restored. */
+      readonly restored: number;
+      readonly next: string;
+    })
+  | (EventBase & { readonly kind: 'drop-dead'; readonly removed: readonly Link[] })
+  | (EventBase & { readonly kind: 'merge'; readonly merged: readonly string[] })
+  | (EventBase & { readonly kind: 'fine'; readonly reason: string })
+  | (EventBase & { readonly kind: 'regrow'; readonly round: number; readonly added: number })
+  | (EventBase & {
+      readonly kind: 'verdict';
+      readonly passed: boolean;
+      readonly trainLoss: number;
+      readonly validationWorst: number;
+      readonly failures: readonly string[];
+    })
+  | (EventBase & { readonly kind: 'restart'; readonly attempt: number; readonly reason: string })
+  | (EventBase & {
+      readonly kind: 'stop';
+      readonly reason: 'target' | 'stalled' | 'budget' | 'cancelled';
+      readonly preregLoss: number;
+    });

@@ -1,0 +1,256 @@
+/**
+ * A synthesis schedule as plain data: where to start, what to train on, how to estimate
+ * gradients, the dense phase, the sparsification rounds with their backtracking rule, when
+ * to stop, and the final polish. Runs store it so they can be replayed bit for bit.
+ *
+ * The zod schema is the one definition: the TypeScript type is inferred from it, and
+ * parsing a schedule from JSON names the offending field.
+ */
+import { z } from 'zod';
+import { INTERNEURON_TYPES } from '../machine/neuron-types';
+import { REFERENCE_ARCHITECTURE } from '../problems/duplicates/architecture';
+import { DEFAULT_TEST_SUITE, DEFAULT_TRAINING_SET, DEFAULT_VALIDATION_SET } from './dataset';
+
+const finite = () => z.number().refine(Number.isFinite, 'must be a finite number');
+const nonNegative = () => finite().refine((x) => x >= 0, 'must be ≥ 0');
+const positive = () => finite().refine((x) => x > 0, 'must be > 0');
+const count = (min = 0) => z.number().int().min(min).max(100_000_000);
+
+export const DataStringSchema = z.object({
+  text: z.string().min(1, 'must not be empty'),
+  cycles: z.number().int().min(1).max(100_000),
+});
+
+export const LinkSchema = z.object({
+  to: z.string().min(1),
+  toPort: z.string().min(1),
+  from: z.string().min(1),
+  fromPort: z.string().min(1),
+});
+
+export const ArchitectureSchema = z.object({
+  layers: z.number().int().min(1).max(64),
+  copies: z.number().int().min(1).max(64),
+  types: z
+    .array(z.enum(INTERNEURON_TYPES as [string, ...string[]]))
+    .min(1)
+    .refine((t) => new Set(t).size === t.length, 'types must not repeat'),
+  skip: z.boolean(),
+  /** Initial weights scale·N(0,1), seeded from the schedule's seed. */
+  scale: nonNegative(),
+});
+
+/** A trainable matrix as JSON (validated as a V-value when the run starts). */
+const MatrixJson = z.record(z.string(), z.unknown());
+
+export const StartSchema = z.discriminatedUnion('kind', [
+  /** Random initialisation of a generated architecture. */
+  z.object({ kind: z.literal('generate'), architecture: ArchitectureSchema }),
+  /** An imported matrix (prototype format), e.g. a 2022 circuit or an edited one. */
+  z.object({ kind: z.literal('matrix'), name: z.string().default('matrix'), matrix: MatrixJson }),
+  /**
+   * The repair experiment: the hand-crafted detector embedded in a generated architecture,
+   * some of its links removed and the others scaled by 1 ± perturb (random signs).
+   */
+  z.object({
+    kind: z.literal('repair'),
+    architecture: ArchitectureSchema,
+    remove: z.array(LinkSchema),
+    perturb: z.number().min(0).max(1),
+  }),
+]);
+
+export const EstimatorSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('gradient'), gradients: z.enum(['exact', 'prototype']).default('exact') }),
+  z.object({
+    kind: z.literal('es'),
+    /** Perturbation scale σ. */
+    sigma: positive(),
+    /** Antithetic pairs per generation (2n evaluations). */
+    population: count(1),
+    /** Added to the estimate as weightDecay·w. */
+    weightDecay: nonNegative(),
+    /** Worker threads evaluating the population (0 = in the calling thread). */
+    workers: count(0).max(64),
+  }),
+]);
+
+export const OptimizerSchema = z.object({
+  lr: positive(),
+  beta1: z.number().min(0).lt(1),
+  beta2: z.number().min(0).lt(1),
+  eps: positive(),
+});
+
+export const CutSchema = z.discriminatedUnion('kind', [
+  /** Cut the smallest fraction of the soft links by |w|. */
+  z.object({ kind: z.literal('fraction'), fraction: z.number().gt(0).lt(1) }),
+  /** Cut every soft link with |w| below the threshold (raised by `factor` each accepted round). */
+  z.object({ kind: z.literal('threshold'), threshold: positive(), factor: z.number().min(1) }),
+  /** Cut the `count` smallest soft links by |w|. */
+  z.object({ kind: z.literal('count'), count: count(1) }),
+]);
+
+export const ScheduleSchema = z.object({
+  version: z.literal(1).default(1),
+  seed: z.number().int().min(0).max(2 ** 31 - 1),
+  start: StartSchema,
+  training: z.object({
+    strings: z.array(DataStringSchema).min(1),
+    curriculum: z.object({ startCycles: count(1), steps: count(1) }).optional(),
+  }),
+  testSuite: z.array(DataStringSchema).min(1),
+  estimator: EstimatorSchema,
+  optimizer: OptimizerSchema,
+  dense: z.object({
+    /** Most steps of the dense phase. */
+    steps: count(0),
+    /** The dense phase ends early once the training loss is at most this. */
+    until: nonNegative(),
+    l1: nonNegative(),
+    l2: nonNegative().default(0),
+    /** Linear learning-rate decay to 10 % over the phase. */
+    lrDecay: z.boolean(),
+  }),
+  rounds: z.object({
+    /**
+     * λ1 of the first round, multiplied by `factor` after each accepted cut, capped at `max`;
+     * `fine` is the λ1 of one-at-a-time cuts.
+     */
+    l1: z.object({ start: nonNegative(), factor: z.number().min(1), max: nonNegative(), fine: nonNegative() }),
+    cut: CutSchema,
+    /** From this many soft links down, cut one neuron or one link at a time. */
+    fineBelow: count(0),
+    /** Candidates tried per fine round before giving up. */
+    fineTries: count(1),
+    retrain: z.object({
+      /** Steps between checks of the loss. */
+      chunk: count(1),
+      /** Most retraining steps after a cut. */
+      budget: count(1),
+      lr: positive(),
+      /** Learning rate and most retraining steps once cutting one at a time (a fresh optimiser each time). */
+      fineLr: positive(),
+      fineBudget: count(1),
+      optimizer: z.enum(['reset', 'trim']),
+      /** Give up on a cut at a check where the loss still exceeds this multiple of its target. */
+      abortFactor: z.number().min(1),
+    }),
+    accept: z.object({
+      /** A cut is accepted when the training loss recovers to max(ceiling, (1 + tolerance)·best so far). */
+      ceiling: nonNegative(),
+      /** The ceiling of one-at-a-time cuts. */
+      fineCeiling: nonNegative(),
+      tolerance: nonNegative(),
+    }),
+    backtrack: z.object({
+      /** A rejected coarse cut is retried with this fraction of its size. */
+      gentler: z.number().gt(0).lt(1),
+    }),
+    dropDead: z.boolean(),
+    mergeParallel: z.boolean(),
+  }),
+  stop: z.object({
+    /** Stop once the circuit has at most this many soft links. */
+    targetLinks: count(0),
+    /** Total optimiser steps of the whole run. */
+    stepBudget: count(1),
+  }),
+  polish: z.object({ steps: count(0), lr: positive(), l1: nonNegative() }),
+  /**
+   * When the polished circuit's training loss stays above `above`, links of the starting
+   * circuit among the neurons still in use come back (new ones at scale·N(0,1)) and the run
+   * trains `steps` steps and sparsifies again, at most `max` times.
+   */
+  regrow: z.object({ max: count(0), above: nonNegative(), scale: nonNegative(), steps: count(0) }),
+  /**
+   * An attempt passes when its training loss, its worst error on the validation strings
+   * (training-side data with long windows, not the test suite) and its size are within
+   * bounds; otherwise up to `max` more attempts start from fresh random initialisations
+   * (seeded), and the best attempt is kept. Not for matrix starts (nothing random to redo).
+   */
+  restarts: z.object({
+    max: count(0),
+    trainLoss: nonNegative(),
+    validationWorst: nonNegative(),
+    links: count(0),
+    validation: z.array(DataStringSchema).min(1),
+  }),
+});
+
+export type Schedule = z.infer<typeof ScheduleSchema>;
+export type ScheduleInput = z.input<typeof ScheduleSchema>;
+export type StartPoint = Schedule['start'];
+export type EstimatorSettings = Schedule['estimator'];
+
+const { seed: _seed, ...referenceArchitecture } = REFERENCE_ARCHITECTURE;
+
+/** The default schedule: from the 1486-weight machine to a compact detector. */
+export function defaultSchedule(seed = 1): Schedule {
+  return {
+    version: 1,
+    seed,
+    start: { kind: 'generate', architecture: { ...referenceArchitecture, types: [...referenceArchitecture.types] } },
+    training: { strings: DEFAULT_TRAINING_SET.map((s) => ({ ...s })) },
+    testSuite: DEFAULT_TEST_SUITE.map((s) => ({ ...s })),
+    estimator: { kind: 'gradient', gradients: 'exact' },
+    optimizer: { lr: 0.02, beta1: 0.9, beta2: 0.999, eps: 1e-8 },
+    dense: { steps: 400, until: 0.05, l1: 0.001, l2: 0, lrDecay: true },
+    rounds: {
+      l1: { start: 0.003, factor: 1.5, max: 0.03, fine: 0.001 },
+      cut: { kind: 'fraction', fraction: 0.5 },
+      fineBelow: 30,
+      fineTries: 60,
+      retrain: { chunk: 50, budget: 200, lr: 0.01, fineLr: 0.01, fineBudget: 400, optimizer: 'trim', abortFactor: 20 },
+      accept: { ceiling: 2, fineCeiling: 0.02, tolerance: 1 },
+      backtrack: { gentler: 0.5 },
+      dropDead: true,
+      mergeParallel: true,
+    },
+    stop: { targetLinks: 8, stepBudget: 30_000 },
+    polish: { steps: 400, lr: 0.003, l1: 0 },
+    regrow: { max: 3, above: 0.01, scale: 0.01, steps: 600 },
+    restarts: { max: 3, trainLoss: 1e-3, validationWorst: 0.01, links: 12, validation: DEFAULT_VALIDATION_SET.map((s) => ({ ...s })) },
+  };
+}
+
+export class ScheduleError extends Error {
+  constructor(readonly issues: readonly string[]) {
+    super(`invalid schedule: ${issues.join('; ')}`);
+    this.name = 'ScheduleError';
+  }
+}
+
+/** Validates a schedule (e.g. parsed from a file), naming each offending field. */
+export function parseSchedule(data: unknown): Schedule {
+  const r = ScheduleSchema.safeParse(data);
+  if (!r.success) {
+    throw new ScheduleError(r.error.issues.map((i) => `${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`));
+  }
+  return r.data;
+}
+
+/**
+ * A schedule file may give only what differs from the default: it is merged over
+ * defaultSchedule(seed) object by object (arrays and the start point replace), then validated.
+ */
+export function scheduleFromOverrides(overrides: unknown, seed?: number): Schedule {
+  const base = defaultSchedule(seed ?? 1) as unknown;
+  const merged = deepMerge(base, overrides);
+  if (seed !== undefined && typeof merged === 'object' && merged !== null) (merged as Record<string, unknown>)['seed'] = seed;
+  return parseSchedule(merged);
+}
+
+function deepMerge(base: unknown, over: unknown): unknown {
+  if (over === undefined) return base;
+  if (!isPlainObject(base) || !isPlainObject(over)) return over;
+  // a different variant of a discriminated union replaces the whole object
+  if ('kind' in over && over['kind'] !== base['kind']) return over;
+  const out: Record<string, unknown> = { ...base };
+  for (const [k, v] of Object.entries(over)) out[k] = deepMerge(base[k], v);
+  return out;
+}
+
+function isPlainObject(x: unknown): x is Record<string, unknown> {
+  return typeof x === 'object' && x !== null && !Array.isArray(x);
+}
