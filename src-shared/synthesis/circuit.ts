@@ -25,6 +25,20 @@ export function circuitFromSpec(spec: MachineSpec): Circuit {
   };
 }
 
+/**
+ * Weights are read in the engine's parameter order, which is the links' sorted order: a
+ * circuit whose links are out of order (or repeated) would pair weights with the wrong
+ * links, so it is refused.
+ */
+export function assertParameterOrder(c: Circuit): void {
+  if (c.links.length !== c.weights.length) throw new RangeError(`circuit has ${c.links.length} links but ${c.weights.length} weights`);
+  for (let i = 1; i < c.links.length; i++) {
+    if (compareLinks(c.links[i - 1] as Link, c.links[i] as Link) >= 0) {
+      throw new RangeError(`circuit links out of parameter order at ${i}: ${linkLabel(c.links[i - 1] as Link)} then ${linkLabel(c.links[i] as Link)}`);
+    }
+  }
+}
+
 export function circuitToSpec(c: Circuit): MachineSpec {
   return { ...c.base, trainable: vectorToMatrix(c.links, c.weights) };
 }

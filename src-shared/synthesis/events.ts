@@ -4,6 +4,9 @@
  */
 import type { Link } from '../machine/spec';
 
+/** An attended-run control as an event records it (same shape as SynthesisControl). */
+export type ControlRecord = { readonly kind: 'prune'; readonly threshold: number } | { readonly kind: 'set'; readonly lambda1?: number; readonly lr?: number };
+
 export type Phase = 'dense' | 'sparsify' | 'polish';
 
 export interface StepMetrics {
@@ -69,6 +72,9 @@ export type SynthesisEvent =
       readonly failures: readonly string[];
     })
   | (EventBase & { readonly kind: 'restart'; readonly attempt: number; readonly reason: string })
+  /** An attended-run control received between steps (prunes apply at the next round boundary). */
+  | (EventBase & { readonly kind: 'control'; readonly control: ControlRecord; readonly phase: Phase })
+  | (EventBase & { readonly kind: 'prune'; readonly threshold: number; readonly removed: readonly Link[]; readonly linksBefore: number })
   | (EventBase & {
       readonly kind: 'stop';
       readonly reason: 'target' | 'stalled' | 'budget' | 'cancelled';

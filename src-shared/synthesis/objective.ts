@@ -4,7 +4,7 @@
  */
 import type { GradientMode } from '../machine/neuron-types';
 import { DetectorLoss, TargetCache } from '../problems/duplicates/loss';
-import { circuitToSpec, type Circuit } from './circuit';
+import { assertParameterOrder, circuitToSpec, type Circuit } from './circuit';
 import { windowAt, type Curriculum, type DataString } from './dataset';
 
 export interface Fit {
@@ -39,6 +39,7 @@ export class SetObjective {
     readonly curriculum: Curriculum | undefined,
     targets: TargetCache,
   ) {
+    assertParameterOrder(circuit);
     this.loss = new DetectorLoss(circuitToSpec(circuit), alphabet, targets);
   }
 

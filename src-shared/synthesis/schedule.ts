@@ -16,19 +16,19 @@ const nonNegative = () => finite().refine((x) => x >= 0, 'must be ≥ 0');
 const positive = () => finite().refine((x) => x > 0, 'must be > 0');
 const count = (min = 0) => z.number().int().min(min).max(100_000_000);
 
-export const DataStringSchema = z.object({
+export const DataStringSchema = z.strictObject({
   text: z.string().min(1, 'must not be empty'),
   cycles: z.number().int().min(1).max(100_000),
 });
 
-export const LinkSchema = z.object({
+export const LinkSchema = z.strictObject({
   to: z.string().min(1),
   toPort: z.string().min(1),
   from: z.string().min(1),
   fromPort: z.string().min(1),
 });
 
-export const ArchitectureSchema = z.object({
+export const ArchitectureSchema = z.strictObject({
   layers: z.number().int().min(1).max(64),
   copies: z.number().int().min(1).max(64),
   types: z
@@ -45,24 +45,39 @@ const MatrixJson = z.record(z.string(), z.unknown());
 
 export const StartSchema = z.discriminatedUnion('kind', [
   /** Random initialisation of a generated architecture. */
-  z.object({ kind: z.literal('generate'), architecture: ArchitectureSchema }),
-  /** An imported matrix (prototype format), e.g. a 2022 circuit or an edited one. */
-  z.object({ kind: z.literal('matrix'), name: z.string().default('matrix'), matrix: MatrixJson }),
+  z.strictObject({ kind: z.literal('generate'), architecture: ArchitectureSchema }),
+  /**
+   * An imported matrix (prototype format), e.g. a 2022 circuit or an edited one. With an
+   * `architecture`, regrowing may also bring back that architecture's links (the matrix is
+   * then read as a pruned state of it).
+   */
+  z.strictObject({
+    kind: z.literal('matrix'),
+    name: z.string().default('matrix'),
+    matrix: MatrixJson,
+    architecture: ArchitectureSchema.optional(),
+  }),
   /**
    * The repair experiment: the hand-crafted detector embedded in a generated architecture,
    * some of its links removed and the others scaled by 1 ± perturb (random signs).
    */
-  z.object({
+  z.strictObject({
     kind: z.literal('repair'),
     architecture: ArchitectureSchema,
     remove: z.array(LinkSchema),
     perturb: z.number().min(0).max(1),
+    /**
+     * `architecture`: start from every link of the architecture (the detector's carry its
+     * weights); `circuit`: start from the broken detector's links alone, a pruned start
+     * whose missing links only regrowing can bring back.
+     */
+    embed: z.enum(['architecture', 'circuit']).default('architecture'),
   }),
 ]);
 
 export const EstimatorSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('gradient'), gradients: z.enum(['exact', 'prototype']).default('exact') }),
-  z.object({
+  z.strictObject({ kind: z.literal('gradient'), gradients: z.enum(['exact', 'prototype']).default('exact') }),
+  z.strictObject({
     kind: z.literal('es'),
     /** Perturbation scale σ. */
     sigma: positive(),
@@ -75,7 +90,7 @@ export const EstimatorSchema = z.discriminatedUnion('kind', [
   }),
 ]);
 
-export const OptimizerSchema = z.object({
+export const OptimizerSchema = z.strictObject({
   lr: positive(),
   beta1: z.number().min(0).lt(1),
   beta2: z.number().min(0).lt(1),
@@ -84,25 +99,25 @@ export const OptimizerSchema = z.object({
 
 export const CutSchema = z.discriminatedUnion('kind', [
   /** Cut the smallest fraction of the soft links by |w|. */
-  z.object({ kind: z.literal('fraction'), fraction: z.number().gt(0).lt(1) }),
+  z.strictObject({ kind: z.literal('fraction'), fraction: z.number().gt(0).lt(1) }),
   /** Cut every soft link with |w| below the threshold (raised by `factor` each accepted round). */
-  z.object({ kind: z.literal('threshold'), threshold: positive(), factor: z.number().min(1) }),
+  z.strictObject({ kind: z.literal('threshold'), threshold: positive(), factor: z.number().min(1) }),
   /** Cut the `count` smallest soft links by |w|. */
-  z.object({ kind: z.literal('count'), count: count(1) }),
+  z.strictObject({ kind: z.literal('count'), count: count(1) }),
 ]);
 
-export const ScheduleSchema = z.object({
+export const ScheduleSchema = z.strictObject({
   version: z.literal(1).default(1),
   seed: z.number().int().min(0).max(2 ** 31 - 1),
   start: StartSchema,
-  training: z.object({
+  training: z.strictObject({
     strings: z.array(DataStringSchema).min(1),
-    curriculum: z.object({ startCycles: count(1), steps: count(1) }).optional(),
+    curriculum: z.strictObject({ startCycles: count(1), steps: count(1) }).optional(),
   }),
   testSuite: z.array(DataStringSchema).min(1),
   estimator: EstimatorSchema,
   optimizer: OptimizerSchema,
-  dense: z.object({
+  dense: z.strictObject({
     /** Most steps of the dense phase. */
     steps: count(0),
     /** The dense phase ends early once the training loss is at most this. */
@@ -112,18 +127,18 @@ export const ScheduleSchema = z.object({
     /** Linear learning-rate decay to 10 % over the phase. */
     lrDecay: z.boolean(),
   }),
-  rounds: z.object({
+  rounds: z.strictObject({
     /**
      * λ1 of the first round, multiplied by `factor` after each accepted cut, capped at `max`;
      * `fine` is the λ1 of one-at-a-time cuts.
      */
-    l1: z.object({ start: nonNegative(), factor: z.number().min(1), max: nonNegative(), fine: nonNegative() }),
+    l1: z.strictObject({ start: nonNegative(), factor: z.number().min(1), max: nonNegative(), fine: nonNegative() }),
     cut: CutSchema,
     /** From this many soft links down, cut one neuron or one link at a time. */
     fineBelow: count(0),
     /** Candidates tried per fine round before giving up. */
     fineTries: count(1),
-    retrain: z.object({
+    retrain: z.strictObject({
       /** Steps between checks of the loss. */
       chunk: count(1),
       /** Most retraining steps after a cut. */
@@ -136,40 +151,40 @@ export const ScheduleSchema = z.object({
       /** Give up on a cut at a check where the loss still exceeds this multiple of its target. */
       abortFactor: z.number().min(1),
     }),
-    accept: z.object({
+    accept: z.strictObject({
       /** A cut is accepted when the training loss recovers to max(ceiling, (1 + tolerance)·best so far). */
       ceiling: nonNegative(),
       /** The ceiling of one-at-a-time cuts. */
       fineCeiling: nonNegative(),
       tolerance: nonNegative(),
     }),
-    backtrack: z.object({
+    backtrack: z.strictObject({
       /** A rejected coarse cut is retried with this fraction of its size. */
       gentler: z.number().gt(0).lt(1),
     }),
     dropDead: z.boolean(),
     mergeParallel: z.boolean(),
   }),
-  stop: z.object({
+  stop: z.strictObject({
     /** Stop once the circuit has at most this many soft links. */
     targetLinks: count(0),
     /** Total optimiser steps of the whole run. */
     stepBudget: count(1),
   }),
-  polish: z.object({ steps: count(0), lr: positive(), l1: nonNegative() }),
+  polish: z.strictObject({ steps: count(0), lr: positive(), l1: nonNegative() }),
   /**
    * When the polished circuit's training loss stays above `above`, links of the starting
    * circuit among the neurons still in use come back (new ones at scale·N(0,1)) and the run
-   * trains `steps` steps and sparsifies again, at most `max` times.
+   * trains `steps` steps at `lr` and sparsifies again, at most `max` times.
    */
-  regrow: z.object({ max: count(0), above: nonNegative(), scale: nonNegative(), steps: count(0) }),
+  regrow: z.strictObject({ max: count(0), above: nonNegative(), scale: nonNegative(), steps: count(0), lr: positive() }),
   /**
    * An attempt passes when its training loss, its worst error on the validation strings
    * (training-side data with long windows, not the test suite) and its size are within
    * bounds; otherwise up to `max` more attempts start from fresh random initialisations
    * (seeded), and the best attempt is kept. Not for matrix starts (nothing random to redo).
    */
-  restarts: z.object({
+  restarts: z.strictObject({
     max: count(0),
     trainLoss: nonNegative(),
     validationWorst: nonNegative(),
@@ -209,7 +224,7 @@ export function defaultSchedule(seed = 1): Schedule {
     },
     stop: { targetLinks: 8, stepBudget: 30_000 },
     polish: { steps: 400, lr: 0.003, l1: 0 },
-    regrow: { max: 3, above: 0.01, scale: 0.01, steps: 600 },
+    regrow: { max: 3, above: 0.01, scale: 0.01, steps: 600, lr: 0.01 },
     restarts: { max: 3, trainLoss: 1e-3, validationWorst: 0.01, links: 12, validation: DEFAULT_VALIDATION_SET.map((s) => ({ ...s })) },
   };
 }

@@ -6,9 +6,10 @@
 import { prototypeMatrixSpec } from '../io/prototype-matrix';
 import { compareLinks, linkLabel, linksToMatrix, matrixLinks, type Link, type MachineSpec } from '../machine/spec';
 import { generateArchitecture, type ArchitectureOptions } from '../problems/duplicates/architecture';
+import { hardLinks } from '../problems/duplicates/base';
 import { handcraftedDetector } from '../problems/duplicates/handcrafted';
 import { Rng } from '../util/rng';
-import { circuitFromSpec, type Circuit } from './circuit';
+import { circuitFromSpec, keepLinks, sortedLinks, type Circuit } from './circuit';
 import type { StartPoint } from './schedule';
 
 /** Where the hand-crafted detector's interneurons sit in a generated architecture (same link delays). */
@@ -24,15 +25,56 @@ export const STREAM = { repair: 1, es: 2, regrow: 3, restart: 4 } as const;
 
 const sameLink = (a: Link, b: Link) => compareLinks(a, b) === 0;
 
+/**
+ * The soft links regrowing may bring back: those the run starts with, plus, for a matrix
+ * read as a pruned state of an architecture, that architecture's links.
+ */
+export function regrowPool(start: StartPoint, circuit: Circuit, seed: number): Link[] {
+  const architecture =
+    start.kind === 'matrix' ? start.architecture : start.kind === 'repair' && start.embed === 'circuit' ? start.architecture : undefined;
+  if (!architecture) return circuit.links.slice();
+  const extra = matrixLinks(generateArchitecture({ ...architecture, seed }).trainable);
+  const have = new Set(circuit.links.map((l) => JSON.stringify([l.to, l.toPort, l.from, l.fromPort])));
+  return sortedLinks(
+    [...circuit.links, ...extra.filter((l) => !have.has(JSON.stringify([l.to, l.toPort, l.from, l.fromPort])))].map(
+      ({ to, toPort, from, fromPort }) => ({ to, toPort, from, fromPort }),
+    ),
+  );
+}
+
 export function startCircuit(start: StartPoint, seed: number): Circuit {
   switch (start.kind) {
     case 'generate':
       return circuitFromSpec(generateArchitecture({ ...start.architecture, seed }));
-    case 'matrix':
-      return circuitFromSpec(prototypeMatrixSpec(start.matrix));
-    case 'repair':
-      return circuitFromSpec(brokenDetector(start.architecture, start.remove, start.perturb, seed));
+    case 'matrix': {
+      const spec = prototypeMatrixSpec(start.matrix);
+      if (!start.architecture) return circuitFromSpec(spec);
+      // the architecture's neurons too, so that regrown links have somewhere to go
+      const arch = generateArchitecture({ ...start.architecture, seed });
+      const names = new Set(spec.neurons.map((n) => n.name));
+      const neurons = [...spec.neurons, ...arch.neurons.filter((n) => !names.has(n.name))];
+      return circuitFromSpec({ neurons, fixed: linksToMatrix(hardLinks(neurons)), trainable: spec.trainable });
+    }
+    case 'repair': {
+      const spec = brokenDetector(start.architecture, start.remove, start.perturb, seed);
+      if (start.embed === 'architecture') return circuitFromSpec(spec);
+      const carriers = new Set(detectorLinks().map((l) => JSON.stringify([l.to, l.toPort, l.from, l.fromPort])));
+      const full = circuitFromSpec(spec);
+      const keep = full.links.flatMap((l, i) => (carriers.has(JSON.stringify([l.to, l.toPort, l.from, l.fromPort])) && !isRemoved(l, start.remove) ? [i] : []));
+      return keepLinks(full, keep);
+    }
   }
+}
+
+/** The hand-crafted detector's soft links, renamed onto the architecture that carries it. */
+function detectorLinks(): Link[] {
+  const rename = (n: string) => HANDCRAFTED_EMBEDDING[n] ?? n;
+  return matrixLinks(handcraftedDetector().trainable).map((l) => ({ to: rename(l.to), toPort: l.toPort, from: rename(l.from), fromPort: l.fromPort }));
+}
+
+function isRemoved(l: Link, remove: readonly Link[]): boolean {
+  const rename = (n: string) => HANDCRAFTED_EMBEDDING[n] ?? n;
+  return remove.some((r) => sameLink(l, { to: rename(r.to), toPort: r.toPort, from: rename(r.from), fromPort: r.fromPort }));
 }
 
 /**

@@ -24,13 +24,14 @@ import {
   interneuronsOf,
   keepLinks,
   parallelMerges,
+  sortedLinks,
   type Circuit,
 } from './circuit';
 import { alphabetOf } from './dataset';
-import type { Phase, StepMetrics, SynthesisEvent } from './events';
+import type { ControlRecord, Phase, StepMetrics, SynthesisEvent } from './events';
 import { SetObjective, type Fit } from './objective';
 import type { Schedule } from './schedule';
-import { startCircuit, STREAM } from './start';
+import { regrowPool, startCircuit, STREAM } from './start';
 import { runTestSuite, type TestReport } from './test-suite';
 import { GradientTrainer, type Trainer } from './trainer';
 
@@ -43,6 +44,31 @@ export interface SynthesisHooks {
   trainer?: Trainer;
   /** A starting circuit that overrides the schedule's start point (e.g. resuming). */
   circuit?: Circuit;
+  /**
+   * Awaited between optimiser steps: may hold the run (pause) and returns the attended-run
+   * controls to apply now (each recorded as a `control` event).
+   */
+  between?(): Promise<readonly SynthesisControl[]> | readonly SynthesisControl[];
+  /**
+   * Receives the circuit at the start, after every accepted cut and prune, every
+   * `snapshotEvery` steps (the weights that step starts from) and at the end. (A cut's
+   * circuit is the last snapshot minus the links its event names; a backtrack restores it.)
+   */
+  onSnapshot?(s: CircuitSnapshot): void;
+  /** Interval snapshots every this many steps (0 or absent: none). */
+  snapshotEvery?: number;
+}
+
+/** The attended-run controls of the 2022 workflow. */
+export type SynthesisControl = ControlRecord;
+
+export interface CircuitSnapshot {
+  readonly step: number;
+  readonly reason: 'start' | 'interval' | 'cut' | 'accept' | 'backtrack' | 'prune' | 'final';
+  readonly links: readonly Link[];
+  readonly weights: Float64Array;
+  /** Training loss without regulariser of exactly these weights, on the windows in force at `step` (full without a curriculum). */
+  readonly preregLoss: number;
 }
 
 export type StopReason = Extract<SynthesisEvent, { kind: 'stop' }>['reason'];
@@ -102,15 +128,22 @@ export class Synthesizer {
   private lambda1: number;
   /** The soft links the run started with: what regrowing draws from. */
   private pool: readonly Link[];
+  /** Interneurons of a pruned start (at most fineBelow soft links): regrowing may use them all. */
+  private startNeurons: readonly string[] = [];
   /** Step count at the start of the current attempt (budgets are per attempt). */
   private attemptStart = 0;
+  /** Overrides set by attended-run controls; they hold for the rest of the run. */
+  private override: { lambda1?: number; lr?: number } = {};
+  /** Prune thresholds received, applied at the next point where the structure may change. */
+  private pendingPrunes: number[] = [];
 
   constructor(
     private readonly schedule: Schedule,
     private readonly hooks: SynthesisHooks = {},
   ) {
     this.circuit = this.startingCircuit(0);
-    this.pool = this.circuit.links.slice();
+    this.pool = hooks.circuit ? this.circuit.links.slice() : regrowPool(schedule.start, this.circuit, schedule.seed);
+    this.startNeurons = this.prunedStartNeurons();
     this.adam = this.freshAdam(schedule.optimizer.lr);
     this.trainer = hooks.trainer ?? new GradientTrainer();
     if (schedule.estimator.kind === 'es' && this.trainer.kind !== 'es') {
@@ -150,6 +183,10 @@ export class Synthesizer {
     return !this.hooks.circuit && this.schedule.start.kind !== 'matrix';
   }
 
+  private prunedStartNeurons(): string[] {
+    return this.circuit.links.length <= this.schedule.rounds.fineBelow ? interneuronsOf(this.circuit) : [];
+  }
+
   private startingCircuit(attempt: number): Circuit {
     if (this.hooks.circuit) return copyCircuit(this.hooks.circuit);
     const seed = attempt === 0 ? this.schedule.seed : new Rng(this.schedule.seed, STREAM.restart, attempt).nextUint32() >>> 1;
@@ -168,17 +205,23 @@ export class Synthesizer {
     let fit: Fit | undefined;
     let done = 0;
     for (; done < n; ) {
+      if (this.hooks.between) this.takeControls(await this.hooks.between(), phase);
       if (this.hooks.cancelled?.()) throw new Cancelled();
       if (!opts.ignoreBudget && this.budgetLeft <= 0) break;
-      const lr = opts.decay ? opts.lr * (1 - (0.9 * done) / Math.max(1, n)) : opts.lr;
+      const baseLr = this.override.lr ?? opts.lr;
+      const lr = opts.decay ? baseLr * (1 - (0.9 * done) / Math.max(1, n)) : baseLr;
+      const l1 = this.override.lambda1 ?? opts.l1;
       this.adam.settings = { ...this.adam.settings, lr };
       this.steps++;
       done++;
+      // interval snapshots are the weights this step starts from: the step's own fit is their loss
+      const every = this.hooks.snapshotEvery ?? 0;
+      const before = every > 0 && this.hooks.onSnapshot && this.steps % every === 0 ? Float64Array.from(this.circuit.weights) : undefined;
       fit = await this.trainer.step({
         objective: this.objective,
         w: this.circuit.weights,
         adam: this.adam,
-        reg: { l1: opts.l1, l2: opts.l2 ?? 0 },
+        reg: { l1, l2: opts.l2 ?? 0 },
         step: this.steps,
       });
       this.hooks.onStep?.({
@@ -187,13 +230,55 @@ export class Synthesizer {
         preregLoss: fit.preregLoss,
         loss: fit.loss,
         l1: fit.l1,
-        lambda1: opts.l1,
+        lambda1: l1,
         softLinks: this.circuit.weights.length,
       });
+      if (before) this.hooks.onSnapshot?.({ step: this.steps, reason: 'interval', links: this.circuit.links.slice(), weights: before, preregLoss: fit.preregLoss });
       if (!Number.isFinite(fit.loss)) break;
       if (opts.until?.(fit, done)) break;
     }
     return { fit, done };
+  }
+
+  /** Records controls received between steps; prunes wait for a point where the structure may change. */
+  private takeControls(controls: readonly SynthesisControl[], phase: Phase): void {
+    for (const c of controls) {
+      if (c.kind === 'set') {
+        if (c.lambda1 !== undefined) {
+          this.override.lambda1 = c.lambda1;
+          this.lambda1 = c.lambda1;
+        }
+        if (c.lr !== undefined) this.override.lr = c.lr;
+      } else {
+        this.pendingPrunes.push(c.threshold);
+      }
+      this.emit({ kind: 'control', ...this.base(), control: c, phase });
+    }
+  }
+
+  /** Applies pending prunes (every soft link with |w| below the largest threshold goes). */
+  private async applyPrunes(): Promise<boolean> {
+    if (!this.pendingPrunes.length) return false;
+    const threshold = Math.max(...this.pendingPrunes);
+    this.pendingPrunes = [];
+    const drop = Array.from(this.circuit.weights.keys()).filter((i) => Math.abs(this.circuit.weights[i] as number) < threshold);
+    const linksBefore = this.circuit.weights.length;
+    const removed = drop.length ? this.removeLinks(drop, false, this.schedule.rounds.retrain.lr) : [];
+    this.emit({ kind: 'prune', ...this.base(), threshold, removed, linksBefore });
+    if (drop.length) {
+      this.simplify(false, this.schedule.rounds.retrain.lr);
+      await this.rebuild();
+    }
+    this.snapshot('prune');
+    return drop.length > 0;
+  }
+
+  /** Hands the current circuit to the snapshot hook, with the loss of exactly these weights. */
+  private snapshot(reason: CircuitSnapshot['reason']): void {
+    if (!this.hooks.onSnapshot) return;
+    const weights = Float64Array.from(this.circuit.weights);
+    const preregLoss = this.objective.evaluate(weights, { l1: 0, l2: 0 }, this.steps).preregLoss;
+    this.hooks.onSnapshot({ step: this.steps, reason, links: this.circuit.links.slice(), weights, preregLoss });
   }
 
   /** Removes soft links (old indices), following with the optimiser state. */
@@ -245,7 +330,7 @@ export class Synthesizer {
     const l1 = fine ? this.schedule.rounds.l1.fine : this.lambda1;
     let last = Number.POSITIVE_INFINITY;
     let aborted = false;
-    const { done } = await this.train(budget, 'sparsify', {
+    const { done, fit } = await this.train(budget, 'sparsify', {
       lr,
       l1,
       decay: fine,
@@ -260,7 +345,9 @@ export class Synthesizer {
         return false;
       },
     });
-    const accepted = !aborted && last <= target;
+    // a retrain whose loss stopped being finite never recovers (train() stops before `until` sees it)
+    const finite = fit !== undefined && Number.isFinite(fit.loss);
+    const accepted = finite && !aborted && last <= target;
     return { accepted, preregLoss: last, steps: done, outOfBudget: !accepted && this.budgetLeft <= 0 };
   }
 
@@ -325,7 +412,8 @@ export class Synthesizer {
     for (let attempt = 0; attempt < attempts && !cancelled; attempt++) {
       if (attempt > 0) {
         this.circuit = this.startingCircuit(attempt);
-        this.pool = this.circuit.links.slice();
+        this.pool = regrowPool(s.start, this.circuit, s.seed);
+        this.startNeurons = this.prunedStartNeurons();
         this.adam = this.freshAdam(s.optimizer.lr);
         this.lambda1 = s.rounds.l1.start;
         this.regrows = 0;
@@ -339,6 +427,10 @@ export class Synthesizer {
     }
     const a = best as Attempt;
     this.circuit = a.circuit;
+    if (this.hooks.onSnapshot) {
+      await this.rebuild();
+      this.snapshot('final');
+    }
     this.emit({ kind: 'stop', ...this.base(), reason: a.stopReason, preregLoss: a.train.preregLoss });
     return {
       spec: a.spec,
@@ -360,14 +452,15 @@ export class Synthesizer {
     let train: Fit | undefined;
     try {
       await this.rebuild();
-      let outcome = await this.pass(s.dense.steps);
+      this.snapshot('start');
+      let outcome = await this.pass(s.dense.steps, s.optimizer.lr);
       for (;;) {
         if (outcome === 'regrow') {
           // the structure cannot fit exactly: regrow links among its neurons and go again
           this.regrows++;
           this.regrow(this.regrows);
           await this.rebuild();
-          outcome = await this.pass(s.regrow.steps);
+          outcome = await this.pass(s.regrow.steps, s.regrow.lr);
           continue;
         }
         stopReason = outcome;
@@ -385,8 +478,9 @@ export class Synthesizer {
     const links = this.circuit.weights.length;
     const r = s.restarts;
     const failures = [
-      train.preregLoss > r.trainLoss ? `training loss ${train.preregLoss.toPrecision(3)} > ${r.trainLoss}` : '',
-      validation.worst > r.validationWorst ? `validation worst ${validation.worst.toPrecision(3)} > ${r.validationWorst}` : '',
+      // written as !(x <= bound) so that NaN fails
+      !(train.preregLoss <= r.trainLoss) ? `training loss ${train.preregLoss.toPrecision(3)} > ${r.trainLoss}` : '',
+      !(validation.worst <= r.validationWorst) ? `validation worst ${validation.worst.toPrecision(3)} > ${r.validationWorst}` : '',
       links > r.links ? `${links} soft links > ${r.links}` : '',
     ].filter(Boolean);
     this.emit({ kind: 'verdict', ...this.base(), passed: failures.length === 0, trainLoss: train.preregLoss, validationWorst: validation.worst, failures });
@@ -399,7 +493,7 @@ export class Synthesizer {
       passed: failures.length === 0,
       verdict: failures.join(', '),
       // fewer failures first, then the validation error, then the size
-      rank: failures.length * 1e9 + Math.min(validation.worst, 1e6) * 1e3 + links,
+      rank: failures.length * 1e9 + (Number.isNaN(validation.worst) ? 1e9 : Math.min(validation.worst, 1e6) * 1e3) + links,
     };
   }
 
@@ -423,13 +517,16 @@ export class Synthesizer {
   private regrow(round: number): void {
     const s = this.schedule;
     const used = new Set(this.circuit.base.neurons.filter((n) => !neuronType(n.type).interneuron).map((n) => n.name));
+    // a pruned start names the neurons meant to be used, even those it has lost links of
+    for (const n of this.startNeurons) used.add(n);
     for (const l of this.circuit.links) {
       used.add(l.to);
       used.add(l.from);
     }
     const have = new Map(this.circuit.links.map((l, i) => [linkLabel(l), this.circuit.weights[i] as number]));
     const rng = new Rng(s.seed, STREAM.regrow, round);
-    const links = this.pool.filter((l) => used.has(l.to) && used.has(l.from));
+    // parameter order is the sorted order: the weights below follow it
+    const links = sortedLinks(this.pool.filter((l) => used.has(l.to) && used.has(l.from)));
     const weights = Float64Array.from(links, (l) => have.get(linkLabel(l)) ?? s.regrow.scale * rng.normal());
     const before = this.circuit.weights.length;
     this.circuit = { base: this.circuit.base, links, weights };
@@ -439,15 +536,18 @@ export class Synthesizer {
   }
 
   /** One pass: train the current circuit (dense-like), then sparsify until a stop rule fires. */
-  private async pass(denseSteps: number): Promise<StopReason | 'regrow'> {
+  private async pass(denseSteps: number, lr: number): Promise<StopReason | 'regrow'> {
     const s = this.schedule;
     this.emit({ kind: 'phase', phase: 'dense', ...this.base() });
+    this.adam = this.freshAdam(lr);
+    await this.trainer.sync(this.circuit, this.adam);
     const dense = await this.train(denseSteps, 'dense', {
-      lr: s.optimizer.lr,
+      lr,
       l1: s.dense.l1,
       l2: s.dense.l2,
       decay: s.dense.lrDecay,
-      until: (fit) => fit.preregLoss <= s.dense.until,
+      // a prune asked for during the dense phase ends it: sparsification starts there
+      until: (fit) => fit.preregLoss <= s.dense.until || this.pendingPrunes.length > 0,
     });
     let best = dense.fit?.preregLoss ?? this.objective.fitFull(this.circuit.weights).preregLoss;
     this.emit({ kind: 'phase', phase: 'sparsify', ...this.base() });
@@ -461,6 +561,8 @@ export class Synthesizer {
       if (this.shouldRegrow(best)) return 'regrow';
     }
     for (;;) {
+      // prunes asked for during the last round apply between rounds (a backtrack cannot undo them)
+      await this.applyPrunes();
       if (this.circuit.weights.length <= s.stop.targetLinks) return 'target';
       if (this.budgetLeft <= 0) return 'budget';
       this.round++;
@@ -492,6 +594,7 @@ export class Synthesizer {
         const r = await this.retrain(target, fine);
         if (r.accepted) {
           this.emit({ kind: 'accept', ...this.base(), round, preregLoss: r.preregLoss, target, retrainSteps: r.steps });
+          this.snapshot('accept');
           best = Math.min(best, r.preregLoss);
           this.lambda1 = Math.min(this.lambda1 * s.rounds.l1.factor, s.rounds.l1.max);
           if (s.rounds.cut.kind === 'threshold') threshold *= s.rounds.cut.factor;

@@ -166,7 +166,8 @@ export class DetectorLoss {
         diff[2 * (t - 1) + j] = d;
         const e = d * d;
         prereg += e;
-        if (e > worst) worst = e;
+        // NaN wins: a machine whose output is not a number has no bounded error
+        if (!(e <= worst)) worst = e;
       }
     }
     if (grad) {
