@@ -5,7 +5,9 @@
  */
 import { Command, CommanderError } from 'commander';
 import { registerBench } from './commands/bench';
+import { registerBenchStore } from './commands/bench-store';
 import { registerEval } from './commands/eval';
+import { registerRuns } from './commands/runs';
 import { registerSynth } from './commands/synth';
 import { registerTest } from './commands/test';
 import { registerTrain } from './commands/train';
@@ -21,8 +23,10 @@ export function buildProgram(): Command {
   registerEval(program);
   registerTrain(program);
   registerBench(program);
+  registerBenchStore(program);
   registerSynth(program);
   registerTest(program);
+  registerRuns(program);
   return program;
 }
 

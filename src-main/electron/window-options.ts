@@ -54,6 +54,6 @@ export function isNavigationAllowed(targetUrl: string, appUrl: string): boolean 
   } catch {
     return false;
   }
-  if (app.protocol === 'file:') return target.protocol === 'file:' && target.pathname === app.pathname;
+  if (app.protocol === 'file:') return target.protocol === 'file:' && target.host === app.host && target.pathname === app.pathname;
   return target.origin === app.origin;
 }

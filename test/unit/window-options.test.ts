@@ -37,6 +37,8 @@ describe('isNavigationAllowed', () => {
     const app = 'file:///app/out/renderer/index.html';
     expect(isNavigationAllowed('file:///app/out/renderer/index.html#/a', app)).toBe(true);
     expect(isNavigationAllowed('file:///etc/passwd', app)).toBe(false);
+    // the same path on another host (a network share) is another file
+    expect(isNavigationAllowed('file://evil-host/app/out/renderer/index.html', app)).toBe(false);
     expect(isNavigationAllowed('https://example.com/', app)).toBe(false);
     expect(isNavigationAllowed('not a url', app)).toBe(false);
   });

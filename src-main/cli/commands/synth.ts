@@ -1,12 +1,15 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { InvalidArgumentError, type Command } from 'commander';
 import { exportPrototypeMatrix } from '../../../src-shared/io/prototype-matrix';
 import { windowFor } from '../../../src-shared/synthesis/dataset';
-import type { SynthesisEvent } from '../../../src-shared/synthesis/events';
+import type { StepMetrics, SynthesisEvent } from '../../../src-shared/synthesis/events';
 import { scheduleFromOverrides, ScheduleError, type Schedule } from '../../../src-shared/synthesis/schedule';
-import { synthesize } from '../../../src-shared/synthesis/synthesize';
-import { makeTrainer } from '../../synthesis/trainers';
+import { RunDriver } from '../../runs/run-driver';
+import { RunRecorder } from '../../runs/run-recorder';
+import { RunStore } from '../../store/run-store';
+import { gradientWorkers } from '../../synthesis/trainers';
 import { nonEmptyString, oneOf, printJson, UserError, writeTextFile } from '../io';
 import { SynthProgress } from '../progress';
 
@@ -20,6 +23,25 @@ interface SynthOptions {
   events?: string;
   json?: boolean;
   progress: boolean;
+  db?: string;
+  name?: string;
+}
+
+/** Interval snapshots of a recorded run. */
+const SNAPSHOT_EVERY = 100;
+
+/** A run recorded in a lab database (created as running; the recorder stores what the driver reports). */
+function openRecording(file: string, schedule: Schedule, name: string | undefined) {
+  const full = resolve(file);
+  mkdirSync(dirname(full), { recursive: true });
+  let store: RunStore;
+  try {
+    store = RunStore.open(full);
+  } catch (e) {
+    throw new UserError(`cannot open the lab database ${full}: ${(e as Error).message}`);
+  }
+  const run = store.createRun({ schedule, ...(name ? { name } : {}), tags: ['cli'] });
+  return { store, file: full, runId: run.id, recorder: new RunRecorder(store, run.id) };
 }
 
 /** Evolution-strategies settings used by `--estimator es` (spec §6 reference values). */
@@ -82,41 +104,58 @@ export function registerSynth(program: Command): void {
     .option('--start <file>', 'start from this matrix (prototype format) instead of the generated architecture')
     .option('--out <file>', 'write the circuit in the prototype matrix format')
     .option('--events <file>', 'write every decision as one JSON object per line')
+    .option('--db <file>', 'record the run (metrics, events, snapshots) in this lab database')
+    .option('--name <name>', 'name of the run in the database')
     .option('--no-progress', 'no progress bar on stderr')
     .option('--json', 'print one JSON object at the end')
     .action(async (o: SynthOptions) => {
       const schedule = scheduleFromOptions(o);
       const started = performance.now();
-      const trainer = makeTrainer(schedule);
       const progress = o.progress && process.stderr.isTTY ? new SynthProgress(schedule) : undefined;
-      const events: SynthesisEvent[] = [];
+      // events stream to the file as they happen, so a crash loses none
+      const eventsFd = o.events ? openSync(o.events, 'w') : undefined;
+      const recording = o.db ? openRecording(o.db, schedule, o.name) : undefined;
+      let failure = '';
+      let diverged = false;
+      const driver = new RunDriver(
+        {
+          runId: recording?.runId ?? 1,
+          schedule: schedule as unknown as Record<string, unknown>,
+          snapshotEvery: recording ? SNAPSHOT_EVERY : 0,
+          threads: gradientWorkers(schedule),
+        },
+        (m) => {
+          recording?.recorder.handle(m);
+          if (m.kind === 'metrics') for (const x of m.metrics) progress?.step(x as StepMetrics);
+          else if (m.kind === 'event') {
+            if (eventsFd !== undefined) writeSync(eventsFd, JSON.stringify(m.event) + '\n');
+            progress?.event(m.event as unknown as SynthesisEvent);
+          } else if (m.kind === 'error') failure = m.message;
+          else if (m.kind === 'done') diverged = m.status === 'diverged';
+        },
+        { snapshots: recording !== undefined },
+      );
       let interrupted = false;
       const onSigint = () => {
         if (interrupted) process.exit(130);
         interrupted = true;
         process.stderr.write('\ninterrupted: finishing with the circuit so far (Ctrl-C again to quit at once)\n');
+        driver.command({ kind: 'stop' });
       };
       process.on('SIGINT', onSigint);
       let result;
       try {
-        result = await synthesize(schedule, {
-          trainer,
-          cancelled: () => interrupted,
-          onStep: (m) => progress?.step(m),
-          onEvent: (e) => {
-            events.push(e);
-            progress?.event(e);
-          },
-        });
+        result = await driver.run();
       } finally {
         progress?.stop();
         process.off('SIGINT', onSigint);
-        await trainer.close();
+        if (eventsFd !== undefined) closeSync(eventsFd);
+        recording?.store.close();
       }
+      if (!result) throw new UserError(`synthesis failed: ${failure}`);
       const seconds = (performance.now() - started) / 1000;
       let out: string | null = null;
       if (o.out) out = writeTextFile(o.out, exportPrototypeMatrix(result.spec.trainable));
-      if (o.events) writeFileSync(o.events, events.map((e) => JSON.stringify(e)).join('\n') + '\n');
       const summary = {
         softLinks: result.softLinks,
         trainLoss: result.train.preregLoss,
@@ -129,6 +168,7 @@ export function registerSynth(program: Command): void {
         steps: result.steps,
         stopReason: result.stopReason,
         estimator: schedule.estimator.kind,
+        ...(recording ? { runId: recording.runId, db: recording.file } : {}),
       };
       if (o.json) printJson(summary);
       else {
@@ -140,5 +180,6 @@ export function registerSynth(program: Command): void {
         if (out) console.log(`circuit        ${out}`);
         for (const s of result.test.strings) console.log(`  ${JSON.stringify(s.text).padEnd(24)} ${String(s.cycles).padStart(4)} cycles  loss ${s.loss.toExponential(2)}  worst ${s.worst.toExponential(2)}`);
       }
+      if (diverged) throw new UserError('the training loss stopped being finite (the run is recorded as diverged)');
     });
 }

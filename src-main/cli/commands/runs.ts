@@ -1,0 +1,109 @@
+/**
+ * `runs list|show|export --db FILE`: the runs recorded in a lab database, from the
+ * command line. Reads only; the database may be in use by the app at the same time (WAL).
+ */
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { RUN_STATUSES } from '../../../src-shared/api/records';
+import { ApiError } from '../../../src-shared/api/dispatch';
+import { RunStore } from '../../store/run-store';
+import { positiveInt, printJson, UserError, writeTextFile } from '../io';
+
+function openStore(db: string): RunStore {
+  const file = resolve(db);
+  if (!existsSync(file)) throw new UserError(`no lab database at ${file}`);
+  try {
+    return RunStore.open(file);
+  } catch (e) {
+    throw new UserError(`cannot open the lab database ${file}: ${(e as Error).message}`);
+  }
+}
+
+function withStore<T>(db: string, f: (s: RunStore) => T): T {
+  const store = openStore(db);
+  try {
+    return f(store);
+  } catch (e) {
+    if (e instanceof ApiError) throw new UserError(e.message);
+    throw e;
+  } finally {
+    store.close();
+  }
+}
+
+const fmt = (x: number | null, digits = 3) => (x === null ? '-' : x.toExponential(digits));
+
+export function registerRuns(program: Command): void {
+  const runs = program.command('runs').description('runs recorded in a lab database (list, show, export)');
+
+  runs
+    .command('list')
+    .description('one line per run, newest first')
+    .requiredOption('--db <file>', 'the lab database')
+    .option('--status <status>', `only runs with this status (${RUN_STATUSES.join(', ')})`)
+    .option('--trash', 'the runs in the trash instead')
+    .option('--json', 'one JSON object per run')
+    .action((o: { db: string; status?: string; trash?: boolean; json?: boolean }) => {
+      if (o.status && !(RUN_STATUSES as readonly string[]).includes(o.status)) throw new UserError(`--status must be one of ${RUN_STATUSES.join(', ')}, got "${o.status}"`);
+      withStore(o.db, (store) => {
+        const { runs: list } = store.listRuns({
+          ...(o.status ? { status: [o.status as (typeof RUN_STATUSES)[number]] } : {}),
+          ...(o.trash ? { trash: true } : {}),
+          sort: { field: 'id', dir: 'desc' },
+        });
+        if (o.json) {
+          for (const r of list) printJson(r);
+          return;
+        }
+        console.log(`${'id'.padStart(5)}  ${'status'.padEnd(11)} ${'links'.padStart(5)} ${'loss'.padStart(10)} ${'test worst'.padStart(10)} ${'steps'.padStart(7)}  name`);
+        for (const r of list) {
+          console.log(
+            `${String(r.id).padStart(5)}  ${r.status.padEnd(11)} ${String(r.softLinks ?? '-').padStart(5)} ${fmt(r.finalLoss, 2).padStart(10)} ${fmt(r.testWorst, 2).padStart(10)} ${String(r.steps).padStart(7)}  ${r.name}`,
+          );
+        }
+      });
+    });
+
+  runs
+    .command('show')
+    .description('one run: its record, figures, events and snapshots')
+    .requiredOption('--db <file>', 'the lab database')
+    .requiredOption('--run <id>', 'run id', positiveInt('--run'))
+    .option('--json', 'one JSON object: {run, metrics: {total, lastStep}, events, snapshots}')
+    .action((o: { db: string; run: number; json?: boolean }) => {
+      withStore(o.db, (store) => {
+        const run = store.getRun(o.run);
+        const metrics = store.metrics(o.run, { maxPoints: 2 });
+        const events = store.listEvents(o.run);
+        const snapshots = store.listSnapshots(o.run);
+        if (o.json) {
+          printJson({ run, metrics: { total: metrics.total, lastStep: metrics.lastStep }, events, snapshots });
+          return;
+        }
+        console.log(`run ${run.id}  ${run.name}  [${run.status}${run.statusReason ? `: ${run.statusReason}` : ''}]`);
+        console.log(`  problem ${run.problem}, estimator ${run.estimator}, seed ${run.seed}, tags ${run.tags.join(', ') || '-'}`);
+        console.log(`  steps ${run.steps}/${run.stepBudget}, soft links ${run.softLinks ?? '-'}, loss ${fmt(run.finalLoss)} (best ${fmt(run.bestLoss)})`);
+        console.log(`  test loss ${fmt(run.testLoss)}, worst ${fmt(run.testWorst)}`);
+        if (run.parentRunId !== null) console.log(`  from run ${run.parentRunId}, snapshot ${run.parentSnapshotId ?? '-'}`);
+        console.log(`  ${metrics.total} metrics, ${events.length} events, ${snapshots.length} snapshots`);
+        for (const e of events.slice(-15)) console.log(`    step ${String(e.step).padStart(6)}  ${e.kind}`);
+      });
+    });
+
+  runs
+    .command('export')
+    .description('runs as self-contained JSON (record, metrics, events, snapshots), importable into any lab')
+    .requiredOption('--db <file>', 'the lab database')
+    .requiredOption('--run <id...>', 'run ids')
+    .option('--out <file>', 'write to this file instead of stdout')
+    .action((o: { db: string; run: string[]; out?: string }) => {
+      const ids = o.run.map((r) => positiveInt('--run')(r));
+      withStore(o.db, (store) => {
+        const exports = ids.map((id) => store.exportRun(id));
+        const text = JSON.stringify(exports.length === 1 ? exports[0] : exports);
+        if (o.out) process.stderr.write(`wrote ${writeTextFile(o.out, text)}\n`);
+        else process.stdout.write(text + '\n');
+      });
+    });
+}

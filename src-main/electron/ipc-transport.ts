@@ -1,0 +1,47 @@
+/**
+ * The Electron IPC transport of the API: one `invoke` channel for requests, validated
+ * against the contract after checking that the sender is the app's own top frame, and one
+ * channel pushing events to every window.
+ */
+import type { IpcMain, IpcMainInvokeEvent, WebContents } from 'electron';
+import type { ApiHandlers } from '../../src-shared/api/contract';
+import { dispatch, type ApiReply } from '../../src-shared/api/dispatch';
+import type { EventHub } from '../lab/event-hub';
+import { API_CHANNEL, EVENT_CHANNEL } from './dmm-lab-api';
+import { isNavigationAllowed } from './window-options';
+
+/** Largest request accepted over IPC, measured as JSON. */
+const MAX_REQUEST_CHARS = 64 * 1024 * 1024;
+
+export function isTrustedSender(event: Pick<IpcMainInvokeEvent, 'senderFrame'>, appUrl: string): boolean {
+  const frame = event.senderFrame;
+  if (!frame || frame.parent !== null) return false; // no sub-frames
+  return isNavigationAllowed(frame.url, appUrl);
+}
+
+export function registerIpcTransport(opts: {
+  ipcMain: IpcMain;
+  handlers: ApiHandlers;
+  hub: EventHub;
+  appUrl: string;
+  windows: () => WebContents[];
+}): () => void {
+  opts.ipcMain.handle(API_CHANNEL, async (event, method: unknown, params: unknown): Promise<ApiReply> => {
+    if (!isTrustedSender(event, opts.appUrl)) return { ok: false, error: { code: 'unauthorized', message: 'request from an untrusted frame' } };
+    let size = 0;
+    try {
+      size = JSON.stringify(params ?? {}).length;
+    } catch {
+      return { ok: false, error: { code: 'bad-request', message: 'parameters are not plain data' } };
+    }
+    if (size > MAX_REQUEST_CHARS) return { ok: false, error: { code: 'too-large', message: `the request is larger than ${MAX_REQUEST_CHARS} characters` } };
+    return dispatch(opts.handlers, method, params);
+  });
+  const unsubscribe = opts.hub.subscribe((e) => {
+    for (const wc of opts.windows()) if (!wc.isDestroyed()) wc.send(EVENT_CHANNEL, e.name, e.data);
+  });
+  return () => {
+    unsubscribe();
+    opts.ipcMain.removeHandler(API_CHANNEL);
+  };
+}

@@ -1,0 +1,208 @@
+/**
+ * The browser host: serves the built renderer and the lab API on 127.0.0.1 so the real UI
+ * runs in any browser (and in end-to-end tests) without Electron.
+ *
+ * - `POST /api/<method>` with a JSON body and `Authorization: Bearer <token>`: the reply is
+ *   the wire form `{ok, result}` / `{ok: false, error: {code, message}}`.
+ * - `GET /events?token=…` upgrades to a WebSocket that pushes `{name, data}` events.
+ * - Anything else is a file of the built renderer. The page learns the token from the URL
+ *   fragment (`/#token=…`), which browsers never send to a server.
+ *
+ * The session token is random per start; requests without it, from another origin, too
+ * large, or not JSON are refused and change nothing.
+ */
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { createReadStream, existsSync, statSync } from 'node:fs';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { extname, join, normalize, resolve, sep } from 'node:path';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { ApiHandlers } from '../../src-shared/api/contract';
+import { dispatch, type ApiErrorCode, type ApiReply } from '../../src-shared/api/dispatch';
+import type { EventHub } from '../lab/event-hub';
+
+export interface HostOptions {
+  readonly handlers: ApiHandlers;
+  readonly hub: EventHub;
+  /** The built renderer (out/renderer); without it only the API is served. */
+  readonly rendererDir?: string;
+  /** 0 (default) picks a free port. */
+  readonly port?: number;
+  readonly token?: string;
+  /** Largest request body accepted (default 64 MiB). */
+  readonly maxBodyBytes?: number;
+}
+
+export interface Host {
+  readonly port: number;
+  readonly token: string;
+  /** The address to open, token included. */
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+const STATUS: Record<ApiErrorCode, number> = {
+  'bad-request': 400,
+  unauthorized: 401,
+  'not-found': 404,
+  conflict: 409,
+  'too-large': 413,
+  internal: 500,
+};
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.json': 'application/json',
+  '.woff2': 'font/woff2',
+  '.ico': 'image/x-icon',
+};
+
+const CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self' ws://127.0.0.1:*; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
+
+function sameToken(given: string, token: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(token);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+function sendJson(res: ServerResponse, status: number, body: ApiReply): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
+  res.end(text);
+}
+
+function refuse(res: ServerResponse, code: ApiErrorCode, message: string): void {
+  sendJson(res, STATUS[code], { ok: false, error: { code, message } });
+}
+
+/** Reads a body up to `limit` bytes; undefined when it is larger (the rest is drained). */
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
+  return new Promise((resolveBody, reject) => {
+    const declared = Number(req.headers['content-length'] ?? '0');
+    if (declared > limit) {
+      req.resume();
+      resolveBody(undefined);
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let over = false;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > limit) over = true;
+      else chunks.push(c);
+    });
+    req.on('end', () => resolveBody(over ? undefined : Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+export async function startHost(opts: HostOptions): Promise<Host> {
+  const token = opts.token ?? randomBytes(24).toString('hex');
+  const limit = opts.maxBodyBytes ?? 64 * 1024 * 1024;
+  const rendererDir = opts.rendererDir ? resolve(opts.rendererDir) : undefined;
+  let origin = '';
+
+  const allowedOrigin = (req: IncomingMessage) => {
+    const o = req.headers.origin;
+    return o === undefined || o === origin || o === origin.replace('127.0.0.1', 'localhost');
+  };
+
+  async function api(req: IncomingMessage, res: ServerResponse, method: string): Promise<void> {
+    if (req.method !== 'POST') return refuse(res, 'bad-request', 'use POST for API calls');
+    const auth = req.headers.authorization ?? '';
+    if (!auth.startsWith('Bearer ') || !sameToken(auth.slice(7), token)) return refuse(res, 'unauthorized', 'missing or wrong session token');
+    if (!allowedOrigin(req)) return refuse(res, 'unauthorized', `requests from ${req.headers.origin} are not allowed`);
+    if (!/^application\/json\b/.test(req.headers['content-type'] ?? '')) return refuse(res, 'bad-request', 'the body must be JSON (content-type: application/json)');
+    const body = await readBody(req, limit);
+    if (!body) return refuse(res, 'too-large', `the request body is larger than ${limit} bytes`);
+    let params: unknown;
+    try {
+      params = body.length ? JSON.parse(body.toString('utf8')) : {};
+    } catch (e) {
+      return refuse(res, 'bad-request', `the body is not valid JSON: ${(e as Error).message}`);
+    }
+    const reply = await dispatch(opts.handlers, decodeURIComponent(method), params);
+    sendJson(res, reply.ok ? 200 : STATUS[reply.error.code], reply);
+  }
+
+  function file(req: IncomingMessage, res: ServerResponse, path: string): void {
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.writeHead(405).end();
+      return;
+    }
+    if (!rendererDir) {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('no renderer build: run `npm run build` first');
+      return;
+    }
+    const rel = normalize(decodeURIComponent(path === '/' ? '/index.html' : path)).replace(/^([/\\])+/, '');
+    const full = resolve(rendererDir, rel);
+    if (!(full === rendererDir || full.startsWith(rendererDir + sep)) || !existsSync(full) || !statSync(full).isFile()) {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
+      return;
+    }
+    res.writeHead(200, {
+      'content-type': TYPES[extname(full)] ?? 'application/octet-stream',
+      'content-security-policy': CSP,
+      'x-content-type-options': 'nosniff',
+      'cache-control': 'no-cache',
+    });
+    if (req.method === 'HEAD') res.end();
+    else createReadStream(full).pipe(res);
+  }
+
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const m = /^\/api\/([^/]+)$/.exec(url.pathname);
+    if (m) {
+      api(req, res, m[1] as string).catch((e: unknown) => refuse(res, 'internal', e instanceof Error ? e.message : String(e)));
+    } else {
+      file(req, res, url.pathname);
+    }
+  });
+
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
+  const sockets = new Set<WebSocket>();
+  server.on('upgrade', (req, socket, head) => {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const given = url.searchParams.get('token') ?? '';
+    if (url.pathname !== '/events' || !sameToken(given, token) || !allowedOrigin(req)) {
+      socket.write('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\n\r\n');
+      socket.destroy();
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      sockets.add(ws);
+      // events only flow out; anything a client sends is ignored
+      ws.on('close', () => sockets.delete(ws));
+    });
+  });
+  const unsubscribe = opts.hub.subscribe((e) => {
+    const text = JSON.stringify(e);
+    for (const ws of sockets) if (ws.readyState === ws.OPEN) ws.send(text);
+  });
+
+  await new Promise<void>((r) => server.listen(opts.port ?? 0, '127.0.0.1', r));
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  origin = `http://127.0.0.1:${port}`;
+  return {
+    port,
+    token,
+    url: `${origin}/#token=${token}`,
+    close: async () => {
+      unsubscribe();
+      for (const ws of sockets) ws.terminate();
+      wss.close();
+      await new Promise<void>((r) => {
+        server.close(() => r());
+        server.closeAllConnections();
+      });
+    },
+  };
+}
+
+export const RENDERER_DIR = join('out', 'renderer');

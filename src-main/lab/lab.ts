@@ -1,0 +1,47 @@
+/**
+ * A running lab: the store, the supervisor and the API handlers wired together. The
+ * Electron main process, the browser host and the CLI each open one.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { ProcessLauncher } from '../runs/launcher';
+import { ForkLauncher } from '../runs/launcher';
+import { Supervisor, type SupervisorOptions } from '../runs/supervisor';
+import { RunStore } from '../store/run-store';
+import { EventHub } from './event-hub';
+import { LabService } from './service';
+
+export interface LabOptions extends Omit<SupervisorOptions, 'emit'> {
+  readonly db: string;
+  readonly launcher?: ProcessLauncher;
+}
+
+export interface Lab {
+  readonly store: RunStore;
+  readonly supervisor: Supervisor;
+  readonly hub: EventHub;
+  readonly service: LabService;
+  /** Runs the previous session left running, now marked interrupted. */
+  readonly interrupted: readonly number[];
+  close(): Promise<void>;
+}
+
+export function openLab(opts: LabOptions): Lab {
+  if (opts.db !== ':memory:') mkdirSync(dirname(opts.db), { recursive: true });
+  const store = RunStore.open(opts.db);
+  const hub = new EventHub();
+  const supervisor = new Supervisor(store, opts.launcher ?? new ForkLauncher(), { ...opts, emit: hub.emit });
+  const service = new LabService(store, supervisor, hub);
+  const interrupted = supervisor.recover();
+  return {
+    store,
+    supervisor,
+    hub,
+    service,
+    interrupted,
+    close: async () => {
+      await supervisor.close();
+      store.close();
+    },
+  };
+}

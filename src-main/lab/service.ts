@@ -1,0 +1,152 @@
+/**
+ * The lab's back end: every API operation, implemented on the store and the supervisor.
+ * Transports (Electron IPC, the browser host, in-process for the CLI and tests) validate
+ * parameters against the contract and call these handlers.
+ */
+import type { ApiHandlers, ApiParsedParams } from '../../src-shared/api/contract';
+import { ApiError } from '../../src-shared/api/dispatch';
+import { isFinalStatus, type RunSummary } from '../../src-shared/api/records';
+import { scheduleFromOverrides, ScheduleError, type Schedule } from '../../src-shared/synthesis/schedule';
+import type { Supervisor } from '../runs/supervisor';
+import type { RunStore } from '../store/run-store';
+import type { EventHub } from './event-hub';
+
+function mergeObjects(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...base };
+  for (const [k, v] of Object.entries(over)) {
+    const b = out[k];
+    out[k] =
+      v && typeof v === 'object' && !Array.isArray(v) && b && typeof b === 'object' && !Array.isArray(b) && (v as { kind?: unknown }).kind === (b as { kind?: unknown }).kind
+        ? mergeObjects(b as Record<string, unknown>, v as Record<string, unknown>)
+        : v;
+  }
+  return out;
+}
+
+export function validSchedule(overrides: Record<string, unknown>): Schedule {
+  try {
+    const seed = overrides['seed'];
+    return scheduleFromOverrides(overrides, typeof seed === 'number' ? seed : undefined);
+  } catch (e) {
+    if (e instanceof ScheduleError) throw new ApiError('bad-request', e.message);
+    throw e;
+  }
+}
+
+export class LabService {
+  constructor(
+    readonly store: RunStore,
+    readonly supervisor: Supervisor,
+    readonly hub: EventHub,
+  ) {}
+
+  private changed(run: RunSummary): RunSummary {
+    this.hub.emit({ name: 'run.changed', data: run });
+    return run;
+  }
+
+  /** The schedule a new run gets: hyperparameter set, then the request, then an architecture as its start. */
+  private scheduleFor(p: { schedule: Record<string, unknown>; hyperSetId?: number | undefined; architectureId?: number | undefined }): Schedule {
+    let overrides = p.schedule;
+    if (p.hyperSetId !== undefined) overrides = mergeObjects(this.store.getHyperSet(p.hyperSetId).schedule, overrides);
+    if (p.architectureId !== undefined) {
+      const a = this.store.getArchitecture(p.architectureId);
+      overrides = { ...overrides, start: { kind: 'matrix', name: `${a.name} v${a.version}`, matrix: a.graph.matrix } };
+    }
+    return validSchedule(overrides);
+  }
+
+  private startRun(p: ApiParsedParams<'runs.start'>, lineage: { parentRunId?: number; parentSnapshotId?: number } = {}): RunSummary {
+    const schedule = this.scheduleFor(p);
+    const run = this.store.createRun({
+      ...(p.name !== undefined ? { name: p.name } : {}),
+      problem: p.problem,
+      schedule,
+      estimator: schedule.estimator.kind,
+      seed: schedule.seed,
+      ...(p.architectureId !== undefined ? { architectureId: p.architectureId } : {}),
+      ...(p.hyperSetId !== undefined ? { hyperSetId: p.hyperSetId } : {}),
+      ...lineage,
+      ...(p.tags ? { tags: p.tags } : {}),
+    });
+    this.changed(run);
+    this.supervisor.pump();
+    return this.store.getRunSummary(run.id);
+  }
+
+  readonly handlers: ApiHandlers = {
+    'problems.list': () => this.store.listProblems(),
+    'runs.list': (q) => this.store.listRuns(q),
+    'runs.get': ({ id }) => this.store.getRun(id),
+    'runs.metrics': ({ id, afterStep, maxPoints }) => {
+      this.store.getRunSummary(id);
+      return this.store.metrics(id, { ...(afterStep !== undefined ? { afterStep } : {}), ...(maxPoints !== undefined ? { maxPoints } : {}) });
+    },
+    'runs.events': ({ id, afterId, limit }) => {
+      this.store.getRunSummary(id);
+      return this.store.listEvents(id, afterId, limit);
+    },
+    'runs.snapshots': ({ id }) => {
+      this.store.getRunSummary(id);
+      return this.store.listSnapshots(id);
+    },
+    'runs.start': (p) => this.startRun(p),
+    'runs.resumeFrom': ({ snapshotId, name, schedule }) => {
+      const snap = this.store.getSnapshot(snapshotId);
+      const parent = this.store.getRun(snap.runId);
+      const merged = schedule ? mergeObjects(parent.schedule as unknown as Record<string, unknown>, schedule) : (parent.schedule as unknown as Record<string, unknown>);
+      return this.startRun(
+        { name: name ?? `${parent.name} from step ${snap.step}`, problem: parent.problem, schedule: merged, tags: parent.tags },
+        { parentRunId: parent.id, parentSnapshotId: snap.id },
+      );
+    },
+    'runs.control': ({ id, command }) => {
+      this.supervisor.control(id, command);
+      return { ok: true as const };
+    },
+    'runs.update': ({ id, ...changes }) => this.changed(this.store.updateRun(id, changes)),
+    'runs.trash': ({ ids }) => {
+      for (const id of ids) {
+        const r = this.store.getRunSummary(id);
+        if (!isFinalStatus(r.status) && r.status !== 'queued') throw new ApiError('conflict', `run ${id} is ${r.status}: stop it before deleting it`);
+      }
+      for (const id of ids) if (this.store.getRunSummary(id).status === 'queued') this.supervisor.control(id, { kind: 'stop' });
+      const count = this.store.trash(ids);
+      for (const id of ids) this.changed(this.store.getRunSummary(id));
+      return { count };
+    },
+    'runs.restore': ({ ids }) => {
+      const count = this.store.restore(ids);
+      for (const id of ids) this.changed(this.store.getRunSummary(id));
+      return { count };
+    },
+    'runs.purge': ({ ids }) => {
+      const count = this.store.purge(ids);
+      for (const id of ids) this.hub.emit({ name: 'run.removed', data: { id } });
+      return { count };
+    },
+    'runs.export': ({ ids }) => ids.map((id) => this.store.exportRun(id)),
+    'runs.import': ({ runs }) => {
+      const ids = runs.map((r) => this.store.importRun(r));
+      for (const id of ids) this.changed(this.store.getRunSummary(id));
+      return { ids };
+    },
+    'snapshots.get': ({ id }) => this.store.getSnapshot(id),
+    'architectures.list': () => this.store.listArchitectures(),
+    'architectures.get': ({ id }) => this.store.getArchitecture(id),
+    'architectures.save': (p) => this.store.saveArchitecture(p),
+    'architectures.delete': ({ id }) => {
+      this.store.deleteArchitecture(id);
+      return { ok: true as const };
+    },
+    'hyperSets.list': () => this.store.listHyperSets(),
+    'hyperSets.save': (p) => {
+      validSchedule(p.schedule); // refuse a set no run could use
+      return this.store.saveHyperSet(p);
+    },
+    'hyperSets.delete': ({ id }) => {
+      this.store.deleteHyperSet(id);
+      return { ok: true as const };
+    },
+  };
+}

@@ -1,0 +1,220 @@
+/**
+ * The store's schema as a list of versioned migrations. `PRAGMA user_version` holds the
+ * version of the last one applied; at open, the pending ones run in order, each inside one
+ * IMMEDIATE transaction (so two processes opening a new file at once cannot both migrate it).
+ * A database written by a newer build (user_version above the last migration) is refused.
+ *
+ * A migration, once released, never changes: schema changes are new entries at the end.
+ * (SQLite cannot switch foreign keys off inside a transaction, so a migration that rebuilds a
+ * referenced table must not rely on cascades firing while it copies rows.)
+ *
+ * Conventions of the schema:
+ * - timestamps are INTEGER milliseconds since the epoch;
+ * - JSON columns hold TEXT written by JSON.stringify;
+ * - NaN: SQLite stores a NaN REAL as NULL. Every metric column is required, so NULL in
+ *   metrics.prereg_loss/loss/l1/lambda1/wall_ms (and snapshots.prereg_loss) *means NaN* and
+ *   is read back as NaN; ±Infinity is stored as an IEEE REAL and reads back unchanged. The
+ *   run figures (final_loss, best_loss, test_loss, test_worst) are finite or NULL.
+ * - snapshots.keys is little-endian uint32 ids into link_keys (one per soft link, in link
+ *   order) and snapshots.weights little-endian float64 (same order): see snapshot-codec.ts.
+ */
+import type { Database } from 'better-sqlite3';
+
+export interface Migration {
+  readonly version: number;
+  readonly name: string;
+  readonly up: string | ((db: Database) => void);
+}
+
+const DUPLICATES_DESCRIPTION =
+  'Detect, in a stream of characters, each character that already occurred since the last end of sentence: ' +
+  'the duplicate-character problem of the 2022 DMM prototype.';
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'initial schema',
+    up: `
+      CREATE TABLE problems (
+        id          TEXT PRIMARY KEY,
+        name        TEXT NOT NULL,
+        description TEXT NOT NULL DEFAULT ''
+      );
+      INSERT INTO problems (id, name, description) VALUES
+        ('duplicates', 'Duplicate characters', '${DUPLICATES_DESCRIPTION.replaceAll("'", "''")}');
+
+      CREATE TABLE architectures (
+        id          INTEGER PRIMARY KEY AUTOINCREMENT,
+        name        TEXT NOT NULL,
+        version     INTEGER NOT NULL CHECK (version >= 1),
+        description TEXT NOT NULL DEFAULT '',
+        graph       TEXT NOT NULL,
+        soft_links  INTEGER NOT NULL DEFAULT 0,
+        created_at  INTEGER NOT NULL,
+        UNIQUE (name, version)
+      );
+
+      CREATE TABLE hyper_sets (
+        id          INTEGER PRIMARY KEY AUTOINCREMENT,
+        name        TEXT NOT NULL UNIQUE,
+        description TEXT NOT NULL DEFAULT '',
+        schedule    TEXT NOT NULL,
+        created_at  INTEGER NOT NULL
+      );
+
+      CREATE TABLE link_keys (
+        id          INTEGER PRIMARY KEY AUTOINCREMENT,
+        to_neuron   TEXT NOT NULL,
+        to_port     TEXT NOT NULL,
+        from_neuron TEXT NOT NULL,
+        from_port   TEXT NOT NULL,
+        UNIQUE (to_neuron, to_port, from_neuron, from_port)
+      );
+
+      CREATE TABLE runs (
+        id                 INTEGER PRIMARY KEY AUTOINCREMENT,
+        name               TEXT NOT NULL,
+        problem            TEXT NOT NULL REFERENCES problems (id),
+        status             TEXT NOT NULL CHECK (status IN
+                             ('queued', 'running', 'paused', 'completed', 'failed', 'interrupted', 'diverged', 'stopped')),
+        status_reason      TEXT NOT NULL DEFAULT '',
+        estimator          TEXT NOT NULL,
+        seed               INTEGER NOT NULL,
+        architecture_id    INTEGER REFERENCES architectures (id) ON DELETE SET NULL,
+        hyper_set_id       INTEGER REFERENCES hyper_sets (id) ON DELETE SET NULL,
+        parent_run_id      INTEGER REFERENCES runs (id) ON DELETE SET NULL,
+        parent_snapshot_id INTEGER REFERENCES snapshots (id) ON DELETE SET NULL,
+        schedule           TEXT NOT NULL,
+        notes              TEXT NOT NULL DEFAULT '',
+        created_at         INTEGER NOT NULL,
+        started_at         INTEGER,
+        ended_at           INTEGER,
+        steps              INTEGER NOT NULL DEFAULT 0,
+        step_budget        INTEGER NOT NULL DEFAULT 0,
+        soft_links         INTEGER,
+        final_loss         REAL,
+        best_loss          REAL,
+        test_loss          REAL,
+        test_worst         REAL,
+        deleted_at         INTEGER
+      );
+      CREATE INDEX runs_status ON runs (status);
+      CREATE INDEX runs_deleted_at ON runs (deleted_at);
+      -- for ON DELETE SET NULL, which otherwise scans runs once per deleted parent row
+      CREATE INDEX runs_parent_run ON runs (parent_run_id);
+      CREATE INDEX runs_parent_snapshot ON runs (parent_snapshot_id);
+      CREATE INDEX runs_architecture ON runs (architecture_id);
+      CREATE INDEX runs_hyper_set ON runs (hyper_set_id);
+
+      CREATE TABLE run_tags (
+        run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+        tag    TEXT NOT NULL,
+        PRIMARY KEY (run_id, tag)
+      );
+      CREATE INDEX run_tags_tag ON run_tags (tag);
+
+      CREATE TABLE metrics (
+        run_id      INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+        step        INTEGER NOT NULL,
+        phase       TEXT NOT NULL,
+        prereg_loss REAL,
+        loss        REAL,
+        l1          REAL,
+        lambda1     REAL,
+        soft_links  INTEGER NOT NULL,
+        wall_ms     REAL,
+        PRIMARY KEY (run_id, step)
+      ) WITHOUT ROWID;
+
+      CREATE TABLE events (
+        id     INTEGER PRIMARY KEY AUTOINCREMENT,
+        run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+        step   INTEGER NOT NULL,
+        kind   TEXT NOT NULL,
+        at     INTEGER NOT NULL,
+        data   TEXT NOT NULL
+      );
+      CREATE INDEX events_run ON events (run_id, id);
+
+      CREATE TABLE snapshots (
+        id          INTEGER PRIMARY KEY AUTOINCREMENT,
+        run_id      INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+        step        INTEGER NOT NULL,
+        reason      TEXT NOT NULL,
+        soft_links  INTEGER NOT NULL,
+        prereg_loss REAL,
+        created_at  INTEGER NOT NULL,
+        keys        BLOB NOT NULL,
+        weights     BLOB NOT NULL
+      );
+      CREATE INDEX snapshots_run ON snapshots (run_id, step);
+
+      CREATE TABLE saved_views (
+        id         INTEGER PRIMARY KEY AUTOINCREMENT,
+        name       TEXT NOT NULL UNIQUE,
+        view       TEXT NOT NULL,
+        updated_at INTEGER NOT NULL
+      );
+    `,
+  },
+];
+
+/** The schema version this build writes. */
+export const SCHEMA_VERSION = MIGRATIONS.length === 0 ? 0 : (MIGRATIONS[MIGRATIONS.length - 1] as Migration).version;
+
+export class SchemaVersionError extends Error {
+  constructor(
+    readonly found: number,
+    readonly known: number,
+    file: string,
+  ) {
+    super(
+      `database ${file} has schema version ${found}, newer than this build of DMM Lab knows (${known}); ` +
+        'open it with a newer DMM Lab (this build will not modify it)',
+    );
+    this.name = 'SchemaVersionError';
+  }
+}
+
+export function userVersion(db: Database): number {
+  return db.pragma('user_version', { simple: true }) as number;
+}
+
+/**
+ * Applies the pending migrations; returns the versions applied. Throws SchemaVersionError
+ * for a database newer than `migrations` (default: this build's) and leaves it untouched.
+ */
+export function migrate(db: Database, migrations: readonly Migration[] = MIGRATIONS): number[] {
+  checkMigrationList(migrations);
+  const latest = migrations.length === 0 ? 0 : (migrations[migrations.length - 1] as Migration).version;
+  const tooNew = (v: number): never => {
+    throw new SchemaVersionError(v, latest, db.name);
+  };
+  const current = userVersion(db);
+  if (current > latest) tooNew(current);
+  if (current === latest) return [];
+  const applied: number[] = [];
+  for (const m of migrations) {
+    const step = db.transaction(() => {
+      // re-read inside the write lock: another connection may have migrated meanwhile
+      const now = userVersion(db);
+      if (now > latest) tooNew(now);
+      if (now >= m.version) return;
+      if (now !== m.version - 1) throw new Error(`database ${db.name}: schema version ${now} cannot be migrated by migration ${m.version}`);
+      if (typeof m.up === 'string') db.exec(m.up);
+      else m.up(db);
+      db.pragma(`user_version = ${m.version}`);
+      applied.push(m.version);
+    });
+    step.immediate();
+  }
+  return applied;
+}
+
+function checkMigrationList(migrations: readonly Migration[]): void {
+  migrations.forEach((m, i) => {
+    if (m.version !== i + 1 || !Number.isInteger(m.version)) {
+      throw new Error(`migration list is malformed: entry ${i} ("${m.name}") has version ${m.version}, expected ${i + 1}`);
+    }
+  });
+}

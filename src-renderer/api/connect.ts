@@ -1,0 +1,67 @@
+/**
+ * The renderer's way to the lab: through the preload's IPC bridge inside Electron, or over
+ * HTTP + WebSocket from the browser host (token from the URL fragment). Either way the UI
+ * gets the same typed client, derived from the API contract.
+ */
+import { createClient, type ApiTransport } from '@shared/api/client';
+import type { ApiMethod } from '@shared/api/contract';
+import type { DmmLabApi } from '../../src-main/electron/dmm-lab-api';
+
+export function ipcTransport(bridge: DmmLabApi): ApiTransport {
+  return {
+    request: (method: ApiMethod, params: unknown) => bridge.request(method, params),
+    subscribe: (listener) => bridge.onEvent(listener),
+  };
+}
+
+export function httpTransport(origin: string, token: string): ApiTransport {
+  const listeners = new Set<(name: string, data: unknown) => void>();
+  let socket: WebSocket | undefined;
+  let retry = 500;
+  const open = () => {
+    socket = new WebSocket(`${origin.replace(/^http/, 'ws')}/events?token=${encodeURIComponent(token)}`);
+    socket.onmessage = (m) => {
+      try {
+        const e = JSON.parse(String(m.data)) as { name: string; data: unknown };
+        for (const l of listeners) l(e.name, e.data);
+      } catch {
+        // not an event: ignore
+      }
+    };
+    socket.onopen = () => (retry = 500);
+    socket.onclose = () => {
+      if (listeners.size === 0) return;
+      setTimeout(open, retry);
+      retry = Math.min(retry * 2, 10_000);
+    };
+  };
+  return {
+    request: async (method: ApiMethod, params: unknown) => {
+      const res = await fetch(`${origin}/api/${method}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body: JSON.stringify(params ?? {}),
+      });
+      return res.json();
+    },
+    subscribe: (listener) => {
+      listeners.add(listener);
+      if (!socket) open();
+      return () => {
+        listeners.delete(listener);
+        if (listeners.size === 0) {
+          socket?.close();
+          socket = undefined;
+        }
+      };
+    },
+  };
+}
+
+/** The client for wherever the page runs; undefined when it has no way to the lab. */
+export function connect(win: Window = window) {
+  if (win.dmmLab) return createClient(ipcTransport(win.dmmLab));
+  const token = new URLSearchParams(win.location.hash.slice(1)).get('token');
+  if (token && win.location.protocol.startsWith('http')) return createClient(httpTransport(win.location.origin, token));
+  return undefined;
+}

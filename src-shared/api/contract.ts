@@ -1,0 +1,196 @@
+/**
+ * The one API between the lab's back end and every front end (the renderer in Electron or
+ * in a browser, the CLI): each operation's parameters and result, and each event stream,
+ * declared once as zod schemas. Transports validate parameters on the way in; the typed
+ * client and the handler table are derived from this map, so a method cannot exist on one
+ * side only.
+ */
+import { z } from 'zod';
+import {
+  ArchitectureGraphSchema,
+  ArchitectureInfoSchema,
+  ArchitectureSchema,
+  EventRecordSchema,
+  HyperSetSchema,
+  MaybeFiniteSchema,
+  MetricSchema,
+  PHASES,
+  ProblemSchema,
+  RunDetailSchema,
+  RunStatusSchema,
+  RunSummarySchema,
+  SnapshotInfoSchema,
+  SnapshotSchema,
+} from './records';
+import { RunExportSchema } from './run-export';
+
+const id = z.number().int().positive();
+const ids = z.array(id).min(1).max(100_000);
+const name = z.string().trim().min(1).max(200);
+const tag = z.string().trim().min(1).max(100);
+const ok = z.object({ ok: z.literal(true) });
+const count = z.object({ count: z.number().int() });
+
+/** Fields of a run the table can sort and filter on. */
+export const RUN_FIELDS = [
+  'id',
+  'name',
+  'problem',
+  'status',
+  'estimator',
+  'seed',
+  'createdAt',
+  'startedAt',
+  'endedAt',
+  'duration',
+  'steps',
+  'softLinks',
+  'finalLoss',
+  'bestLoss',
+  'testLoss',
+  'testWorst',
+] as const;
+export type RunField = (typeof RUN_FIELDS)[number];
+
+/** A numeric condition such as `softLinks <= 12`; `field` may also be a schedule path like `optimizer.lr`. */
+export const ConditionSchema = z.object({
+  field: z.string().regex(/^[A-Za-z][A-Za-z0-9_.]*$/, 'a field name or a schedule path like optimizer.lr').max(100),
+  op: z.enum(['<', '<=', '=', '!=', '>=', '>']),
+  value: z.number().refine(Number.isFinite, 'must be a finite number'),
+});
+export type Condition = z.infer<typeof ConditionSchema>;
+
+export const RunQuerySchema = z.object({
+  status: z.array(RunStatusSchema).optional(),
+  tag: tag.optional(),
+  /** Matches name, problem, notes and tags (case-insensitive substring). */
+  text: z.string().max(200).optional(),
+  where: z.array(ConditionSchema).max(20).optional(),
+  sort: z.object({ field: z.enum(RUN_FIELDS), dir: z.enum(['asc', 'desc']) }).optional(),
+  /** Runs in the trash instead of the live ones. */
+  trash: z.boolean().optional(),
+  offset: z.number().int().min(0).optional(),
+  limit: z.number().int().min(1).max(100_000).optional(),
+});
+export type RunQuery = z.infer<typeof RunQuerySchema>;
+
+/** Attended-run controls (the 2022 workflow), each recorded as an event of the run. */
+export const RunCommandSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('stop') }),
+  z.object({ kind: z.literal('pause') }),
+  z.object({ kind: z.literal('resume') }),
+  /** Cut every soft link with |w| below the threshold now. */
+  z.object({ kind: z.literal('prune'), threshold: z.number().positive().refine(Number.isFinite, 'must be finite') }),
+  /** Override λ1 and/or the learning rate from now on. */
+  z
+    .object({
+      kind: z.literal('set'),
+      lambda1: z.number().min(0).refine(Number.isFinite, 'must be finite').optional(),
+      lr: z.number().positive().refine(Number.isFinite, 'must be finite').optional(),
+    })
+    .refine((c) => c.lambda1 !== undefined || c.lr !== undefined, 'give lambda1 or lr'),
+]);
+export type RunCommand = z.infer<typeof RunCommandSchema>;
+
+export const StartRunSchema = z.object({
+  name: name.optional(),
+  problem: z.string().default('duplicates'),
+  /** A schedule, or only what differs from the default one (validated when the run is created). */
+  schedule: z.record(z.string(), z.unknown()),
+  architectureId: id.optional(),
+  hyperSetId: id.optional(),
+  tags: z.array(tag).max(50).optional(),
+});
+export type StartRun = z.input<typeof StartRunSchema>;
+
+const method = <P extends z.ZodType, R extends z.ZodType>(params: P, result: R) => ({ params, result });
+
+export const API = {
+  'problems.list': method(z.object({}), z.array(ProblemSchema)),
+
+  'runs.list': method(RunQuerySchema, z.object({ total: z.number().int(), runs: z.array(RunSummarySchema) })),
+  'runs.get': method(z.object({ id }), RunDetailSchema),
+  /** Metrics after `afterStep`, downsampled to at most `maxPoints` (extremes of each bucket kept). */
+  'runs.metrics': method(
+    z.object({ id, afterStep: z.number().int().min(0).optional(), maxPoints: z.number().int().min(2).max(1_000_000).optional() }),
+    z.object({ total: z.number().int(), lastStep: z.number().int(), points: z.array(MetricSchema) }),
+  ),
+  'runs.events': method(
+    z.object({ id, afterId: z.number().int().min(0).optional(), limit: z.number().int().min(1).max(100_000).optional() }),
+    z.array(EventRecordSchema),
+  ),
+  'runs.snapshots': method(z.object({ id }), z.array(SnapshotInfoSchema)),
+  'runs.start': method(StartRunSchema, RunSummarySchema),
+  /** A new run from a snapshot (lineage recorded), with an optional changed schedule. */
+  'runs.resumeFrom': method(
+    z.object({ snapshotId: id, name: name.optional(), schedule: z.record(z.string(), z.unknown()).optional() }),
+    RunSummarySchema,
+  ),
+  'runs.control': method(z.object({ id, command: RunCommandSchema }), ok),
+  'runs.update': method(
+    z.object({ id, name: name.optional(), tags: z.array(tag).max(50).optional(), notes: z.string().max(1_000_000).optional() }),
+    RunSummarySchema,
+  ),
+  'runs.trash': method(z.object({ ids }), count),
+  'runs.restore': method(z.object({ ids }), count),
+  /** Deletes trashed runs for good and frees their space. */
+  'runs.purge': method(z.object({ ids }), count),
+  'runs.export': method(z.object({ ids }), z.array(RunExportSchema)),
+  'runs.import': method(z.object({ runs: z.array(RunExportSchema).min(1).max(10_000) }), z.object({ ids: z.array(id) })),
+
+  'snapshots.get': method(z.object({ id }), SnapshotSchema),
+
+  'architectures.list': method(z.object({}), z.array(ArchitectureInfoSchema)),
+  'architectures.get': method(z.object({ id }), ArchitectureSchema),
+  /** Saves a new version (1 + the latest of that name). */
+  'architectures.save': method(
+    z.object({ name, description: z.string().max(100_000).default(''), graph: ArchitectureGraphSchema }),
+    ArchitectureSchema,
+  ),
+  'architectures.delete': method(z.object({ id }), ok),
+
+  'hyperSets.list': method(z.object({}), z.array(HyperSetSchema)),
+  'hyperSets.save': method(
+    z.object({ name, description: z.string().max(100_000).default(''), schedule: z.record(z.string(), z.unknown()) }),
+    HyperSetSchema,
+  ),
+  'hyperSets.delete': method(z.object({ id }), ok),
+} as const;
+
+export type ApiMethod = keyof typeof API;
+export type ApiParams<M extends ApiMethod> = z.input<(typeof API)[M]['params']>;
+export type ApiParsedParams<M extends ApiMethod> = z.output<(typeof API)[M]['params']>;
+export type ApiResult<M extends ApiMethod> = z.output<(typeof API)[M]['result']>;
+
+export const API_METHODS = Object.keys(API) as ApiMethod[];
+export const isApiMethod = (m: unknown): m is ApiMethod => typeof m === 'string' && Object.hasOwn(API, m);
+
+/** Event streams pushed to every front end. */
+export const API_EVENTS = {
+  /** A run was created, changed status, or was edited, trashed or restored. */
+  'run.changed': RunSummarySchema,
+  /** A run was purged. */
+  'run.removed': z.object({ id }),
+  /** Latest figures of a running run (at most a few per second). */
+  'run.progress': z.object({
+    runId: id,
+    step: z.number().int(),
+    stepBudget: z.number().int(),
+    phase: z.enum(PHASES),
+    softLinks: z.number().int(),
+    preregLoss: MaybeFiniteSchema,
+    lambda1: MaybeFiniteSchema,
+    wallMs: MaybeFiniteSchema,
+  }),
+  /** A decision of a running run (cut, accept, backtrack, command…). */
+  'run.event': EventRecordSchema,
+} as const;
+
+export type ApiEventName = keyof typeof API_EVENTS;
+export type ApiEvent = { [K in ApiEventName]: { readonly name: K; readonly data: z.output<(typeof API_EVENTS)[K]> } }[ApiEventName];
+
+/** What a back end implements: one async function per method, given validated parameters. */
+export type ApiHandlers = { [M in ApiMethod]: (params: ApiParsedParams<M>) => Promise<ApiResult<M>> | ApiResult<M> };
+
+/** What a front end calls. */
+export type ApiClient = { [M in ApiMethod]: (params: ApiParams<M>) => Promise<ApiResult<M>> };

@@ -1,0 +1,153 @@
+/**
+ * The records the API carries: runs, metrics, events, snapshots, architectures and
+ * hyperparameter sets. Each is a zod schema (validated where data crosses a process
+ * boundary) and its inferred TypeScript type — defined here once, used by the store, the
+ * supervisor, every transport and the renderer.
+ */
+import { z } from 'zod';
+import { LinkSchema, ScheduleSchema } from '../synthesis/schedule';
+
+export const RUN_STATUSES = ['queued', 'running', 'paused', 'completed', 'failed', 'interrupted', 'diverged', 'stopped'] as const;
+export const RunStatusSchema = z.enum(RUN_STATUSES);
+export type RunStatus = z.infer<typeof RunStatusSchema>;
+
+/** Statuses a run never leaves. */
+export const FINAL_STATUSES: readonly RunStatus[] = ['completed', 'failed', 'interrupted', 'diverged', 'stopped'];
+export const isFinalStatus = (s: RunStatus): boolean => FINAL_STATUSES.includes(s);
+
+export const ESTIMATORS = ['gradient', 'es'] as const;
+
+const finiteOrNull = z.number().nullable();
+
+/**
+ * A figure that may stop being finite (a diverged loss): NaN and ±Infinity become null, in
+ * the store and on the wire (JSON cannot carry them), so null means "not a finite number".
+ */
+export const MaybeFiniteSchema = z.preprocess((x) => (typeof x === 'number' && !Number.isFinite(x) ? null : x), z.number().nullable());
+const maybeFinite = MaybeFiniteSchema;
+const id = z.number().int().positive();
+
+export const RunSummarySchema = z.object({
+  id,
+  name: z.string(),
+  problem: z.string(),
+  status: RunStatusSchema,
+  /** Why the run ended as it did (error message, stop reason); empty while running. */
+  statusReason: z.string(),
+  estimator: z.enum(ESTIMATORS),
+  seed: z.number().int(),
+  architectureId: id.nullable(),
+  hyperSetId: id.nullable(),
+  parentRunId: id.nullable(),
+  parentSnapshotId: id.nullable(),
+  /** Milliseconds since the epoch. */
+  createdAt: z.number(),
+  startedAt: z.number().nullable(),
+  endedAt: z.number().nullable(),
+  /** Optimiser steps done so far and the schedule's step budget. */
+  steps: z.number().int(),
+  stepBudget: z.number().int(),
+  softLinks: z.number().int().nullable(),
+  /** Training loss (without regulariser) of the last step and the best step. */
+  finalLoss: finiteOrNull,
+  bestLoss: finiteOrNull,
+  /** Test-suite loss and worst per-element error of the final circuit. */
+  testLoss: finiteOrNull,
+  testWorst: finiteOrNull,
+  tags: z.array(z.string()),
+  /** Moved to the trash (restorable until purged). */
+  deletedAt: z.number().nullable(),
+});
+export type RunSummary = z.infer<typeof RunSummarySchema>;
+
+export const RunDetailSchema = RunSummarySchema.extend({
+  schedule: ScheduleSchema,
+  notes: z.string(),
+});
+export type RunDetail = z.infer<typeof RunDetailSchema>;
+
+export const PHASES = ['dense', 'sparsify', 'polish'] as const;
+
+export const MetricSchema = z.object({
+  step: z.number().int().min(1),
+  phase: z.enum(PHASES),
+  preregLoss: maybeFinite,
+  loss: maybeFinite,
+  l1: maybeFinite,
+  lambda1: maybeFinite,
+  softLinks: z.number().int(),
+  /** Wall-clock milliseconds since the run started. */
+  wallMs: maybeFinite,
+});
+export type Metric = z.infer<typeof MetricSchema>;
+
+/** A synthesis event, a control command or an error, as stored. `data` is the event itself. */
+export const EventRecordSchema = z.object({
+  id,
+  runId: id,
+  step: z.number().int(),
+  kind: z.string(),
+  /** Milliseconds since the epoch. */
+  at: z.number(),
+  data: z.record(z.string(), z.unknown()),
+});
+export type EventRecord = z.infer<typeof EventRecordSchema>;
+
+export const SNAPSHOT_REASONS = ['start', 'interval', 'cut', 'accept', 'backtrack', 'prune', 'final', 'diverged'] as const;
+
+export const SnapshotInfoSchema = z.object({
+  id,
+  runId: id,
+  step: z.number().int(),
+  reason: z.enum(SNAPSHOT_REASONS),
+  softLinks: z.number().int(),
+  /** Training loss (no regulariser) of exactly these weights, on the windows in force at its step. */
+  preregLoss: maybeFinite,
+  createdAt: z.number(),
+});
+export type SnapshotInfo = z.infer<typeof SnapshotInfoSchema>;
+
+/** A trainable matrix as soft links in order and their weights. */
+export const WeightsSchema = z.object({
+  links: z.array(LinkSchema),
+  weights: z.array(z.number()),
+});
+export type Weights = z.infer<typeof WeightsSchema>;
+
+export const SnapshotSchema = SnapshotInfoSchema.extend({ weights: WeightsSchema });
+export type Snapshot = z.infer<typeof SnapshotSchema>;
+
+/** A starting machine as data: neurons, hard links and soft links with weights, plus layout. */
+export const ArchitectureGraphSchema = z.object({
+  neurons: z.array(z.object({ name: z.string().min(1), type: z.string().min(1) })),
+  /** The trainable matrix in the prototype's JSON format (rank-4 V-value). */
+  matrix: z.record(z.string(), z.unknown()),
+  /** Node positions in the editor, by neuron name. */
+  positions: z.record(z.string(), z.object({ x: z.number(), y: z.number() })).default({}),
+});
+export type ArchitectureGraph = z.infer<typeof ArchitectureGraphSchema>;
+
+export const ArchitectureSchema = z.object({
+  id,
+  name: z.string().min(1),
+  version: z.number().int().min(1),
+  description: z.string(),
+  graph: ArchitectureGraphSchema,
+  createdAt: z.number(),
+});
+export type Architecture = z.infer<typeof ArchitectureSchema>;
+export const ArchitectureInfoSchema = ArchitectureSchema.omit({ graph: true }).extend({ softLinks: z.number().int() });
+export type ArchitectureInfo = z.infer<typeof ArchitectureInfoSchema>;
+
+export const HyperSetSchema = z.object({
+  id,
+  name: z.string().min(1),
+  description: z.string(),
+  /** The schedule without its seed and start point (those belong to the run). */
+  schedule: z.record(z.string(), z.unknown()),
+  createdAt: z.number(),
+});
+export type HyperSet = z.infer<typeof HyperSetSchema>;
+
+export const ProblemSchema = z.object({ id: z.string(), name: z.string(), description: z.string() });
+export type Problem = z.infer<typeof ProblemSchema>;
