@@ -4,7 +4,7 @@
  * kill -9 of the host mid-run followed by a restart that finds its runs interrupted with all
  * their stored data intact.
  */
-import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -29,17 +29,21 @@ async function ok<T>(method: string, params: unknown): Promise<T> {
   return r.body.result as T;
 }
 
-/** Run processes (run-worker) whose parent is `ppid`. */
+/** Run processes (run-worker) whose parent is `ppid`, from /proc (no ps needed). */
 function workerPids(ppid: number): number[] {
-  try {
-    return execFileSync('ps', ['-o', 'pid=,args=', '--ppid', String(ppid)], { encoding: 'utf8' })
-      .split('\n')
-      .filter((l) => l.includes('run-worker'))
-      .map((l) => Number(l.trim().split(/\s+/)[0]))
-      .filter((n) => n > 0);
-  } catch {
-    return [];
+  const out: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (parent !== ppid) continue;
+      if (readFileSync(`/proc/${name}/cmdline`, 'utf8').includes('run-worker')) out.push(Number(name));
+    } catch {
+      // the process ended while we looked
+    }
   }
+  return out;
 }
 
 describe('browser host', () => {

@@ -2,11 +2,13 @@
  * `runs list|show|export --db FILE`: the runs recorded in a lab database, from the
  * command line. Reads only; the database may be in use by the app at the same time (WAL).
  */
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { z } from 'zod';
 import type { Command } from 'commander';
 import { RUN_STATUSES } from '../../../src-shared/api/records';
-import { ApiError } from '../../../src-shared/api/dispatch';
+import { ApiError, formatIssues } from '../../../src-shared/api/dispatch';
+import { RunExportSchema } from '../../../src-shared/api/run-export';
 import { RunStore } from '../../store/run-store';
 import { positiveInt, printJson, UserError, writeTextFile } from '../io';
 
@@ -35,7 +37,7 @@ function withStore<T>(db: string, f: (s: RunStore) => T): T {
 const fmt = (x: number | null, digits = 3) => (x === null ? '-' : x.toExponential(digits));
 
 export function registerRuns(program: Command): void {
-  const runs = program.command('runs').description('runs recorded in a lab database (list, show, export)');
+  const runs = program.command('runs').description('runs recorded in a lab database (list, show, export, import)');
 
   runs
     .command('list')
@@ -105,5 +107,32 @@ export function registerRuns(program: Command): void {
         if (o.out) process.stderr.write(`wrote ${writeTextFile(o.out, text)}\n`);
         else process.stdout.write(text + '\n');
       });
+    });
+
+  runs
+    .command('import')
+    .description('runs exported by `runs export` (or the app), added with new ids')
+    .requiredOption('--db <file>', 'the lab database (created if missing)')
+    .requiredOption('--file <file>', 'a run export (one object or an array)')
+    .option('--json', 'print {"ids": [...]}')
+    .action((o: { db: string; file: string; json?: boolean }) => {
+      let data: unknown;
+      try {
+        data = JSON.parse(readFileSync(o.file, 'utf8'));
+      } catch (e) {
+        throw new UserError(`cannot read run export ${o.file}: ${(e as Error).message}`);
+      }
+      const parsed = z.array(RunExportSchema).safeParse(Array.isArray(data) ? data : [data]);
+      if (!parsed.success) throw new UserError(`${o.file} is not a run export: ${formatIssues(parsed.error.issues)}`);
+      const file = resolve(o.db);
+      mkdirSync(dirname(file), { recursive: true });
+      const store = RunStore.open(file);
+      try {
+        const ids = store.importRuns(parsed.data);
+        if (o.json) printJson({ ids });
+        else console.log(`imported ${ids.length} run(s): ${ids.join(', ')}`);
+      } finally {
+        store.close();
+      }
     });
 }
