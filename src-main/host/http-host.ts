@@ -138,7 +138,14 @@ export async function startHost(opts: HostOptions): Promise<Host> {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('no renderer build: run `npm run build` first');
       return;
     }
-    const rel = normalize(decodeURIComponent(path === '/' ? '/index.html' : path)).replace(/^([/\\])+/, '');
+    let decoded: string;
+    try {
+      decoded = decodeURIComponent(path === '/' ? '/index.html' : path);
+    } catch {
+      res.writeHead(400, { 'content-type': 'text/plain' }).end('bad path');
+      return;
+    }
+    const rel = normalize(decoded).replace(/^([/\\])+/, '');
     const full = resolve(rendererDir, rel);
     if (!(full === rendererDir || full.startsWith(rendererDir + sep)) || !existsSync(full) || !statSync(full).isFile()) {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');

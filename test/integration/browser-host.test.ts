@@ -4,11 +4,12 @@
  * kill -9 of the host mid-run followed by a restart that finds its runs interrupted with all
  * their stored data intact.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { ROOT } from '../helpers/cli';
 import { startHostProcess, type HostProcess } from '../helpers/host';
 import { isAlive, longSchedule, tempDir, waitFor } from '../helpers/lab';
 
@@ -92,9 +93,26 @@ describe('browser host', () => {
     });
     expect(otherOrigin.status).toBe(401);
 
+    // paths: malformed escapes and traversal attempts never reach the file system
+    expect((await fetch(`${host.base}/%E0%A4%A`)).status).toBe(400);
+    expect((await fetch(`${host.base}/..%2F..%2F..%2Fetc%2Fpasswd`)).status).toBe(404);
+    expect((await fetch(`${host.base}/api/runs.list`)).status).toBe(400); // GET is not an API call
+
     const after = await ok<{ total: number }>('runs.list', {});
     expect(after.total).toBe(before.total);
   }, 60_000);
+
+  it('serves the built renderer with a strict CSP (when it has been built)', async () => {
+    const res = await fetch(`${host.base}/`);
+    if (!existsSync(join(ROOT, 'out/renderer/index.html'))) {
+      expect(res.status).toBe(404);
+      expect(await res.text()).toMatch(/npm run build/);
+      return;
+    }
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-security-policy')).toMatch(/default-src 'self'/);
+    expect(await res.text()).toMatch(/<div id="app">/);
+  });
 
   it('pushes events over a WebSocket that needs the token', async () => {
     const refused = await new Promise<string>((resolve) => {
