@@ -148,5 +148,11 @@ export class LabService {
       this.store.deleteHyperSet(id);
       return { ok: true as const };
     },
+    'views.list': () => this.store.listViews(),
+    'views.save': (p) => this.store.saveView(p),
+    'views.delete': ({ id }) => {
+      this.store.deleteView(id);
+      return { ok: true as const };
+    },
   };
 }

@@ -18,6 +18,8 @@ import {
   RUN_STATUSES,
   SNAPSHOT_REASONS,
   isFinalStatus,
+  ViewSettingsSchema,
+  type SavedView,
   type Architecture,
   type ArchitectureGraph,
   type ArchitectureInfo,
@@ -833,6 +835,32 @@ export class RunStore {
     if (this.sql('DELETE FROM hyper_sets WHERE id = ?').run(id).changes === 0) throw notFound('hyperparameter set', id);
   }
 
+  // ---------------------------------------------------------------- saved views
+
+  listViews(): SavedView[] {
+    const rows = this.sql('SELECT * FROM saved_views ORDER BY name').all() as { id: number; name: string; view: string; updated_at: number }[];
+    const out: SavedView[] = [];
+    for (const r of rows) {
+      // a corrupted view is skipped, not fatal: the browser still opens
+      const parsed = ViewSettingsSchema.safeParse(safeJson(r.view));
+      if (parsed.success) out.push({ id: r.id, name: r.name, view: parsed.data, updatedAt: r.updated_at });
+    }
+    return out;
+  }
+
+  /** Creates the named view or replaces its settings. */
+  saveView(v: { name: string; view: SavedView['view'] }): SavedView {
+    const row = this.sql(
+      `INSERT INTO saved_views (name, view, updated_at) VALUES (?, ?, ?)
+       ON CONFLICT (name) DO UPDATE SET view = excluded.view, updated_at = excluded.updated_at RETURNING *`,
+    ).get(v.name, JSON.stringify(v.view), this.clock()) as { id: number; name: string; view: string; updated_at: number };
+    return { id: row.id, name: row.name, view: v.view, updatedAt: row.updated_at };
+  }
+
+  deleteView(id: number): void {
+    if (this.sql('DELETE FROM saved_views WHERE id = ?').run(id).changes === 0) throw notFound('saved view', id);
+  }
+
   // ---------------------------------------------------------------- health
 
   /**
@@ -868,5 +896,13 @@ export class RunStore {
       }
     }
     return problems;
+  }
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
   }
 }

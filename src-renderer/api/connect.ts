@@ -58,10 +58,28 @@ export function httpTransport(origin: string, token: string): ApiTransport {
   };
 }
 
+const TOKEN_KEY = 'dmm-lab-token';
+
+/**
+ * The browser host's session token: from the URL fragment on first load (`#token=…`, then
+ * removed from the address so it does not end up in bookmarks), or from this tab's session.
+ */
+export function takeToken(win: Window): string | null {
+  const fromHash = new URLSearchParams(win.location.hash.slice(1)).get('token');
+  if (fromHash) {
+    win.sessionStorage.setItem(TOKEN_KEY, fromHash);
+    win.history.replaceState(null, '', `${win.location.pathname}${win.location.search}#/runs`);
+    return fromHash;
+  }
+  return win.sessionStorage.getItem(TOKEN_KEY);
+}
+
+export type LabClient = ReturnType<typeof createClient>;
+
 /** The client for wherever the page runs; undefined when it has no way to the lab. */
-export function connect(win: Window = window) {
+export function connect(win: Window = window): LabClient | undefined {
   if (win.dmmLab) return createClient(ipcTransport(win.dmmLab));
-  const token = new URLSearchParams(win.location.hash.slice(1)).get('token');
-  if (token && win.location.protocol.startsWith('http')) return createClient(httpTransport(win.location.origin, token));
-  return undefined;
+  if (!win.location.protocol.startsWith('http')) return undefined;
+  const token = takeToken(win);
+  return token ? createClient(httpTransport(win.location.origin, token)) : undefined;
 }

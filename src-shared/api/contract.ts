@@ -19,7 +19,9 @@ import {
   RunDetailSchema,
   RunStatusSchema,
   RunSummarySchema,
+  SavedViewSchema,
   SnapshotInfoSchema,
+  ViewSettingsSchema,
   SnapshotSchema,
 } from './records';
 import { RunExportSchema } from './run-export';
@@ -155,6 +157,11 @@ export const API = {
     HyperSetSchema,
   ),
   'hyperSets.delete': method(z.object({ id }), ok),
+
+  /** Saved views of the run browser (filter + sort + columns), by name. */
+  'views.list': method(z.object({}), z.array(SavedViewSchema)),
+  'views.save': method(z.object({ name, view: ViewSettingsSchema.extend({ query: RunQuerySchema }) }), SavedViewSchema),
+  'views.delete': method(z.object({ id }), ok),
 } as const;
 
 export type ApiMethod = keyof typeof API;

@@ -151,3 +151,16 @@ export type HyperSet = z.infer<typeof HyperSetSchema>;
 
 export const ProblemSchema = z.object({ id: z.string(), name: z.string(), description: z.string() });
 export type Problem = z.infer<typeof ProblemSchema>;
+
+/** A saved view of the run browser: its query (filters and sort) and the columns shown. */
+export const ViewSettingsSchema = z.object({
+  query: z.record(z.string(), z.unknown()),
+  columns: z.array(z.string().max(100)).max(100),
+});
+export const SavedViewSchema = z.object({
+  id,
+  name: z.string().min(1),
+  view: ViewSettingsSchema,
+  updatedAt: z.number(),
+});
+export type SavedView = z.infer<typeof SavedViewSchema>;

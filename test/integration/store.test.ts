@@ -658,3 +658,26 @@ describe('recovery, events, architectures, hyperparameter sets', () => {
     expect(s.integrityCheck()).toEqual([]);
   });
 });
+
+describe('saved views', () => {
+  it('are saved by name, replaced, listed, survive a reopen, and a corrupted one is skipped', () => {
+    const file = 'views.db';
+    let s = open(file);
+    const v1 = s.saveView({ name: 'small', view: { query: { where: [{ field: 'softLinks', op: '<=', value: 12 }] }, columns: ['id', 'softLinks'] } });
+    s.saveView({ name: 'all', view: { query: {}, columns: ['id'] } });
+    const v1b = s.saveView({ name: 'small', view: { query: { status: ['completed'] }, columns: ['id'] } });
+    expect(v1b.id).toBe(v1.id);
+    s.close();
+    s = open(file);
+    expect(s.listViews().map((v) => [v.name, v.view.columns])).toEqual([
+      ['all', ['id']],
+      ['small', ['id']],
+    ]);
+    expect(s.listViews().find((v) => v.name === 'small')!.view.query).toEqual({ status: ['completed'] });
+    s.db.prepare("UPDATE saved_views SET view = '{broken' WHERE name = 'all'").run();
+    expect(s.listViews().map((v) => v.name)).toEqual(['small']);
+    s.deleteView(v1.id);
+    expect(s.listViews()).toEqual([]);
+    expect(() => s.deleteView(v1.id)).toThrow(/does not exist/);
+  });
+});
