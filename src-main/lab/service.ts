@@ -78,9 +78,13 @@ export class LabService {
     'problems.list': () => this.store.listProblems(),
     'runs.list': (q) => this.store.listRuns(q),
     'runs.get': ({ id }) => this.store.getRun(id),
-    'runs.metrics': ({ id, afterStep, maxPoints }) => {
+    'runs.metrics': ({ id, afterStep, maxPoints, smoothing }) => {
       this.store.getRunSummary(id);
-      return this.store.metrics(id, { ...(afterStep !== undefined ? { afterStep } : {}), ...(maxPoints !== undefined ? { maxPoints } : {}) });
+      return this.store.metrics(id, {
+        ...(afterStep !== undefined ? { afterStep } : {}),
+        ...(maxPoints !== undefined ? { maxPoints } : {}),
+        ...(smoothing !== undefined ? { smoothing } : {}),
+      });
     },
     'runs.events': ({ id, afterId, limit }) => {
       this.store.getRunSummary(id);
@@ -91,8 +95,21 @@ export class LabService {
       return this.store.listSnapshots(id);
     },
     'runs.start': (p) => this.startRun(p),
-    'runs.resumeFrom': ({ snapshotId, name, schedule }) => {
+    'runs.resumeFrom': ({ snapshotId, name, schedule, continue: sameRun }) => {
       const snap = this.store.getSnapshot(snapshotId);
+      if (sameRun) {
+        if (schedule) throw new ApiError('bad-request', 'a run that continues keeps its schedule: start a new run from the snapshot to change it');
+        const before = this.store.getRunSummary(snap.runId);
+        const run = this.store.reopenRun(snap.runId, snapshotId);
+        this.store.appendEvent(run.id, {
+          step: snap.step,
+          kind: 'continue',
+          data: { kind: 'continue', snapshotId, fromStep: snap.step, previousStatus: before.status, previousParentSnapshotId: before.parentSnapshotId },
+        });
+        this.changed(run);
+        this.supervisor.pump();
+        return this.store.getRunSummary(run.id);
+      }
       const parent = this.store.getRun(snap.runId);
       const merged = schedule ? mergeObjects(parent.schedule as unknown as Record<string, unknown>, schedule) : (parent.schedule as unknown as Record<string, unknown>);
       return this.startRun(

@@ -14,12 +14,14 @@ export const RunJobSchema = z.object({
   /** A full, validated schedule (as stored with the run). */
   schedule: z.record(z.string(), z.unknown()),
   resume: WeightsSchema.optional(),
+  /** Steps already done (a run continuing from its own snapshot): added to every reported step. */
+  stepOffset: z.number().int().min(0).default(0),
   /** Interval snapshots every this many steps. */
   snapshotEvery: z.number().int().min(0),
   /** Gradient threads inside the run's process (0: the process's main thread only). */
   threads: z.number().int().min(0).max(64),
 });
-export type RunJob = z.infer<typeof RunJobSchema>;
+export type RunJob = z.input<typeof RunJobSchema>;
 
 export const ToWorkerSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('start'), job: RunJobSchema }),
@@ -27,7 +29,7 @@ export const ToWorkerSchema = z.discriminatedUnion('kind', [
   /** The supervisor stored everything up to `seq`. */
   z.object({ kind: z.literal('ack'), seq: z.number().int() }),
 ]);
-export type ToWorker = z.infer<typeof ToWorkerSchema>;
+export type ToWorker = z.input<typeof ToWorkerSchema>;
 
 const numberOrNonFinite = z.union([z.number(), z.null()]).transform((x) => (x === null ? Number.NaN : x));
 

@@ -42,6 +42,8 @@ export class RunDriver {
   private wake: (() => void) | undefined;
   private controls: SynthesisControl[] = [];
   readonly schedule: Schedule;
+  /** Added to every reported step (a run continuing from its own snapshot). */
+  private readonly offset: number;
 
   constructor(
     private readonly job: RunJob,
@@ -49,6 +51,7 @@ export class RunDriver {
     private readonly opts: DriverOptions = {},
   ) {
     this.schedule = parseSchedule(job.schedule);
+    this.offset = job.stepOffset ?? 0;
   }
 
   private post(m: Outgoing): void {
@@ -133,7 +136,7 @@ export class RunDriver {
     // a snapshot is only worth keeping if its loss is a number
     if (!Number.isFinite(s.preregLoss)) return;
     this.flush();
-    this.post({ kind: 'snapshot', step: s.step, reason: s.reason, preregLoss: s.preregLoss, links: s.links.slice(), weights: Float64Array.from(s.weights) });
+    this.post({ kind: 'snapshot', step: s.step + this.offset, reason: s.reason, preregLoss: s.preregLoss, links: s.links.slice(), weights: Float64Array.from(s.weights) });
   }
 
   /** Runs the job to the end; never throws (failures become an `error` message). */
@@ -152,12 +155,13 @@ export class RunDriver {
         between: () => this.between(),
         cancelled: () => this.stopRequested || this.diverged,
         onStep: (m) => {
-          this.metrics.push({ ...m, wallMs: performance.now() - this.t0 });
+          this.metrics.push({ ...m, step: m.step + this.offset, wallMs: performance.now() - this.t0 });
           if (!Number.isFinite(m.loss) || !Number.isFinite(m.preregLoss)) this.diverged = true;
         },
         onEvent: (e) => {
           this.flush();
-          this.post({ kind: 'event', step: e.step, event: e as unknown as Record<string, unknown> & { kind: string } });
+          const shifted = { ...e, step: e.step + this.offset } as unknown as Record<string, unknown> & { kind: string };
+          this.post({ kind: 'event', step: e.step + this.offset, event: shifted });
         },
         ...(this.opts.snapshots === false ? {} : { onSnapshot: (s: CircuitSnapshot) => this.snapshot(s) }),
       });

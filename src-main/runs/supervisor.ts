@@ -80,10 +80,12 @@ export class Supervisor {
       schedule: run.schedule as unknown as Record<string, unknown>,
       snapshotEvery: this.opts.snapshotEvery ?? 100,
       threads: this.opts.threads ?? 0,
+      stepOffset: 0,
     };
     if (run.parentSnapshotId !== null) {
       const s = this.store.getSnapshot(run.parentSnapshotId);
-      return { ...job, resume: s.weights };
+      // a run continuing from its own snapshot numbers its steps on from there
+      return { ...job, resume: s.weights, stepOffset: s.runId === runId ? s.step : 0 };
     }
     return job;
   }

@@ -38,6 +38,7 @@ import { RUN_EXPORT_FORMAT, type RunExport } from '../../src-shared/api/run-expo
 import { ScheduleSchema, type LinkSchema, type Schedule } from '../../src-shared/synthesis/schedule';
 import { openDatabase, type Db, type OpenOptions } from './database';
 import { downsample } from './downsample';
+import { advanceMetricState, checkFactor, METRIC_SMOOTHING_START, smoothMetrics } from './smoothing';
 import { migrate } from './migrations';
 import {
   finiteOrNull,
@@ -370,6 +371,36 @@ export class RunStore {
     });
   }
 
+  /**
+   * Continues an ended run from one of its own snapshots: metrics and snapshots after the
+   * snapshot's step are dropped (the continuation replaces them; the event log keeps its
+   * history), and the run is queued again, resuming from that snapshot. Refused while the
+   * run is going, or when a later snapshot is the starting point of another run.
+   */
+  reopenRun(id: number, snapshotId: number): RunSummary {
+    return this.tx(() => {
+      const run = this.sql('SELECT status FROM runs WHERE id = ?').get(id) as { status: RunStatus } | undefined;
+      if (run === undefined) throw notFound('run', id);
+      if (!isFinalStatus(run.status)) throw new ApiError('conflict', `run ${id} is ${run.status}: only a run that has ended can continue`);
+      const snap = this.sql('SELECT run_id, step FROM snapshots WHERE id = ?').get(snapshotId) as { run_id: number; step: number } | undefined;
+      if (snap === undefined) throw notFound('snapshot', snapshotId);
+      if (snap.run_id !== id) throw new ApiError('bad-request', `snapshot ${snapshotId} belongs to run ${snap.run_id}, not to run ${id}: start a new run from it instead`);
+      const used = this.sql(
+        'SELECT r.id AS run, s.id AS snapshot FROM runs r JOIN snapshots s ON r.parent_snapshot_id = s.id WHERE s.run_id = ? AND s.step > ? AND r.id <> ? LIMIT 1',
+      ).get(id, snap.step, id) as { run: number; snapshot: number } | undefined;
+      if (used) throw new ApiError('conflict', `snapshot ${used.snapshot} of run ${id}, after step ${snap.step}, is where run ${used.run} started: continue in a new run instead`);
+      this.sql('DELETE FROM metrics WHERE run_id = ? AND step > ?').run(id, snap.step);
+      this.sql('DELETE FROM snapshots WHERE run_id = ? AND step > ?').run(id, snap.step);
+      const last = this.sql('SELECT prereg_loss FROM metrics WHERE run_id = ? AND step = ?').get(id, snap.step) as { prereg_loss: number | null } | undefined;
+      const best = this.sql('SELECT min(prereg_loss) AS best FROM metrics WHERE run_id = ?').get(id) as { best: number | null };
+      this.sql(
+        `UPDATE runs SET status = 'queued', status_reason = '', ended_at = NULL, steps = ?, final_loss = ?, best_loss = ?,
+           test_loss = NULL, test_worst = NULL, parent_snapshot_id = ? WHERE id = ?`,
+      ).run(snap.step, last?.prereg_loss ?? null, best.best, snapshotId, id);
+      return this.summary(id);
+    });
+  }
+
   updateRunFigures(id: number, f: RunFigures): RunSummary {
     const sets: string[] = [];
     const values: unknown[] = [];
@@ -463,12 +494,34 @@ export class RunStore {
     }
   }
 
-  /** Metrics after `afterStep` in step order, downsampled to at most `maxPoints` (extremes of preregLoss kept). */
-  metrics(runId: number, options: { afterStep?: number; maxPoints?: number } = {}): MetricsPage {
+  /**
+   * Metrics after `afterStep` in step order, downsampled to at most `maxPoints` (extremes of
+   * preregLoss kept). With `smoothing` α in (0, 1), `loss` and `preregLoss` are the debiased
+   * EMA of the full series (smoothing.ts) — the points up to `afterStep` included — computed
+   * before downsampling, so incremental fetches continue the same curve exactly.
+   */
+  metrics(runId: number, options: { afterStep?: number; maxPoints?: number; smoothing?: number } = {}): MetricsPage {
     this.requireRun(runId);
     const after = options.afterStep ?? 0;
+    const factor = options.smoothing ?? 0;
+    try {
+      checkFactor(factor);
+    } catch (e) {
+      throw new ApiError('bad-request', (e as Error).message);
+    }
     const rows = this.sql(`SELECT ${METRIC_COLUMNS} FROM metrics WHERE run_id = ? AND step > ? ORDER BY step`).all(runId, after) as MetricRow[];
-    const all = rows.map(toMetric);
+    let all = rows.map(toMetric);
+    if (factor > 0 && all.length > 0) {
+      let state = METRIC_SMOOTHING_START;
+      if (after > 0) {
+        const prefix = this.sql('SELECT loss, prereg_loss FROM metrics WHERE run_id = ? AND step <= ? ORDER BY step').iterate(runId, after) as Iterable<{
+          loss: number | null;
+          prereg_loss: number | null;
+        }>;
+        state = advanceMetricState(state, mapRows(prefix, (r) => ({ loss: finiteOrNull(r.loss), preregLoss: finiteOrNull(r.prereg_loss) })), factor);
+      }
+      all = smoothMetrics(all, factor, state).points;
+    }
     const lastStep = all.length > 0 ? (all[all.length - 1] as Metric).step : after;
     const points = options.maxPoints === undefined ? all : downsample(all, options.maxPoints);
     return { total: all.length, lastStep, points };
@@ -905,4 +958,8 @@ function safeJson(text: string): unknown {
   } catch {
     return undefined;
   }
+}
+
+function* mapRows<R, T>(rows: Iterable<R>, f: (r: R) => T): Generator<T> {
+  for (const r of rows) yield f(r);
 }

@@ -112,9 +112,18 @@ export const API = {
 
   'runs.list': method(RunQuerySchema, z.object({ total: z.number().int(), runs: z.array(RunSummarySchema) })),
   'runs.get': method(z.object({ id }), RunDetailSchema),
-  /** Metrics after `afterStep`, downsampled to at most `maxPoints` (extremes of each bucket kept). */
+  /**
+   * Metrics after `afterStep`, downsampled to at most `maxPoints` (extremes of each bucket kept).
+   * `smoothing` α ∈ [0, 1): `loss` and `preregLoss` are then a debiased exponential moving
+   * average over the full series in step order (before downsampling; 0 = raw).
+   */
   'runs.metrics': method(
-    z.object({ id, afterStep: z.number().int().min(0).optional(), maxPoints: z.number().int().min(2).max(1_000_000).optional() }),
+    z.object({
+      id,
+      afterStep: z.number().int().min(0).optional(),
+      maxPoints: z.number().int().min(2).max(1_000_000).optional(),
+      smoothing: z.number().min(0).lt(1).optional(),
+    }),
     z.object({ total: z.number().int(), lastStep: z.number().int(), points: z.array(MetricSchema) }),
   ),
   'runs.events': method(
@@ -123,9 +132,18 @@ export const API = {
   ),
   'runs.snapshots': method(z.object({ id }), z.array(SnapshotInfoSchema)),
   'runs.start': method(StartRunSchema, RunSummarySchema),
-  /** A new run from a snapshot (lineage recorded), with an optional changed schedule. */
+  /**
+   * A new run from a snapshot (lineage recorded), with an optional changed schedule; or,
+   * with `continue`, the snapshot's own (ended) run goes on from it — steps after the
+   * snapshot are replaced.
+   */
   'runs.resumeFrom': method(
-    z.object({ snapshotId: id, name: name.optional(), schedule: z.record(z.string(), z.unknown()).optional() }),
+    z.object({
+      snapshotId: id,
+      name: name.optional(),
+      schedule: z.record(z.string(), z.unknown()).optional(),
+      continue: z.boolean().optional(),
+    }),
     RunSummarySchema,
   ),
   'runs.control': method(z.object({ id, command: RunCommandSchema }), ok),

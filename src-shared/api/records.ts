@@ -98,10 +98,14 @@ export const SNAPSHOT_REASONS = ['start', 'interval', 'cut', 'accept', 'backtrac
 export const SnapshotInfoSchema = z.object({
   id,
   runId: id,
+  /** Optimiser steps done to reach these weights. */
   step: z.number().int(),
   reason: z.enum(SNAPSHOT_REASONS),
   softLinks: z.number().int(),
-  /** Training loss (no regulariser) of exactly these weights, on the windows in force at its step. */
+  /**
+   * Training loss (no regulariser) of exactly these weights — on the windows of step
+   * `step + 1` (full without a curriculum), i.e. what the next step reports.
+   */
   preregLoss: maybeFinite,
   createdAt: z.number(),
 });

@@ -63,11 +63,15 @@ export interface SynthesisHooks {
 export type SynthesisControl = ControlRecord;
 
 export interface CircuitSnapshot {
+  /** Optimiser steps done to reach these weights. */
   readonly step: number;
   readonly reason: 'start' | 'interval' | 'cut' | 'accept' | 'backtrack' | 'prune' | 'final';
   readonly links: readonly Link[];
   readonly weights: Float64Array;
-  /** Training loss without regulariser of exactly these weights, on the windows in force at `step` (full without a curriculum). */
+  /**
+   * Training loss without regulariser of exactly these weights, on the windows of the step
+   * that follows (step + 1; full windows without a curriculum): what that step reports.
+   */
   readonly preregLoss: number;
 }
 
@@ -214,9 +218,10 @@ export class Synthesizer {
       this.adam.settings = { ...this.adam.settings, lr };
       this.steps++;
       done++;
-      // interval snapshots are the weights this step starts from: the step's own fit is their loss
+      // interval snapshots are the weights after every `every` steps, taken as the next step
+      // starts from them: that step's own fit is their loss
       const every = this.hooks.snapshotEvery ?? 0;
-      const before = every > 0 && this.hooks.onSnapshot && this.steps % every === 0 ? Float64Array.from(this.circuit.weights) : undefined;
+      const before = every > 0 && this.hooks.onSnapshot && this.steps > 1 && (this.steps - 1) % every === 0 ? Float64Array.from(this.circuit.weights) : undefined;
       fit = await this.trainer.step({
         objective: this.objective,
         w: this.circuit.weights,
@@ -233,7 +238,7 @@ export class Synthesizer {
         lambda1: l1,
         softLinks: this.circuit.weights.length,
       });
-      if (before) this.hooks.onSnapshot?.({ step: this.steps, reason: 'interval', links: this.circuit.links.slice(), weights: before, preregLoss: fit.preregLoss });
+      if (before) this.hooks.onSnapshot?.({ step: this.steps - 1, reason: 'interval', links: this.circuit.links.slice(), weights: before, preregLoss: fit.preregLoss });
       if (!Number.isFinite(fit.loss)) break;
       if (opts.until?.(fit, done)) break;
     }
@@ -277,7 +282,7 @@ export class Synthesizer {
   private snapshot(reason: CircuitSnapshot['reason']): void {
     if (!this.hooks.onSnapshot) return;
     const weights = Float64Array.from(this.circuit.weights);
-    const preregLoss = this.objective.evaluate(weights, { l1: 0, l2: 0 }, this.steps).preregLoss;
+    const preregLoss = this.objective.evaluate(weights, { l1: 0, l2: 0 }, this.steps + 1).preregLoss;
     this.hooks.onSnapshot({ step: this.steps, reason, links: this.circuit.links.slice(), weights, preregLoss });
   }
 

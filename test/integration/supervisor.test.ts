@@ -114,7 +114,7 @@ describe('supervisor with real processes', () => {
     for (const s of snaps) {
       const { links, weights } = lab.store.getSnapshotWeights(s.id);
       const objective = new SetObjective({ base, links, weights }, schedule.training.strings, alphabetOf([schedule.training.strings, schedule.testSuite]), 'exact', undefined, new TargetCache());
-      expect(objective.evaluate(weights, { l1: 0, l2: 0 }, s.step).preregLoss).toBe(s.preregLoss);
+      expect(objective.evaluate(weights, { l1: 0, l2: 0 }, s.step + 1).preregLoss).toBe(s.preregLoss);
     }
   }, 60_000);
 
@@ -132,6 +132,32 @@ describe('supervisor with real processes', () => {
     const b = lab.store.getSnapshotWeights(first.id);
     expect(b.links).toEqual(a.links);
     expect(Buffer.from(b.weights.buffer)).toEqual(Buffer.from(a.weights.buffer));
+  }, 60_000);
+
+  it('a stopped run continues from one of its own snapshots, numbering its steps on from there', async () => {
+    const run = lab.service.handlers['runs.start']({ problem: 'duplicates', schedule: longSchedule(13) }) as ReturnType<typeof lab.store.getRunSummary>;
+    await waitFor('an interval snapshot', () => lab.store.listSnapshots(run.id).some((s) => s.reason === 'interval' && s.step >= 200));
+    lab.service.handlers['runs.control']({ id: run.id, command: { kind: 'stop' } });
+    await waitStatus(run.id, 'stopped');
+    const stoppedAt = lab.store.getRunSummary(run.id).steps;
+    const snap = lab.store.listSnapshots(run.id).find((s) => s.reason === 'interval' && s.step === 200)!;
+    expect(stoppedAt).toBeGreaterThan(200);
+
+    // not while a new run started from a later snapshot would lose its origin, and not with a changed schedule
+    expect(() => lab.service.handlers['runs.resumeFrom']({ snapshotId: snap.id, continue: true, schedule: { seed: 2 } })).toThrow(/keeps its schedule/);
+
+    const again = lab.service.handlers['runs.resumeFrom']({ snapshotId: snap.id, continue: true }) as ReturnType<typeof lab.store.getRunSummary>;
+    expect(again.id).toBe(run.id);
+    expect(lab.store.metrics(run.id).total).toBe(200); // the steps after the snapshot are gone…
+    await waitFor('the continuation to run past step 260', () => lab.store.getRunSummary(run.id).steps > 260);
+    lab.service.handlers['runs.control']({ id: run.id, command: { kind: 'stop' } });
+    await waitStatus(run.id, 'stopped');
+    expectContiguousMetrics(run.id); // …and new ones follow on without a gap
+    const firstNew = lab.store.metrics(run.id).points[200]!;
+    // step 201 starts from exactly the snapshot's weights: its loss is the snapshot's
+    expect(firstNew.step).toBe(201);
+    expect(firstNew.preregLoss).toBe(snap.preregLoss);
+    expect(lab.store.listEvents(run.id).map((e) => e.kind)).toContain('continue');
   }, 60_000);
 
   it('a loss that stops being finite marks the run diverged and keeps only finite snapshots', async () => {
