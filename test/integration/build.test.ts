@@ -44,6 +44,57 @@ describe('electron-vite build', () => {
     expect(required).toEqual(['electron']);
   });
 
+  it('the preload exposes exactly the declared API: data and two functions, no require or process', async () => {
+    // run the built bundle as Electron's sandbox does: a CommonJS wrapper whose require only knows electron
+    const exposed: Record<string, unknown> = {};
+    const invoked: unknown[][] = [];
+    const listeners = new Map<string, (...a: unknown[]) => void>();
+    const electron = {
+      contextBridge: {
+        exposeInMainWorld: (key: string, api: unknown) => {
+          exposed[key] = api;
+        },
+      },
+      ipcRenderer: {
+        invoke: async (...args: unknown[]) => {
+          invoked.push(args);
+          return { ok: true, result: 42 };
+        },
+        on: (channel: string, l: (...a: unknown[]) => void) => listeners.set(channel, l),
+        removeListener: (channel: string) => listeners.delete(channel),
+      },
+    };
+    const sandboxRequire = (name: string) => {
+      if (name === 'electron') return electron;
+      throw new Error(`module not found: ${name}`);
+    };
+    const fakeProcess = { argv: ['electron', '--dmm-lab-app-version=9.9.9'], platform: 'linux' };
+    const module = { exports: {} };
+    new Function('require', 'process', 'module', 'exports', read('preload', 'index.cjs'))(sandboxRequire, fakeProcess, module, module.exports);
+
+    expect(Object.keys(exposed)).toEqual(['dmmLab']);
+    const api = exposed['dmmLab'] as Record<string, unknown>;
+    expect(Object.keys(api).sort()).toEqual(['appVersion', 'onEvent', 'platform', 'request']);
+    expect(Object.isFrozen(api)).toBe(true);
+    expect(api['appVersion']).toBe('9.9.9');
+    expect(api['platform']).toBe('linux');
+    for (const leak of ['require', 'process', 'ipcRenderer', 'module', 'electron']) expect(api).not.toHaveProperty(leak);
+    // request goes to the one API channel; onEvent subscribes and unsubscribes
+    await expect((api['request'] as (m: string, p: unknown) => Promise<unknown>)('runs.list', { limit: 1 })).resolves.toEqual({ ok: true, result: 42 });
+    expect(invoked).toEqual([['dmm-lab:api', 'runs.list', { limit: 1 }]]);
+    const got: unknown[] = [];
+    const off = (api['onEvent'] as (l: (n: string, d: unknown) => void) => () => void)((n, d) => got.push([n, d]));
+    listeners.get('dmm-lab:event')?.({ sender: 'not passed on' }, 'run.removed', { id: 1 });
+    expect(got).toEqual([['run.removed', { id: 1 }]]);
+    off();
+    expect(listeners.has('dmm-lab:event')).toBe(false);
+  });
+
+  it('emits the run worker next to the main bundle (utility processes load it)', () => {
+    expect(existsSync(join(outDir, 'main', 'run-worker.js'))).toBe(true);
+    expect(read('main', 'run-worker.js')).not.toContain('better-sqlite3'); // run processes never touch the database
+  });
+
   it('emits the renderer HTML with the CSP meta tag and relative asset paths', () => {
     const html = read('renderer', 'index.html');
     expect(html).toMatch(/<meta\s+http-equiv="Content-Security-Policy"/);
