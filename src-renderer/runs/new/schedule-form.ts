@@ -1,0 +1,387 @@
+/**
+ * The New-run form's logic, free of Svelte and the DOM so it can be unit-tested: reading
+ * and writing schedule fields by dotted path, parsing what a person types, validating a
+ * draft against the one schedule schema (issues mapped to the fields that show them), and
+ * building the request that starts the run — validated exactly as the server will see it.
+ */
+import type { z } from 'zod';
+import { prototypeMatrixSpec } from '@shared/io/prototype-matrix';
+import { defaultSchedule, ScheduleSchema, type Schedule } from '@shared/synthesis/schedule';
+
+export type JsonObject = Record<string, unknown>;
+
+/** A schedule field's dotted path, e.g. `optimizer.lr` or `training.strings.0.cycles`. */
+export type FieldPath = string;
+
+/** Errors not attached to any field of the form (shown beside the JSON editor). */
+export const GENERAL = 'schedule';
+
+export const isObject = (x: unknown): x is JsonObject => typeof x === 'object' && x !== null && !Array.isArray(x);
+
+const segments = (path: FieldPath): string[] => (path === '' ? [] : path.split('.'));
+
+/** The value at a dotted path (numeric segments index arrays), or undefined. */
+export function getAt(root: unknown, path: FieldPath): unknown {
+  let x = root;
+  for (const s of segments(path)) {
+    if (Array.isArray(x) && /^\d+$/.test(s)) x = x[Number(s)];
+    else if (isObject(x) && Object.hasOwn(x, s)) x = x[s];
+    else return undefined;
+  }
+  return x;
+}
+
+/**
+ * A copy of `root` with `value` at `path` (only the objects along the path are copied, so
+ * untouched parts keep their identity). Missing containers are created: an array when the
+ * next segment is a number, an object otherwise. `undefined` removes the key.
+ */
+export function setAt<T>(root: T, path: FieldPath, value: unknown): T {
+  const walk = (node: unknown, rest: readonly string[]): unknown => {
+    const [head, ...tail] = rest;
+    if (head === undefined) return value;
+    const index = /^\d+$/.test(head);
+    if (index && (Array.isArray(node) || !isObject(node))) {
+      const copy: unknown[] = Array.isArray(node) ? node.slice() : [];
+      copy[Number(head)] = walk(copy[Number(head)], tail);
+      return copy;
+    }
+    const copy: JsonObject = isObject(node) ? { ...node } : {};
+    const next = walk(copy[head], tail);
+    if (next === undefined) delete copy[head];
+    else copy[head] = next;
+    return copy;
+  };
+  return walk(root, segments(path)) as T;
+}
+
+/** A copy without the given top-level keys. */
+export function omitKeys(o: JsonObject, keys: readonly string[]): JsonObject {
+  const out: JsonObject = {};
+  for (const [k, v] of Object.entries(o)) if (!keys.includes(k)) out[k] = v;
+  return out;
+}
+
+export type Parsed<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly message: string };
+
+/** What a person typed into a number field: `1e-3`, ` 0.02 `, `-1` (range checks are the schema's). */
+export function parseNumber(text: string): Parsed<number> {
+  const t = text.trim();
+  if (t === '') return { ok: false, message: 'required' };
+  // Number('') is 0 and Number('0x10') is 16: accept plain decimal notation only
+  if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(t)) return { ok: false, message: 'must be a number' };
+  const v = Number(t);
+  return Number.isFinite(v) ? { ok: true, value: v } : { ok: false, message: 'must be a finite number' };
+}
+
+/** A field value as the text of its input. */
+export function formatValue(v: unknown): string {
+  if (v === undefined || v === null) return '';
+  if (typeof v === 'number') return String(v);
+  if (typeof v === 'string') return v;
+  return JSON.stringify(v);
+}
+
+/** Comma-separated tags: trimmed, empty ones dropped, duplicates removed. */
+export function parseTags(text: string): string[] {
+  return [...new Set(text.split(',').map((t) => t.trim()).filter((t) => t.length > 0))];
+}
+
+export interface Issue {
+  readonly path: FieldPath;
+  readonly message: string;
+}
+
+/** zod issues as dotted paths; an unknown key becomes an issue at that key's own path. */
+export function issuesOf(error: z.ZodError): Issue[] {
+  const out: Issue[] = [];
+  for (const i of error.issues) {
+    const path = i.path.map(String).join('.');
+    if (i.code === 'unrecognized_keys') {
+      for (const k of i.keys) out.push({ path: path ? `${path}.${k}` : k, message: 'unknown field' });
+    } else {
+      out.push({ path, message: i.message });
+    }
+  }
+  return out;
+}
+
+/** Validates a whole schedule (after the server-side merges): the issues, or the parsed schedule. */
+export function checkSchedule(data: unknown): { readonly schedule?: Schedule; readonly issues: Issue[] } {
+  const r = ScheduleSchema.safeParse(data);
+  return r.success ? { schedule: r.data, issues: [] } : { issues: issuesOf(r.error) };
+}
+
+/**
+ * The anchor (a field or group of the form with an error slot) that shows an issue: the
+ * issue's own path if the form has it, else its nearest enclosing anchor, else a field
+ * the issue encloses (an issue on `training.strings` goes to the strings editor), else
+ * GENERAL.
+ */
+export function anchorFor(path: FieldPath, anchors: ReadonlySet<string>): string {
+  const parts = segments(path);
+  for (let n = parts.length; n > 0; n--) {
+    const p = parts.slice(0, n).join('.');
+    if (anchors.has(p)) return p;
+  }
+  return GENERAL;
+}
+
+/** Issues grouped by the anchor that shows them (each message prefixed by the sub-path when it is not the anchor's own). */
+export function groupIssues(issues: readonly Issue[], anchors: ReadonlySet<string>): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const i of issues) {
+    const a = anchorFor(i.path, anchors);
+    const rest = a === GENERAL ? i.path : i.path.slice(a.length + 1);
+    const msg = rest ? `${rest}: ${i.message}` : i.message;
+    (out[a] ??= []).includes(msg) || out[a].push(msg);
+  }
+  return out;
+}
+
+/**
+ * Merges like the lab service merges a hyperparameter set and a request
+ * (src-main/lab/service.ts `mergeObjects`): objects key by key when both are objects of
+ * the same `kind` (or both without one), anything else replaces.
+ */
+export function mergeLikeService(base: JsonObject, over: JsonObject): JsonObject {
+  const out: JsonObject = { ...base };
+  for (const [k, v] of Object.entries(over)) {
+    const b = out[k];
+    out[k] = isObject(v) && isObject(b) && v['kind'] === b['kind'] ? mergeLikeService(b, v) : v;
+  }
+  return out;
+}
+
+/**
+ * Merges like `scheduleFromOverrides` merges a file over the default schedule: objects key
+ * by key unless `over` names a different `kind`; arrays and scalars replace.
+ */
+export function mergeLikeSchedule(base: unknown, over: unknown): unknown {
+  if (over === undefined) return base;
+  if (!isObject(base) || !isObject(over)) return over;
+  if ('kind' in over && over['kind'] !== base['kind']) return over;
+  const out: JsonObject = { ...base };
+  for (const [k, v] of Object.entries(over)) out[k] = mergeLikeSchedule(base[k], v);
+  return out;
+}
+
+/** What the server does with a run's schedule overrides (`validSchedule`): merged over defaultSchedule(seed), seed kept. */
+export function overDefault(overrides: JsonObject): JsonObject {
+  const seed = overrides['seed'];
+  const merged = mergeLikeSchedule(defaultSchedule(typeof seed === 'number' ? seed : 1), overrides) as JsonObject;
+  if (typeof seed === 'number') merged['seed'] = seed;
+  return merged;
+}
+
+/** A hyperparameter set's content: the schedule without the run's own seed and start point. */
+export function hyperSetContent(draft: JsonObject): JsonObject {
+  return omitKeys(draft, ['seed', 'start']);
+}
+
+/**
+ * The draft after choosing a hyperparameter set (or none: the defaults): every
+ * hyperparameter from the set over the defaults, the draft's seed and start point kept.
+ */
+export function applyHyperSet(draft: JsonObject, set: JsonObject | undefined): JsonObject {
+  const seed = typeof draft['seed'] === 'number' ? draft['seed'] : 1;
+  const base = defaultSchedule(seed) as unknown as JsonObject;
+  const merged = mergeLikeSchedule(base, set ? omitKeys(set, ['seed', 'start']) : {}) as JsonObject;
+  return { ...merged, seed: draft['seed'] ?? seed, start: draft['start'] ?? base['start'] };
+}
+
+// ---------------------------------------------------------------- the whole form
+
+export type Source = 'schedule' | 'architecture' | 'snapshot';
+
+/** Everything the form holds that decides what is sent. */
+export interface FormState {
+  readonly name: string;
+  readonly problem: string;
+  readonly tags: string;
+  /** `schedule`: the draft's own start point (generate, matrix, repair); else an architecture of the library or a snapshot. */
+  readonly source: Source;
+  /** The schedule being edited (plain JSON, as the advanced editor shows it). */
+  readonly draft: JsonObject;
+  /** Text of fields that does not parse (by path); such a field keeps its last good value in the draft. */
+  readonly fieldErrors: Readonly<Record<FieldPath, string>>;
+  /** The advanced editor's text does not parse as a JSON object. */
+  readonly jsonError?: string | undefined;
+  /** A matrix file that could not be imported. */
+  readonly matrixError?: string | undefined;
+  /** The hyperparameter set the draft started from (sent as hyperSetId). */
+  readonly hyperSet?: { readonly id: number; readonly schedule: JsonObject } | undefined;
+  /** The library architecture the run starts from (source `architecture`). */
+  readonly architecture?: { readonly id: number; readonly name: string; readonly version: number; readonly matrix: JsonObject } | undefined;
+  /** The snapshot the run starts from (source `snapshot`) and its run's schedule. */
+  readonly snapshot?: { readonly id: number; readonly runSchedule: JsonObject } | undefined;
+}
+
+export type StartRequest =
+  | {
+      readonly method: 'runs.start';
+      readonly params: {
+        name?: string;
+        problem: string;
+        schedule: JsonObject;
+        architectureId?: number;
+        hyperSetId?: number;
+        tags?: string[];
+      };
+    }
+  | { readonly method: 'runs.resumeFrom'; readonly params: { snapshotId: number; name?: string; schedule: JsonObject } };
+
+export interface Validation {
+  /** Messages by anchor (field path, group, `name`, `tags`, `problem`, `architectureId`, `snapshotId`, GENERAL). */
+  readonly errors: Readonly<Record<string, string[]>>;
+  /** Every problem, with its full path (for the summary beside the Start button). */
+  readonly count: number;
+  /** The request to send: present only when nothing is wrong. */
+  readonly request?: StartRequest;
+  /** The schedule the run will get (what the server computes from the request). */
+  readonly schedule?: Schedule;
+}
+
+const NAME_MAX = 200;
+const TAG_MAX = 100;
+
+/**
+ * The schedule the server computes from a request — mirrors LabService (`scheduleFor` for
+ * runs.start, the parent-schedule merge for runs.resumeFrom) before `validSchedule`.
+ */
+export function serverSideSchedule(request: StartRequest, ctx: Pick<FormState, 'hyperSet' | 'architecture' | 'snapshot'>): JsonObject {
+  if (request.method === 'runs.resumeFrom') {
+    return overDefault(mergeLikeService(ctx.snapshot?.runSchedule ?? {}, request.params.schedule));
+  }
+  let overrides = request.params.schedule;
+  if (request.params.hyperSetId !== undefined && ctx.hyperSet) overrides = mergeLikeService(ctx.hyperSet.schedule, overrides);
+  if (request.params.architectureId !== undefined && ctx.architecture) {
+    const a = ctx.architecture;
+    overrides = { ...overrides, start: { kind: 'matrix', name: `${a.name} v${a.version}`, matrix: a.matrix } };
+  }
+  return overDefault(overrides);
+}
+
+/** The request the form stands for (whether or not it is valid). */
+export function buildRequest(form: FormState): StartRequest {
+  const name = form.name.trim();
+  if (form.source === 'snapshot') {
+    return {
+      method: 'runs.resumeFrom',
+      // the weights come from the snapshot; its run's start point is kept for regrowing
+      params: { snapshotId: form.snapshot?.id ?? 0, ...(name ? { name } : {}), schedule: omitKeys(form.draft, ['start']) },
+    };
+  }
+  const tags = parseTags(form.tags);
+  return {
+    method: 'runs.start',
+    params: {
+      ...(name ? { name } : {}),
+      problem: form.problem,
+      // the library architecture replaces the start point on the server
+      schedule: form.source === 'architecture' ? omitKeys(form.draft, ['start']) : form.draft,
+      ...(form.source === 'architecture' && form.architecture ? { architectureId: form.architecture.id } : {}),
+      ...(form.hyperSet && setKeepsDraft(form.draft, form.hyperSet.schedule) ? { hyperSetId: form.hyperSet.id } : {}),
+      ...(tags.length ? { tags } : {}),
+    },
+  };
+}
+
+/**
+ * Whether the lab, merging the set under the draft (as it does for a hyperSetId), still runs
+ * the draft. It does not when the draft dropped an optional field the set has (e.g. a
+ * curriculum removed in the JSON editor); the run is then sent without the set's id, so
+ * what the form shows is what runs.
+ */
+export function setKeepsDraft(draft: JsonObject, set: JsonObject): boolean {
+  return deepEqual(mergeLikeService(set, draft), draft);
+}
+
+export function deepEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (Array.isArray(a)) return Array.isArray(b) && a.length === b.length && a.every((x, i) => deepEqual(x, b[i]));
+  if (isObject(a) && isObject(b)) {
+    const ka = Object.keys(a);
+    return ka.length === Object.keys(b).length && ka.every((k) => Object.hasOwn(b, k) && deepEqual(a[k], b[k]));
+  }
+  return false;
+}
+
+const matrixChecks = new WeakMap<object, string | null>();
+
+/** Why a start matrix is not a prototype-format matrix (null when it is); cached per object. */
+export function matrixProblem(matrix: unknown): string | null {
+  if (!isObject(matrix)) return 'choose a matrix file';
+  const cached = matrixChecks.get(matrix);
+  if (cached !== undefined) return cached;
+  let problem: string | null = null;
+  try {
+    prototypeMatrixSpec(matrix);
+    if (Object.keys(matrix).length === 0) problem = 'the matrix has no links: choose a matrix file';
+  } catch (e) {
+    problem = e instanceof Error ? e.message : String(e);
+  }
+  matrixChecks.set(matrix, problem);
+  return problem;
+}
+
+/** Everything wrong with the form, by anchor, and the request when nothing is. */
+export function validateForm(form: FormState, anchors: ReadonlySet<string>): Validation {
+  const errors: Record<string, string[]> = {};
+  const add = (anchor: string, message: string) => {
+    (errors[anchor] ??= []).includes(message) || errors[anchor].push(message);
+  };
+  for (const [path, message] of Object.entries(form.fieldErrors)) add(path, message);
+  if (form.jsonError) add(GENERAL, form.jsonError);
+  const name = form.name.trim();
+  if (name.length > NAME_MAX) add('name', `at most ${NAME_MAX} characters`);
+  if (form.source !== 'snapshot') {
+    if (!form.problem) add('problem', 'choose a problem');
+    const tags = parseTags(form.tags);
+    if (tags.length > 50) add('tags', 'at most 50 tags');
+    for (const t of tags) if (t.length > TAG_MAX) add('tags', `a tag has at most ${TAG_MAX} characters`);
+  }
+  if (form.source === 'architecture' && !form.architecture) add('architectureId', 'choose an architecture');
+  if (form.source === 'snapshot' && !form.snapshot) add('snapshotId', 'choose a run and one of its snapshots');
+  if (form.source === 'schedule') {
+    const start = form.draft['start'];
+    if (isObject(start) && start['kind'] === 'matrix') {
+      const p = form.matrixError ?? matrixProblem(start['matrix']);
+      if (p) add('start.matrix', p);
+    }
+  } else if (form.source === 'architecture' && form.architecture) {
+    const p = matrixProblem(form.architecture.matrix);
+    if (p) add('architectureId', p);
+  }
+
+  const request = buildRequest(form);
+  const { schedule, issues } = checkSchedule(serverSideSchedule(request, form));
+  for (const i of issues) {
+    // a field whose text does not parse already says so; its stale value is not the problem
+    if (form.fieldErrors[i.path] !== undefined) continue;
+    // the start point of a library architecture or a snapshot is not the form's to fix
+    if (form.source !== 'schedule' && (i.path === 'start' || i.path.startsWith('start.'))) {
+      add(form.source === 'architecture' ? 'architectureId' : 'snapshotId', `${i.path}: ${i.message}`);
+      continue;
+    }
+    const grouped = groupIssues([i], anchors);
+    for (const [a, msgs] of Object.entries(grouped)) for (const m of msgs) add(a, m);
+  }
+  const count = Object.values(errors).reduce((n, l) => n + l.length, 0);
+  return count === 0 && schedule ? { errors, count, request, schedule } : { errors, count };
+}
+
+/**
+ * A server error message as field issues when it names them (`invalid schedule: a.b: msg; c: msg`
+ * or `runs.start: schedule.x: msg`), so they can be listed readably; empty otherwise.
+ */
+export function serverIssues(message: string): Issue[] {
+  const body = message.replace(/^[\w.]+: (?=\S+: )/, '').replace(/^invalid schedule: /, '');
+  const out: Issue[] = [];
+  for (const part of body.split('; ')) {
+    const m = /^([A-Za-z(][\w.()]*): (.+)$/.exec(part);
+    if (!m) return [];
+    out.push({ path: m[1]!, message: m[2]! });
+  }
+  return out;
+}

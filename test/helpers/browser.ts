@@ -1,0 +1,225 @@
+/**
+ * End-to-end tests in a real browser: Debian's Chromium (`/usr/bin/chromium`, installed by
+ * `.ci/run` with apt) driven by playwright-core, against the real browser host
+ * (`npm run lab`, i.e. src-main/host/main.ts) on a fresh database with real run processes.
+ *
+ * - Chromium: `CHROMIUM` (default /usr/bin/chromium, override with DMM_CHROMIUM). When it
+ *   is missing, every suite declared with `describeE2E` is skipped and says why — never
+ *   `npx playwright install` (no downloaded browsers).
+ * - The renderer: the host serves the built renderer in out/renderer. CI builds it
+ *   (`npm run build`) before `npm test`; when out/renderer is missing or older than the
+ *   renderer's sources (src-renderer/, src-shared/, the build configs), `ensureRenderer()`
+ *   runs that same build once (about 5–10 s), under a lock so parallel test files build it
+ *   only once. A failed build fails the suite with the build's output.
+ * - Screenshots: test-results/screenshots/ (git-ignored).
+ */
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { describe } from 'vitest';
+import { ROOT } from './cli';
+import { startHostProcess, type HostProcess } from './host';
+import { tempDir } from './lab';
+
+export const CHROMIUM = process.env['DMM_CHROMIUM'] ?? '/usr/bin/chromium';
+export const SCREENSHOTS = join(ROOT, 'test-results', 'screenshots');
+export const RENDERER_INDEX = join(ROOT, 'out', 'renderer', 'index.html');
+
+/** Why end-to-end tests cannot run here, or undefined when they can. */
+export const E2E_SKIP_REASON: string | undefined = existsSync(CHROMIUM)
+  ? undefined
+  : `no Chromium at ${CHROMIUM} (install it with \`apt-get install -y chromium\`, as .ci/run does, or set DMM_CHROMIUM)`;
+
+let warned = false;
+
+/** `describe` for end-to-end suites: skipped, with the reason in its name and on stderr, when Chromium is missing. */
+export function describeE2E(name: string, fn: () => void): void {
+  if (E2E_SKIP_REASON && !warned) {
+    warned = true;
+    process.stderr.write(`end-to-end tests skipped: ${E2E_SKIP_REASON}\n`);
+  }
+  describe.skipIf(E2E_SKIP_REASON !== undefined)(E2E_SKIP_REASON ? `${name} (skipped: ${E2E_SKIP_REASON})` : name, fn);
+}
+
+// ---------------------------------------------------------------- the built renderer
+
+const RENDERER_SOURCES = ['src-renderer', 'src-shared', 'electron.vite.config.ts', 'svelte.config.js', 'package.json'];
+
+function newestMtime(path: string): number {
+  const st = statSync(path);
+  if (!st.isDirectory()) return st.mtimeMs;
+  let newest = st.mtimeMs;
+  for (const e of readdirSync(path)) newest = Math.max(newest, newestMtime(join(path, e)));
+  return newest;
+}
+
+/** Why out/renderer must be (re)built, or undefined when it is current. */
+export function rendererBuildNeeded(): string | undefined {
+  if (!existsSync(RENDERER_INDEX)) return 'out/renderer is missing';
+  const built = statSync(RENDERER_INDEX).mtimeMs;
+  const newest = Math.max(...RENDERER_SOURCES.map((p) => join(ROOT, p)).filter(existsSync).map(newestMtime));
+  return newest > built ? 'out/renderer is older than its sources' : undefined;
+}
+
+const LOCK = join(ROOT, 'test-results', '.renderer-build.lock');
+
+/** Builds the app (`electron-vite build`, as `npm run build`) when out/renderer is missing or stale; once across parallel test files. */
+export async function ensureRenderer(): Promise<void> {
+  if (!rendererBuildNeeded()) return;
+  mkdirSync(join(ROOT, 'test-results'), { recursive: true });
+  const t0 = Date.now();
+  for (;;) {
+    try {
+      mkdirSync(LOCK);
+      break;
+    } catch {
+      // another test file is building: wait for it (a lock older than 3 minutes is abandoned)
+      try {
+        if (Date.now() - statSync(LOCK).mtimeMs > 180_000) rmSync(LOCK, { recursive: true, force: true });
+      } catch {
+        // removed meanwhile
+      }
+      if (Date.now() - t0 > 240_000) throw new Error(`timed out waiting for the renderer build lock ${LOCK}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+  try {
+    const why = rendererBuildNeeded();
+    if (!why) return;
+    process.stderr.write(`end-to-end tests: ${why}, building it (npm run build)…\n`);
+    const cli = join(ROOT, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js');
+    try {
+      await promisify(execFile)(process.execPath, [cli, 'build'], {
+        cwd: ROOT,
+        env: { ...process.env, ELECTRON_SKIP_BINARY_DOWNLOAD: '1' },
+        maxBuffer: 32 * 1024 * 1024,
+      });
+    } catch (e) {
+      const err = e as { stdout?: string; stderr?: string; message: string };
+      throw new Error(`the renderer build failed: ${err.message}\n${err.stdout ?? ''}\n${err.stderr ?? ''}`);
+    }
+  } finally {
+    rmSync(LOCK, { recursive: true, force: true });
+  }
+}
+
+// ---------------------------------------------------------------- a lab in a browser
+
+export interface E2ELab {
+  readonly host: HostProcess;
+  readonly browser: Browser;
+  readonly context: BrowserContext;
+  readonly page: Page;
+  /** Uncaught page errors and console errors seen so far (a blank screen usually leaves one). */
+  readonly pageErrors: string[];
+  /** Opens the lab's address with its #token (the page then shows #/runs); then `route` (e.g. `#/new`) if given. */
+  open(route?: string): Promise<void>;
+  /** A full-page screenshot in test-results/screenshots/<name>.png; returns its path. */
+  screenshot(name: string, page?: Page): Promise<string>;
+  /** Calls the host's HTTP API with the session token; throws the API's error message. */
+  api<T>(method: string, params?: unknown): Promise<T>;
+  close(): Promise<void>;
+}
+
+export interface E2EOptions {
+  /** Extra options of the host (`--concurrency 1` by default). */
+  readonly hostArgs?: readonly string[];
+  readonly viewport?: { width: number; height: number };
+}
+
+/**
+ * A fresh database, the real browser host on it, and Chromium with one page. Call from
+ * `beforeAll` (allow ~60 s: it may build the renderer first) and `close()` in `afterAll`.
+ */
+export async function startE2ELab(opts: E2EOptions = {}): Promise<E2ELab> {
+  await ensureRenderer();
+  const tmp = tempDir('dmm-lab-e2e-');
+  let host: HostProcess | undefined;
+  let browser: Browser | undefined;
+  try {
+    host = await startHostProcess(join(tmp.dir, 'lab.sqlite'), [...(opts.hostArgs ?? ['--concurrency', '1'])]);
+    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true });
+    const context = await browser.newContext({ viewport: opts.viewport ?? { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    const pageErrors: string[] = [];
+    page.on('pageerror', (e) => pageErrors.push(`pageerror: ${e.message}${e.stack ? `\n${e.stack.split('\n').slice(1, 4).join('\n')}` : ''}`));
+    page.on('console', (m) => {
+      // the browser asks for /favicon.ico on its own; the renderer has none
+      if (m.type() === 'error' && !m.location().url.endsWith('/favicon.ico')) pageErrors.push(`console: ${m.text()} (${m.location().url})`);
+    });
+    const h = host;
+    const b = browser;
+    return {
+      host: h,
+      browser: b,
+      context,
+      page,
+      pageErrors,
+      open: async (route) => {
+        // a real page load each time (from the same document, a new #token would only change the hash)
+        await page.goto('about:blank');
+        await page.goto(h.url);
+        await page.waitForFunction(() => location.hash.startsWith('#/'));
+        if (route) await page.evaluate((r) => (location.hash = r), route);
+      },
+      screenshot: async (name, p = page) => {
+        mkdirSync(SCREENSHOTS, { recursive: true });
+        const path = join(SCREENSHOTS, `${name}.png`);
+        // the app shell scrolls inside <main>, so a "full page" is the viewport: grow it to the content for the picture
+        const size = p.viewportSize();
+        const tall = await p.evaluate(() => {
+          const main = document.querySelector('main');
+          return Math.max(document.documentElement.scrollHeight, main ? main.scrollHeight + main.getBoundingClientRect().top : 0);
+        });
+        if (size && tall > size.height) await p.setViewportSize({ width: size.width, height: Math.min(Math.ceil(tall), 8000) });
+        try {
+          await p.screenshot({ path, fullPage: true });
+        } finally {
+          if (size && tall > size.height) await p.setViewportSize(size);
+        }
+        return path;
+      },
+      api: async <T>(method: string, params: unknown = {}) => {
+        const r = await h.call(method, params);
+        if (!r.body.ok) throw new Error(`${method}: ${r.body.error?.message ?? `HTTP ${r.status}`}`);
+        return r.body.result as T;
+      },
+      close: async () => {
+        await b.close().catch(() => undefined);
+        await h.stop();
+        tmp.cleanup();
+      },
+    };
+  } catch (e) {
+    await browser?.close().catch(() => undefined);
+    await host?.stop();
+    tmp.cleanup();
+    throw e;
+  }
+}
+
+const FINAL = ['completed', 'failed', 'interrupted', 'diverged', 'stopped'];
+
+/** Polls the host's API until the run has ended; returns the run record. */
+export async function waitForRunEnd(lab: E2ELab, id: number, timeoutMs = 45_000): Promise<{ id: number; status: string; statusReason: string; steps: number }> {
+  const t0 = Date.now();
+  for (;;) {
+    const run = await lab.api<{ id: number; status: string; statusReason: string; steps: number }>('runs.get', { id });
+    if (FINAL.includes(run.status)) return run;
+    if (Date.now() - t0 > timeoutMs) throw new Error(`run ${id} still ${run.status} after ${timeoutMs} ms (${run.steps} steps)`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** The text of `[data-testid=…]` once present, or undefined if it does not appear within `timeoutMs`. */
+export async function optionalText(page: Page, testId: string, timeoutMs = 3_000): Promise<string | undefined> {
+  const el = page.getByTestId(testId);
+  try {
+    await el.first().waitFor({ state: 'attached', timeout: timeoutMs });
+  } catch {
+    return undefined;
+  }
+  return (await el.first().textContent()) ?? '';
+}
