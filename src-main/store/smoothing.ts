@@ -73,6 +73,30 @@ export function advanceMetricState(
 }
 
 /**
+ * advanceMetricState over raw (loss, preregLoss) rows as SQLite returns them (NaN stored as
+ * NULL): the same arithmetic in a tight loop, for a prefix of a long run.
+ */
+export function advanceRawRows(state: MetricSmoothingState, rows: readonly (readonly [number | null, number | null])[], factor: number): MetricSmoothingState {
+  checkFactor(factor);
+  let lAcc = state.loss.acc;
+  let lDecay = state.loss.decay;
+  let pAcc = state.preregLoss.acc;
+  let pDecay = state.preregLoss.decay;
+  const keep = 1 - factor;
+  for (const [l, p] of rows) {
+    if (l !== null && Number.isFinite(l)) {
+      lAcc = factor * lAcc + keep * l;
+      lDecay = lDecay * factor;
+    }
+    if (p !== null && Number.isFinite(p)) {
+      pAcc = factor * pAcc + keep * p;
+      pDecay = pDecay * factor;
+    }
+  }
+  return { loss: { acc: lAcc, decay: lDecay }, preregLoss: { acc: pAcc, decay: pDecay } };
+}
+
+/**
  * Metrics in step order with `loss` and `preregLoss` replaced by their smoothed values
  * (every other field unchanged), continuing from `state`.
  */
@@ -88,4 +112,55 @@ export function smoothMetrics(points: readonly Metric[], factor: number, state: 
     return { ...m, loss: l.value, preregLoss: p.value };
   });
   return { points: out, state: { loss, preregLoss: prereg } };
+}
+
+/** The last row a cached state covers, to check it is still the stored one. */
+export interface RowCheck {
+  readonly loss: number | null;
+  readonly preregLoss: number | null;
+}
+
+/**
+ * Smoothing states of recent fetches, by run, factor and last step: a screen polling a live run asks
+ * for the points after the last step it got, and the state at that step is here, so a poll
+ * costs its new points and not a pass over the whole run. An entry is used only when the
+ * stored row at its step still holds the values it was computed with (a run that continued
+ * from an earlier snapshot has other rows there); otherwise the prefix is read again.
+ */
+export class SmoothingCache {
+  /** By run, factor and step (several screens may poll the same run), least recently used first. */
+  private readonly entries = new Map<string, { state: MetricSmoothingState; row: RowCheck }>();
+
+  constructor(private readonly capacity = 64) {}
+
+  private static key(runId: number, factor: number, step: number): string {
+    return `${runId}:${factor}:${step}`;
+  }
+
+  /** The state after `step`, if cached and `rowAt(step)` still matches. */
+  lookup(runId: number, factor: number, step: number, rowAt: (step: number) => RowCheck | undefined): MetricSmoothingState | undefined {
+    const key = SmoothingCache.key(runId, factor, step);
+    const e = this.entries.get(key);
+    if (e === undefined) return undefined;
+    const row = rowAt(step);
+    if (row === undefined || !Object.is(row.loss, e.row.loss) || !Object.is(row.preregLoss, e.row.preregLoss)) {
+      this.entries.delete(key);
+      return undefined;
+    }
+    // most recently used last
+    this.entries.delete(key);
+    this.entries.set(key, e);
+    return e.state;
+  }
+
+  remember(runId: number, factor: number, step: number, state: MetricSmoothingState, row: RowCheck): void {
+    const key = SmoothingCache.key(runId, factor, step);
+    this.entries.delete(key);
+    this.entries.set(key, { state, row });
+    while (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value as string);
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
 }

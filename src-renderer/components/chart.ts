@@ -1,0 +1,59 @@
+/** Shared pieces of the uPlot charts: markers, axis number format, series colours. */
+import type uPlot from 'uplot';
+
+/** A vertical line at an x value. */
+export interface ChartMarker {
+  readonly x: number;
+  readonly color: string;
+}
+
+/** Distinct colours for series of several runs (Compare). */
+export const SERIES_COLORS = ['#2563eb', '#dc2626', '#16a34a', '#d97706', '#7c3aed', '#0891b2', '#be185d', '#4b5563', '#65a30d', '#b45309'];
+
+export const seriesColor = (i: number): string => SERIES_COLORS[i % SERIES_COLORS.length] as string;
+
+/** Tick labels: compact numbers (1e-3 as 1e-3, 12000 as 12k). */
+export function tickLabel(v: number | null): string {
+  if (v === null || !Number.isFinite(v)) return '';
+  if (v === 0) return '0';
+  const a = Math.abs(v);
+  if (a >= 1e6 || a < 1e-3) return v.toExponential(0).replace('e+', 'e');
+  if (a >= 1e4) return `${Number((v / 1000).toPrecision(3))}k`;
+  return String(Number(v.toPrecision(4)));
+}
+
+/** A y axis with compact tick labels. */
+export function numberAxis(extra: uPlot.Axis = {}): uPlot.Axis {
+  return { values: (_u, splits) => splits.map(tickLabel), size: 56, ...extra };
+}
+
+/** The y scale of a loss chart: linear or log10. */
+export function lossScale(log: boolean): uPlot.Scale {
+  return log ? { distr: 3, log: 10 } : { distr: 1 };
+}
+
+/**
+ * Ticks of a log10 axis: powers of ten, every k-th decade so that at most `most` show (a
+ * loss falling from 1e3 to 1e-20 would otherwise fill the chart with grid lines); with
+ * three decades or fewer, also 2× and 5×.
+ */
+export function logSplits(min: number, max: number, most = 7): number[] {
+  if (!(min > 0) || !(max > 0) || !Number.isFinite(min) || !Number.isFinite(max) || max < min) return [];
+  const lo = Math.floor(Math.log10(min));
+  const hi = Math.ceil(Math.log10(max));
+  const decades = hi - lo;
+  const out: number[] = [];
+  if (decades <= 3) {
+    for (let e = lo; e <= hi; e++) for (const m of [1, 2, 5]) out.push(Number(`${m}e${e}`));
+  } else {
+    const stride = Math.max(1, Math.ceil(decades / most));
+    for (let e = Math.ceil(lo / stride) * stride; e <= hi; e += stride) out.push(Number(`1e${e}`));
+  }
+  return out.filter((v) => v >= min * (1 - 1e-12) && v <= max * (1 + 1e-12));
+}
+
+/** A y axis for a loss: compact labels, and on a log scale the sparse ticks of logSplits. */
+export function lossAxis(log: boolean): uPlot.Axis {
+  // (uPlot's own log filter would thin the labels again, assuming a tick on every decade)
+  return log ? numberAxis({ splits: (_u, _i, min, max) => logSplits(min, max), filter: (_u, splits) => splits }) : numberAxis();
+}

@@ -1,0 +1,76 @@
+/**
+ * A refresh that many triggers may ask for (progress events, run events, a timer) but that
+ * runs at most once per interval and never twice at once: requests while it runs or within
+ * the interval collapse into one trailing run. This is what keeps a live run's screen at
+ * ≤ 10 updates per second however fast its events arrive.
+ */
+
+export interface Clock {
+  now(): number;
+  setTimeout(f: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+const realClock: Clock = {
+  now: () => Date.now(),
+  setTimeout: (f, ms) => setTimeout(f, ms),
+  clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
+};
+
+export interface Throttled {
+  /** Asks for a run (soon, or after the one in progress). */
+  request(): void;
+  /** No more runs; a run in progress finishes but is not followed by another. */
+  dispose(): void;
+}
+
+export function throttle(task: () => Promise<void>, intervalMs: number, onError: (e: unknown) => void = () => {}, clock: Clock = realClock): Throttled {
+  let running = false;
+  let pending = false;
+  let disposed = false;
+  let last = -Infinity;
+  let timer: unknown;
+
+  const kick = (): void => {
+    if (disposed) return;
+    if (running) {
+      pending = true;
+      return;
+    }
+    const wait = last + intervalMs - clock.now();
+    if (wait > 0) {
+      if (timer === undefined) {
+        timer = clock.setTimeout(() => {
+          timer = undefined;
+          kick();
+        }, wait);
+      }
+      return;
+    }
+    running = true;
+    pending = false;
+    last = clock.now();
+    let p: Promise<void>;
+    try {
+      p = task();
+    } catch (e) {
+      p = Promise.reject(e);
+    }
+    p.catch(onError).finally(() => {
+      running = false;
+      if (pending) {
+        pending = false;
+        kick();
+      }
+    });
+  };
+
+  return {
+    request: kick,
+    dispose: () => {
+      disposed = true;
+      if (timer !== undefined) clock.clearTimeout(timer);
+      timer = undefined;
+    },
+  };
+}
