@@ -38,7 +38,7 @@ import { RUN_EXPORT_FORMAT, type RunExport } from '../../src-shared/api/run-expo
 import { ScheduleSchema, type LinkSchema, type Schedule } from '../../src-shared/synthesis/schedule';
 import { openDatabase, type Db, type OpenOptions } from './database';
 import { downsample } from './downsample';
-import { advanceMetricState, checkFactor, METRIC_SMOOTHING_START, smoothMetrics } from './smoothing';
+import { advanceRawRows, checkFactor, emaSmooth, METRIC_SMOOTHING_START, smoothMetrics, SmoothingCache, type MetricSmoothingState } from './smoothing';
 import { migrate } from './migrations';
 import {
   finiteOrNull,
@@ -182,6 +182,8 @@ export class RunStore {
   private readonly statements = new Map<string, Statement>();
   /** Metric INSERT statements by row count. */
   private readonly metricInserts: (Statement | undefined)[] = [];
+  /** Smoothing states of the last metrics fetches (see smoothing.ts). */
+  private readonly smoothingCache = new SmoothingCache();
   /** link_keys id → link. Ids are AUTOINCREMENT and never reused or edited, so this cannot go stale (cleared on purge anyway). */
   private readonly linkCache = new Map<number, Link>();
   private readonly transaction: Transaction<(fn: () => unknown) => unknown>;
@@ -509,22 +511,79 @@ export class RunStore {
     } catch (e) {
       throw new ApiError('bad-request', (e as Error).message);
     }
+    const maxPoints = options.maxPoints;
+    // the smoothing state after `after`: from the cache when a screen polls on from its last fetch
+    const smoothingState = (): MetricSmoothingState => {
+      if (after <= 0) return METRIC_SMOOTHING_START;
+      const cached = this.smoothingCache.lookup(runId, factor, after, (step) => {
+        const r = this.sql('SELECT loss, prereg_loss FROM metrics WHERE run_id = ? AND step = ?').get(runId, step) as
+          | { loss: number | null; prereg_loss: number | null }
+          | undefined;
+        return r && { loss: finiteOrNull(r.loss), preregLoss: finiteOrNull(r.prereg_loss) };
+      });
+      if (cached) return cached;
+      const prefix = this.sql('SELECT loss, prereg_loss FROM metrics WHERE run_id = ? AND step <= ? ORDER BY step')
+        .raw(true)
+        .all(runId, after) as [number | null, number | null][];
+      return advanceRawRows(METRIC_SMOOTHING_START, prefix, factor);
+    };
+    if (maxPoints !== undefined) {
+      const count = this.sql('SELECT count(*) FROM metrics WHERE run_id = ? AND step > ?').pluck().get(runId, after) as number;
+      if (count > Math.max(2, Math.floor(maxPoints))) return this.downsampledMetrics(runId, after, maxPoints, factor, smoothingState);
+    }
     const rows = this.sql(`SELECT ${METRIC_COLUMNS} FROM metrics WHERE run_id = ? AND step > ? ORDER BY step`).all(runId, after) as MetricRow[];
     let all = rows.map(toMetric);
     if (factor > 0 && all.length > 0) {
-      let state = METRIC_SMOOTHING_START;
-      if (after > 0) {
-        const prefix = this.sql('SELECT loss, prereg_loss FROM metrics WHERE run_id = ? AND step <= ? ORDER BY step').iterate(runId, after) as Iterable<{
-          loss: number | null;
-          prereg_loss: number | null;
-        }>;
-        state = advanceMetricState(state, mapRows(prefix, (r) => ({ loss: finiteOrNull(r.loss), preregLoss: finiteOrNull(r.prereg_loss) })), factor);
-      }
-      all = smoothMetrics(all, factor, state).points;
+      const smoothed = smoothMetrics(all, factor, smoothingState());
+      const last = all[all.length - 1] as Metric;
+      this.smoothingCache.remember(runId, factor, last.step, smoothed.state, { loss: last.loss, preregLoss: last.preregLoss });
+      all = smoothed.points;
     }
     const lastStep = all.length > 0 ? (all[all.length - 1] as Metric).step : after;
     const points = options.maxPoints === undefined ? all : downsample(all, options.maxPoints);
     return { total: all.length, lastStep, points };
+  }
+
+  /**
+   * metrics() of a series longer than `maxPoints`, in two passes: (step, loss, preregLoss)
+   * of every point — all that smoothing and downsampling look at — then the whole rows of
+   * the points kept only (a long run's whole rows cost several times more to read). Same
+   * result as smoothing and downsampling the whole rows.
+   */
+  private downsampledMetrics(runId: number, after: number, maxPoints: number, factor: number, state: () => MetricSmoothingState): MetricsPage {
+    const light = this.sql('SELECT step, loss, prereg_loss FROM metrics WHERE run_id = ? AND step > ? ORDER BY step')
+      .raw(true)
+      .all(runId, after) as [number, number | null, number | null][];
+    let loss = light.map((r) => finiteOrNull(r[1]));
+    let prereg = light.map((r) => finiteOrNull(r[2]));
+    if (factor > 0 && light.length > 0) {
+      const s = state();
+      const l = emaSmooth(loss, factor, s.loss);
+      const p = emaSmooth(prereg, factor, s.preregLoss);
+      const last = light.length - 1;
+      this.smoothingCache.remember(runId, factor, (light[last] as [number, number | null, number | null])[0], { loss: l.state, preregLoss: p.state }, {
+        loss: loss[last] ?? null,
+        preregLoss: prereg[last] ?? null,
+      });
+      loss = l.values;
+      prereg = p.values;
+    }
+    const kept = downsample(
+      prereg.map((p, i) => ({ i, preregLoss: p })),
+      maxPoints,
+    ).map((p) => p.i);
+    const rows = this.sql(`SELECT ${METRIC_COLUMNS} FROM metrics WHERE run_id = ? AND step IN (SELECT value FROM json_each(?)) ORDER BY step`).all(
+      runId,
+      JSON.stringify(kept.map((i) => (light[i] as [number, number | null, number | null])[0])),
+    ) as MetricRow[];
+    const points = rows.map((r, k) => {
+      const m = toMetric(r);
+      if (factor === 0) return m;
+      const i = kept[k] as number;
+      return { ...m, loss: loss[i] ?? null, preregLoss: prereg[i] ?? null };
+    });
+    const last = light[light.length - 1];
+    return { total: light.length, lastStep: last === undefined ? after : last[0], points };
   }
 
   // ---------------------------------------------------------------- events
@@ -958,8 +1017,4 @@ function safeJson(text: string): unknown {
   } catch {
     return undefined;
   }
-}
-
-function* mapRows<R, T>(rows: Iterable<R>, f: (r: R) => T): Generator<T> {
-  for (const r of rows) yield f(r);
 }
