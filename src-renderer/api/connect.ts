@@ -29,8 +29,9 @@ export function httpTransport(origin: string, token: string): ApiTransport {
       }
     };
     socket.onopen = () => (retry = 500);
+    // the event stream stays open for the page's lifetime (screens come and go; events must not
+    // fall into the gaps) and reconnects with backoff if the host restarts
     socket.onclose = () => {
-      if (listeners.size === 0) return;
       setTimeout(open, retry);
       retry = Math.min(retry * 2, 10_000);
     };
@@ -49,10 +50,6 @@ export function httpTransport(origin: string, token: string): ApiTransport {
       if (!socket) open();
       return () => {
         listeners.delete(listener);
-        if (listeners.size === 0) {
-          socket?.close();
-          socket = undefined;
-        }
       };
     },
   };
