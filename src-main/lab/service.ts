@@ -6,21 +6,14 @@
 import type { ApiHandlers, ApiParsedParams } from '../../src-shared/api/contract';
 import { ApiError } from '../../src-shared/api/dispatch';
 import { isFinalStatus, type RunSummary } from '../../src-shared/api/records';
-import { scheduleFromOverrides, ScheduleError, type Schedule } from '../../src-shared/synthesis/schedule';
+import { mergeOverrides, scheduleFromOverrides, ScheduleError, type Schedule } from '../../src-shared/synthesis/schedule';
 import type { Supervisor } from '../runs/supervisor';
 import type { RunStore } from '../store/run-store';
 import type { EventHub } from './event-hub';
 
+/** A schedule (or overrides) merged over another, as everywhere else (see mergeOverrides). */
 function mergeObjects(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = { ...base };
-  for (const [k, v] of Object.entries(over)) {
-    const b = out[k];
-    out[k] =
-      v && typeof v === 'object' && !Array.isArray(v) && b && typeof b === 'object' && !Array.isArray(b) && (v as { kind?: unknown }).kind === (b as { kind?: unknown }).kind
-        ? mergeObjects(b as Record<string, unknown>, v as Record<string, unknown>)
-        : v;
-  }
-  return out;
+  return mergeOverrides(base, over) as Record<string, unknown>;
 }
 
 export function validSchedule(overrides: Record<string, unknown>): Schedule {

@@ -251,18 +251,24 @@ export function parseSchedule(data: unknown): Schedule {
  */
 export function scheduleFromOverrides(overrides: unknown, seed?: number): Schedule {
   const base = defaultSchedule(seed ?? 1) as unknown;
-  const merged = deepMerge(base, overrides);
+  const merged = mergeOverrides(base, overrides);
   if (seed !== undefined && typeof merged === 'object' && merged !== null) (merged as Record<string, unknown>)['seed'] = seed;
   return parseSchedule(merged);
 }
 
-function deepMerge(base: unknown, over: unknown): unknown {
+/**
+ * How schedule overrides merge over a base (the default schedule, a hyperparameter set, a
+ * parent run's schedule): objects key by key, unless `over` names a different `kind` of a
+ * discriminated union (then it replaces); arrays and scalars replace. The one definition,
+ * used by the CLI, the lab service and the New-run form.
+ */
+export function mergeOverrides(base: unknown, over: unknown): unknown {
   if (over === undefined) return base;
   if (!isPlainObject(base) || !isPlainObject(over)) return over;
   // a different variant of a discriminated union replaces the whole object
   if ('kind' in over && over['kind'] !== base['kind']) return over;
   const out: Record<string, unknown> = { ...base };
-  for (const [k, v] of Object.entries(over)) out[k] = deepMerge(base[k], v);
+  for (const [k, v] of Object.entries(over)) out[k] = mergeOverrides(base[k], v);
   return out;
 }
 

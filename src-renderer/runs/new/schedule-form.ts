@@ -6,7 +6,7 @@
  */
 import type { z } from 'zod';
 import { prototypeMatrixSpec } from '@shared/io/prototype-matrix';
-import { defaultSchedule, ScheduleSchema, type Schedule } from '@shared/synthesis/schedule';
+import { defaultSchedule, mergeOverrides, ScheduleSchema, type Schedule } from '@shared/synthesis/schedule';
 
 export type JsonObject = Record<string, unknown>;
 
@@ -139,32 +139,13 @@ export function groupIssues(issues: readonly Issue[], anchors: ReadonlySet<strin
   return out;
 }
 
-/**
- * Merges like the lab service merges a hyperparameter set and a request
- * (src-main/lab/service.ts `mergeObjects`): objects key by key when both are objects of
- * the same `kind` (or both without one), anything else replaces.
- */
+/** How the lab service merges a hyperparameter set or a parent schedule with a request (the shared mergeOverrides). */
 export function mergeLikeService(base: JsonObject, over: JsonObject): JsonObject {
-  const out: JsonObject = { ...base };
-  for (const [k, v] of Object.entries(over)) {
-    const b = out[k];
-    out[k] = isObject(v) && isObject(b) && v['kind'] === b['kind'] ? mergeLikeService(b, v) : v;
-  }
-  return out;
+  return mergeOverrides(base, over) as JsonObject;
 }
 
-/**
- * Merges like `scheduleFromOverrides` merges a file over the default schedule: objects key
- * by key unless `over` names a different `kind`; arrays and scalars replace.
- */
-export function mergeLikeSchedule(base: unknown, over: unknown): unknown {
-  if (over === undefined) return base;
-  if (!isObject(base) || !isObject(over)) return over;
-  if ('kind' in over && over['kind'] !== base['kind']) return over;
-  const out: JsonObject = { ...base };
-  for (const [k, v] of Object.entries(over)) out[k] = mergeLikeSchedule(base[k], v);
-  return out;
-}
+/** How `scheduleFromOverrides` merges over the default schedule (the shared mergeOverrides). */
+export const mergeLikeSchedule = mergeOverrides;
 
 /** What the server does with a run's schedule overrides (`validSchedule`): merged over defaultSchedule(seed), seed kept. */
 export function overDefault(overrides: JsonObject): JsonObject {
