@@ -1,0 +1,111 @@
+/**
+ * Import and export of editor documents (issue 6): the editor's own architecture JSON
+ * (lossless: positions, hard links, parameters), the store's ArchitectureGraph record, and
+ * the prototype's matrix files. Every import either returns a complete document or throws
+ * an ImportError whose message a person can act on: the caller keeps its current graph.
+ */
+import { z } from 'zod';
+import { ArchitectureGraphSchema } from '../api/records';
+import { prototypeMatrixSpec } from '../io/prototype-matrix';
+import { parseVValue, parseVValueJson, VValueError } from '../vvalue/parse';
+import type { VValue } from '../vvalue/vvalue';
+import { documentFromGraph, documentFromSpec, type EditorDocument, type EditorLink, type EditorNeuron } from './document';
+
+export const DOCUMENT_FORMAT = 'dmm-lab-architecture';
+export const DOCUMENT_VERSION = 1;
+
+export class ImportError extends Error {
+  override readonly name = 'ImportError';
+}
+
+/** JSON cannot hold NaN or ±Infinity: they are written as these strings. */
+const weightSchema = z.union([z.number(), z.enum(['NaN', 'Infinity', '-Infinity']).transform(Number)]);
+const position = z.object({ x: z.number(), y: z.number() });
+const DocumentJsonSchema = z.object({
+  format: z.literal(DOCUMENT_FORMAT),
+  version: z.literal(DOCUMENT_VERSION),
+  neurons: z.array(
+    z.object({ name: z.string().min(1), type: z.string().min(1), position, params: z.record(z.string(), z.unknown()).optional() }),
+  ),
+  links: z.array(
+    z.object({ to: z.string(), toPort: z.string(), from: z.string(), fromPort: z.string(), weight: weightSchema, soft: z.boolean() }),
+  ),
+});
+
+function jsonWeight(w: number): number | string {
+  return Number.isFinite(w) ? w : String(w);
+}
+
+/** The editor's own JSON of a document (stable order: as in the document). */
+export function exportDocumentJson(doc: EditorDocument): string {
+  return (
+    JSON.stringify(
+      {
+        format: DOCUMENT_FORMAT,
+        version: DOCUMENT_VERSION,
+        neurons: doc.neurons.map((n) => ({ name: n.name, type: n.type, position: { x: n.position.x, y: n.position.y }, ...(n.params ? { params: n.params } : {}) })),
+        links: doc.links.map((l) => ({ to: l.to, toPort: l.toPort, from: l.from, fromPort: l.fromPort, weight: jsonWeight(l.weight), soft: l.soft })),
+      },
+      null,
+      1,
+    ) + '\n'
+  );
+}
+
+function describeZod(e: z.ZodError, source: string): string {
+  const first = e.issues[0];
+  const where = first && first.path.length ? first.path.map(String).join('.') : '(top level)';
+  return `${source}: ${where}: ${first?.message ?? 'invalid'}`;
+}
+
+export type ImportKind = 'document' | 'architecture' | 'prototype-matrix';
+
+/**
+ * A document from file text: the editor's JSON (`format: "dmm-lab-architecture"`), an
+ * architecture record or its graph (`{neurons, matrix, positions?}`, optionally under
+ * `graph`), or else a prototype matrix file. Throws ImportError.
+ */
+export function importDocumentText(text: string, source = 'file'): { document: EditorDocument; kind: ImportKind } {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch {
+    try {
+      parseVValueJson(text, source); // names line and column
+    } catch (e) {
+      throw new ImportError((e as Error).message);
+    }
+    throw new ImportError(`${source} is not valid JSON`);
+  }
+  try {
+    return importDocumentData(data, source);
+  } catch (e) {
+    if (e instanceof ImportError) throw e;
+    if (e instanceof VValueError) throw new ImportError(`${source}: ${e.message}`);
+    throw new ImportError(`${source}: ${(e as Error).message}`);
+  }
+}
+
+function isObject(x: unknown): x is Record<string, unknown> {
+  return typeof x === 'object' && x !== null && !Array.isArray(x);
+}
+
+export function importDocumentData(data: unknown, source = 'file'): { document: EditorDocument; kind: ImportKind } {
+  if (!isObject(data)) throw new ImportError(`${source}: expected a JSON object`);
+  if ('format' in data) {
+    const r = DocumentJsonSchema.safeParse(data);
+    if (!r.success) throw new ImportError(describeZod(r.error, source));
+    const neurons: EditorNeuron[] = r.data.neurons.map((n) =>
+      n.params === undefined ? { name: n.name, type: n.type, position: n.position } : { name: n.name, type: n.type, position: n.position, params: parseVValue(n.params, [n.name, 'params']) as VValue },
+    );
+    const links: EditorLink[] = r.data.links.map((l) => ({ ...l }));
+    return { document: { neurons, links }, kind: 'document' };
+  }
+  const graphData = isObject(data.graph) ? data.graph : data;
+  if ('neurons' in graphData && 'matrix' in graphData) {
+    const r = ArchitectureGraphSchema.safeParse(graphData);
+    if (!r.success) throw new ImportError(describeZod(r.error, source));
+    return { document: documentFromGraph(r.data), kind: 'architecture' };
+  }
+  return { document: documentFromSpec(prototypeMatrixSpec(data)), kind: 'prototype-matrix' };
+}
