@@ -1,12 +1,13 @@
 /**
  * Hash routes of the renderer (work the same from file:// in Electron and from the browser host):
- * #/runs · #/runs/ID · #/new (?from=RUN) · #/compare/ID,ID,…
+ * #/runs · #/runs/ID · #/new (?from=RUN) · #/compare/ID,ID,… · #/editor (?id=ARCH)
  */
 export type Route =
   | { readonly name: 'runs' }
   | { readonly name: 'run'; readonly id: number }
   | { readonly name: 'new'; readonly from?: number }
-  | { readonly name: 'compare'; readonly ids: readonly number[] };
+  | { readonly name: 'compare'; readonly ids: readonly number[] }
+  | { readonly name: 'editor'; readonly id?: number };
 
 export function parseRoute(hash: string): Route {
   const [path = '', query = ''] = hash.replace(/^#/, '').split('?');
@@ -16,6 +17,10 @@ export function parseRoute(hash: string): Route {
   if (parts[0] === 'new') {
     const from = params.get('from');
     return from && /^\d+$/.test(from) ? { name: 'new', from: Number(from) } : { name: 'new' };
+  }
+  if (parts[0] === 'editor') {
+    const id = params.get('id');
+    return id && /^\d+$/.test(id) ? { name: 'editor', id: Number(id) } : { name: 'editor' };
   }
   if (parts[0] === 'compare') {
     const ids = (parts[1] ?? '').split(',').filter((x) => /^\d+$/.test(x)).map(Number);
@@ -34,6 +39,8 @@ export function hrefFor(r: Route): string {
       return r.from !== undefined ? `#/new?from=${r.from}` : '#/new';
     case 'compare':
       return `#/compare/${r.ids.join(',')}`;
+    case 'editor':
+      return r.id !== undefined ? `#/editor?id=${r.id}` : '#/editor';
   }
 }
 
