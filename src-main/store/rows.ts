@@ -13,14 +13,25 @@ import {
 } from '../../src-shared/api/records';
 
 /** The columns of a RunSummary, tags as a JSON array (sorted), from `runs r`. */
+/** A short label of the run's starting point, read from its schedule (empty if the schedule is unreadable). */
+const START_POINT_SQL = `CASE WHEN json_valid(r.schedule) THEN
+    CASE json_extract(r.schedule, '$.start.kind')
+      WHEN 'generate' THEN 'generated L' || json_extract(r.schedule, '$.start.architecture.layers') || ' K' || json_extract(r.schedule, '$.start.architecture.copies')
+      WHEN 'repair' THEN 'repair in L' || json_extract(r.schedule, '$.start.architecture.layers') || ' K' || json_extract(r.schedule, '$.start.architecture.copies')
+      WHEN 'matrix' THEN 'matrix ' || coalesce(json_extract(r.schedule, '$.start.name'), '')
+      ELSE '' END
+  ELSE '' END`;
+
 export const SUMMARY_COLUMNS = `r.id, r.name, r.problem, r.status, r.status_reason, r.estimator, r.seed,
   r.architecture_id, r.hyper_set_id, r.parent_run_id, r.parent_snapshot_id,
   r.created_at, r.started_at, r.ended_at, r.steps, r.step_budget, r.soft_links,
   r.final_loss, r.best_loss, r.test_loss, r.test_worst, r.deleted_at,
-  (SELECT json_group_array(tag ORDER BY tag) FROM run_tags WHERE run_id = r.id) AS tags`;
+  (SELECT json_group_array(tag ORDER BY tag) FROM run_tags WHERE run_id = r.id) AS tags,
+  ${START_POINT_SQL} AS start_point`;
 
 export interface SummaryRow {
   id: number;
+  start_point: string | null;
   name: string;
   problem: string;
   status: string;
@@ -78,6 +89,7 @@ export function toSummary(r: SummaryRow): RunSummary {
     testLoss: r.test_loss,
     testWorst: r.test_worst,
     tags,
+    startPoint: r.start_point ?? '',
     deletedAt: r.deleted_at,
   };
 }

@@ -55,6 +55,8 @@ export const RunSummarySchema = z.object({
   testLoss: finiteOrNull,
   testWorst: finiteOrNull,
   tags: z.array(z.string()),
+  /** The starting point in a few words, from the schedule (`generated L5 K2`, `matrix …`, `repair in L5 K2`). */
+  startPoint: z.string().default(''),
   /** Moved to the trash (restorable until purged). */
   deletedAt: z.number().nullable(),
 });

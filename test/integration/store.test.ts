@@ -681,3 +681,17 @@ describe('saved views', () => {
     expect(() => s.deleteView(v1.id)).toThrow(/does not exist/);
   });
 });
+
+describe('start point label', () => {
+  it('summarises the schedule’s starting point for the run browser', () => {
+    const s = open('start-point.db');
+    const generated = s.createRun({ schedule: schedule(1) });
+    const base = schedule(2);
+    const fromMatrix = s.createRun({ schedule: { ...base, start: { kind: 'matrix', name: 'sparse20', matrix: {} } } as typeof base });
+    const arch = base.start.kind === 'generate' ? base.start.architecture : undefined;
+    expect(s.getRunSummary(generated.id).startPoint).toBe(`generated L${arch?.layers} K${arch?.copies}`);
+    expect(s.getRunSummary(fromMatrix.id).startPoint).toBe('matrix sparse20');
+    s.db.prepare("UPDATE runs SET schedule = '{broken' WHERE id = ?").run(generated.id);
+    expect(s.listRuns({}).runs.find((r) => r.id === generated.id)?.startPoint).toBe('');
+  });
+});

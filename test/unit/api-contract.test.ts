@@ -62,6 +62,7 @@ const summary = (id: number): RunSummary => ({
   testLoss: null,
   testWorst: null,
   tags: [],
+  startPoint: '',
   deletedAt: null,
 });
 

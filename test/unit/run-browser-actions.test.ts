@@ -41,6 +41,7 @@ function summary(over: Partial<RunSummary> = {}): RunSummary {
     testLoss: null,
     testWorst: null,
     tags: [],
+    startPoint: '',
     deletedAt: null,
     ...over,
   };

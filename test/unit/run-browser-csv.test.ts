@@ -28,6 +28,7 @@ function summary(over: Partial<RunSummary> = {}): RunSummary {
     testLoss: 0,
     testWorst: null,
     tags: ['a', 'b'],
+    startPoint: 'generated L2 K1',
     deletedAt: null,
     ...over,
   };
@@ -54,7 +55,7 @@ describe('csv', () => {
     const csv = runsToCsv(runs, ['id', 'name', 'architecture', 'startedAt', 'duration', 'softLinks', 'finalLoss', 'testLoss', 'testWorst', 'tags'], ctx);
     expect(csv.split('\r\n')).toEqual([
       'id,name,architecture,startedAt,duration,softLinks,finalLoss,testLoss,testWorst,tags',
-      '1,run 1,,2025-11-24T16:00:01.000Z,330000,8,0.000123456789,0,,a;b',
+      '1,run 1,generated L2 K1,2025-11-24T16:00:01.000Z,330000,8,0.000123456789,0,,a;b', // no library architecture: the schedule's start point
       '2,"b, ""quoted""",reference v2,,,,0.000123456789,0,,',
       '',
     ]);

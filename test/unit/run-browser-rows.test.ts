@@ -29,6 +29,7 @@ function summary(over: Partial<RunSummary> = {}): RunSummary {
     testLoss: 0,
     testWorst: null,
     tags: [],
+    startPoint: '',
     deletedAt: null,
     ...over,
   };

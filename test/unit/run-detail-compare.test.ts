@@ -26,6 +26,7 @@ const run = (id: number, extra: Partial<RunSummary> = {}): RunSummary => ({
   testLoss: 0.02,
   testWorst: 0.1,
   tags: [],
+  startPoint: '',
   deletedAt: null,
   ...extra,
 });

@@ -57,7 +57,7 @@ export interface ColumnDef {
 }
 
 const architectureOf = (r: RunSummary, c: ColumnContext): string | null =>
-  r.architectureId === null ? null : (c.architectures.get(r.architectureId) ?? `architecture ${r.architectureId}`);
+  r.architectureId === null ? r.startPoint || null : (c.architectures.get(r.architectureId) ?? `architecture ${r.architectureId}`);
 
 const num = (id: 'finalLoss' | 'bestLoss' | 'testLoss' | 'testWorst', label: string, title: string, width = 100): ColumnDef => ({
   id,
@@ -91,7 +91,7 @@ export const COLUMNS: readonly ColumnDef[] = [
   {
     id: 'architecture',
     label: 'Architecture',
-    title: 'Library architecture the run started from (— when it started from its schedule); not sortable',
+    title: 'The library architecture the run started from, or its schedule\'s starting point; not sortable',
     width: 120,
     align: 'left',
     text: (r, c) => architectureOf(r, c) ?? MISSING,
