@@ -11,10 +11,8 @@ import type { Supervisor } from '../runs/supervisor';
 import type { RunStore } from '../store/run-store';
 import type { EventHub } from './event-hub';
 
-/** A schedule (or overrides) merged over another, as everywhere else (see mergeOverrides). */
-function mergeObjects(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
-  return mergeOverrides(base, over) as Record<string, unknown>;
-}
+/** A schedule (or overrides) merged over another, as everywhere else. */
+const mergeObjects = (base: Record<string, unknown>, over: Record<string, unknown>) => mergeOverrides(base, over) as Record<string, unknown>;
 
 export function validSchedule(overrides: Record<string, unknown>): Schedule {
   try {
@@ -72,21 +70,14 @@ export class LabService {
     'runs.list': (q) => this.store.listRuns(q),
     'runs.get': ({ id }) => this.store.getRun(id),
     'runs.metrics': ({ id, afterStep, maxPoints, smoothing }) => {
-      this.store.getRunSummary(id);
       return this.store.metrics(id, {
         ...(afterStep !== undefined ? { afterStep } : {}),
         ...(maxPoints !== undefined ? { maxPoints } : {}),
         ...(smoothing !== undefined ? { smoothing } : {}),
       });
     },
-    'runs.events': ({ id, afterId, limit }) => {
-      this.store.getRunSummary(id);
-      return this.store.listEvents(id, afterId, limit);
-    },
-    'runs.snapshots': ({ id }) => {
-      this.store.getRunSummary(id);
-      return this.store.listSnapshots(id);
-    },
+    'runs.events': ({ id, afterId, limit }) => this.store.listEvents(id, afterId, limit),
+    'runs.snapshots': ({ id }) => this.store.listSnapshots(id),
     'runs.start': (p) => this.startRun(p),
     'runs.resumeFrom': ({ snapshotId, name, schedule, continue: sameRun }) => {
       const snap = this.store.getSnapshot(snapshotId);

@@ -248,7 +248,7 @@ export function duplicateNeurons(c: Circuit, allowed: ReadonlySet<string>, toler
 
 /** Folds duplicates into the neurons they duplicate (their outgoing weights move over, scaled). */
 export function applyNeuronMerges(c: Circuit, merges: readonly NeuronMerge[]): Circuit {
-  const key = (l: Link) => JSON.stringify([l.to, l.toPort, l.from, l.fromPort]);
+  const key = linkKey;
   const weights = new Map<string, [Link, number]>(c.links.map((l, i) => [key(l), [l, c.weights[i] as number]]));
   for (const m of merges) {
     for (const [k, [l, w]] of [...weights]) {

@@ -9,7 +9,7 @@ import { generateArchitecture, type ArchitectureOptions } from '../problems/dupl
 import { hardLinks } from '../problems/duplicates/base';
 import { handcraftedDetector } from '../problems/duplicates/handcrafted';
 import { Rng } from '../util/rng';
-import { circuitFromSpec, keepLinks, sortedLinks, type Circuit } from './circuit';
+import { circuitFromSpec, keepLinks, linkKey, sortedLinks, type Circuit } from './circuit';
 import type { StartPoint } from './schedule';
 
 /** Where the hand-crafted detector's interneurons sit in a generated architecture (same link delays). */
@@ -34,9 +34,9 @@ export function regrowPool(start: StartPoint, circuit: Circuit, seed: number): L
     start.kind === 'matrix' ? start.architecture : start.kind === 'repair' && start.embed === 'circuit' ? start.architecture : undefined;
   if (!architecture) return circuit.links.slice();
   const extra = matrixLinks(generateArchitecture({ ...architecture, seed }).trainable);
-  const have = new Set(circuit.links.map((l) => JSON.stringify([l.to, l.toPort, l.from, l.fromPort])));
+  const have = new Set(circuit.links.map(linkKey));
   return sortedLinks(
-    [...circuit.links, ...extra.filter((l) => !have.has(JSON.stringify([l.to, l.toPort, l.from, l.fromPort])))].map(
+    [...circuit.links, ...extra.filter((l) => !have.has(linkKey(l)))].map(
       ({ to, toPort, from, fromPort }) => ({ to, toPort, from, fromPort }),
     ),
   );
@@ -58,23 +58,27 @@ export function startCircuit(start: StartPoint, seed: number): Circuit {
     case 'repair': {
       const spec = brokenDetector(start.architecture, start.remove, start.perturb, seed);
       if (start.embed === 'architecture') return circuitFromSpec(spec);
-      const carriers = new Set(detectorLinks().map((l) => JSON.stringify([l.to, l.toPort, l.from, l.fromPort])));
+      const carriers = new Set(detectorLinks().map(linkKey));
       const full = circuitFromSpec(spec);
-      const keep = full.links.flatMap((l, i) => (carriers.has(JSON.stringify([l.to, l.toPort, l.from, l.fromPort])) && !isRemoved(l, start.remove) ? [i] : []));
+      const keep = full.links.flatMap((l, i) => (carriers.has(linkKey(l)) && !isRemoved(l, start.remove) ? [i] : []));
       return keepLinks(full, keep);
     }
   }
 }
 
+/** A link of the hand-crafted detector, renamed onto the architecture that carries it. */
+function embedded(l: Link): Link {
+  const rename = (n: string) => HANDCRAFTED_EMBEDDING[n] ?? n;
+  return { to: rename(l.to), toPort: l.toPort, from: rename(l.from), fromPort: l.fromPort };
+}
+
 /** The hand-crafted detector's soft links, renamed onto the architecture that carries it. */
 function detectorLinks(): Link[] {
-  const rename = (n: string) => HANDCRAFTED_EMBEDDING[n] ?? n;
-  return matrixLinks(handcraftedDetector().trainable).map((l) => ({ to: rename(l.to), toPort: l.toPort, from: rename(l.from), fromPort: l.fromPort }));
+  return matrixLinks(handcraftedDetector().trainable).map(embedded);
 }
 
 function isRemoved(l: Link, remove: readonly Link[]): boolean {
-  const rename = (n: string) => HANDCRAFTED_EMBEDDING[n] ?? n;
-  return remove.some((r) => sameLink(l, { to: rename(r.to), toPort: r.toPort, from: rename(r.from), fromPort: r.fromPort }));
+  return remove.some((r) => sameLink(l, embedded(r)));
 }
 
 /**
@@ -94,13 +98,12 @@ export function brokenDetector(
   for (const r of remove) {
     if (!hc.some((l) => sameLink(l, r))) throw new RangeError(`the hand-crafted detector has no link ${linkLabel(r)}`);
   }
-  const rename = (n: string) => HANDCRAFTED_EMBEDDING[n] ?? n;
   const rng = new Rng(seed, STREAM.repair);
   const links = matrixLinks(spec.trainable);
   for (const l of hc) {
     const sign = rng.next() < 0.5 ? -1 : 1; // drawn for every link, so removing one does not shift the others
     if (remove.some((r) => sameLink(l, r))) continue;
-    const target = { to: rename(l.to), toPort: l.toPort, from: rename(l.from), fromPort: l.fromPort };
+    const target = embedded(l);
     const i = links.findIndex((x) => sameLink(x, target));
     if (i < 0) throw new RangeError(`the architecture has no link ${linkLabel(target)} to carry the hand-crafted detector`);
     links[i] = { ...target, weight: l.weight * (1 + sign * perturb) };

@@ -2,27 +2,15 @@
  * Metrics in the store: batches, the run figures they update, non-finite losses (diverged
  * runs), downsampling that keeps every bucket's extremes, and the cost of storing them.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Metric } from '../../src-shared/api/records';
 import { defaultSchedule } from '../../src-shared/synthesis/schedule';
 import { Rng } from '../../src-shared/util/rng';
 import { downsample } from '../../src-main/store/downsample';
 import { RunStore, type Link } from '../../src-main/store/run-store';
+import { storeFiles } from '../helpers/store';
 
-const dir = mkdtempSync(join(tmpdir(), 'dmm-store-metrics-'));
-const stores: RunStore[] = [];
-const open = (name: string): RunStore => {
-  const s = RunStore.open(join(dir, name));
-  stores.push(s);
-  return s;
-};
-afterAll(() => {
-  for (const s of stores) s.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+const { open } = storeFiles('dmm-store-metrics-');
 
 const metric = (step: number, preregLoss: number, extra: Partial<Metric> = {}): Metric => ({
   step,

@@ -3,27 +3,16 @@
  * (−0, subnormals, 1e-300, NaN payloads, infinities), links share one key table, and a
  * damaged blob gives an error naming the snapshot while everything else still reads.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ApiError } from '../../src-shared/api/dispatch';
 import { defaultSchedule } from '../../src-shared/synthesis/schedule';
 import { Rng } from '../../src-shared/util/rng';
 import { RunStore, type Link } from '../../src-main/store/run-store';
+import { storeFiles } from '../helpers/store';
 import { packKeys, packWeights, unpackKeys, unpackSnapshot, unpackWeights } from '../../src-main/store/snapshot-codec';
 
-const dir = mkdtempSync(join(tmpdir(), 'dmm-store-snap-'));
-const stores: RunStore[] = [];
-const open = (name: string): RunStore => {
-  const s = RunStore.open(join(dir, name));
-  stores.push(s);
-  return s;
-};
-afterAll(() => {
-  for (const s of stores) s.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+const { open } = storeFiles('dmm-store-snap-');
 
 const bytes = (a: Float64Array): Buffer => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
 

@@ -6,10 +6,8 @@
  * and hostile filter strings.
  */
 import Database from 'better-sqlite3';
-import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { existsSync, statSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
 import { RUN_FIELDS, type RunField, type RunQuery } from '../../src-shared/api/contract';
 import { ApiError } from '../../src-shared/api/dispatch';
 import { FINAL_STATUSES, RUN_STATUSES, RunDetailSchema, RunSummarySchema, type RunStatus } from '../../src-shared/api/records';
@@ -19,20 +17,12 @@ import { Rng } from '../../src-shared/util/rng';
 import { openDatabase } from '../../src-main/store/database';
 import { migrate, MIGRATIONS, SCHEMA_VERSION, SchemaVersionError } from '../../src-main/store/migrations';
 import { RunStore, type Link } from '../../src-main/store/run-store';
+import { storeFiles } from '../helpers/store';
 
-const dir = mkdtempSync(join(tmpdir(), 'dmm-store-'));
-const stores: RunStore[] = [];
-const path = (name: string): string => join(dir, name);
-/** A store with a clock that ticks 1000 ms per call from a fixed epoch. */
-const open = (name: string): RunStore => {
+/** Stores with a clock that ticks 1000 ms per call from a fixed epoch. */
+const { dir, path, open, stores } = storeFiles('dmm-store-', () => {
   let t = 1_700_000_000_000;
-  const s = RunStore.open(path(name), { clock: () => (t += 1000) });
-  stores.push(s);
-  return s;
-};
-afterAll(() => {
-  for (const s of stores) s.close();
-  rmSync(dir, { recursive: true, force: true });
+  return () => (t += 1000);
 });
 
 function apiError(f: () => unknown): ApiError {

@@ -20,6 +20,7 @@ import {
 } from '../../src-shared/api/contract';
 import { ApiError, dispatch, type ApiReply } from '../../src-shared/api/dispatch';
 import { MaybeFiniteSchema, MetricSchema, type RunSummary } from '../../src-shared/api/records';
+import { runSummary } from '../helpers/run-summary';
 
 /** A handler table where every method fails loudly unless overridden. */
 function stubHandlers(overrides: Partial<Record<ApiMethod, (p: never) => unknown>> = {}): ApiHandlers {
@@ -39,32 +40,7 @@ function failure(reply: ApiReply): Failure['error'] {
   return reply.error;
 }
 
-const summary = (id: number): RunSummary => ({
-  id,
-  name: `run ${id}`,
-  problem: 'duplicates',
-  status: 'queued',
-  statusReason: '',
-  estimator: 'gradient',
-  seed: 1,
-  architectureId: null,
-  hyperSetId: null,
-  parentRunId: null,
-  parentSnapshotId: null,
-  createdAt: 1_700_000_000_000,
-  startedAt: null,
-  endedAt: null,
-  steps: 0,
-  stepBudget: 100,
-  softLinks: null,
-  finalLoss: null,
-  bestLoss: null,
-  testLoss: null,
-  testWorst: null,
-  tags: [],
-  startPoint: '',
-  deletedAt: null,
-});
+const summary = (id: number): RunSummary => runSummary({ id, name: `run ${id}`, createdAt: 1_700_000_000_000, stepBudget: 100 });
 
 describe('the contract', () => {
   it('declares a params and a result schema for every method, and object params everywhere', () => {

@@ -7,21 +7,17 @@ import { behaviouralDistance, neuronTraces } from '../../src-shared/diff/traces'
 import { importPrototypeMatrix } from '../../src-shared/io/prototype-matrix';
 import { linksToMatrix, matrixLinks, type MachineSpec } from '../../src-shared/machine/spec';
 import { handcraftedDetector } from '../../src-shared/problems/duplicates/handcrafted';
+import { Rng } from '../../src-shared/util/rng';
 
 const DIR = new URL('../../resources/circuits/julia-dmm-lite/', import.meta.url);
 const load = (file: string): MachineSpec => importPrototypeMatrix(readFileSync(new URL(file, DIR), 'utf8'), file);
 
 const ANCHORS = new Set(['input', 'output', 'eos', 'const_1', 'timer']);
 
+/** The project's seeded generator, so failures reproduce. */
 function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const r = new Rng(seed);
+  return () => r.next();
 }
 
 function shuffle<T>(xs: readonly T[], r: () => number): T[] {

@@ -1,17 +1,12 @@
 // Optimal assignment (src-shared/diff/hungarian.ts) against brute force on small matrices.
 import { describe, expect, it } from 'vitest';
 import { assign } from '../../src-shared/diff/hungarian';
+import { Rng } from '../../src-shared/util/rng';
 
-/** Small deterministic PRNG (mulberry32) so failures reproduce. */
+/** The project's seeded generator, so failures reproduce. */
 function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const r = new Rng(seed);
+  return () => r.next();
 }
 
 function randomMatrix(n: number, m: number, r: () => number, integers = false): number[][] {

@@ -16,35 +16,10 @@ import {
   untrashable,
   type BrowserClient,
 } from '../../src-renderer/runs/browser/actions';
+import { runSummary } from '../helpers/run-summary';
 
 function summary(over: Partial<RunSummary> = {}): RunSummary {
-  return {
-    id: 1,
-    name: 'run',
-    problem: 'duplicates',
-    status: 'completed',
-    statusReason: '',
-    estimator: 'gradient',
-    seed: 1,
-    architectureId: null,
-    hyperSetId: null,
-    parentRunId: null,
-    parentSnapshotId: null,
-    createdAt: 0,
-    startedAt: null,
-    endedAt: null,
-    steps: 0,
-    stepBudget: 10,
-    softLinks: null,
-    finalLoss: null,
-    bestLoss: null,
-    testLoss: null,
-    testWorst: null,
-    tags: [],
-    startPoint: '',
-    deletedAt: null,
-    ...over,
-  };
+  return runSummary({ name: 'run', status: 'completed', ...over });
 }
 
 function fakeClient(runs: RunSummary[]) {

@@ -3,20 +3,12 @@ import { describe, expect, it } from 'vitest';
 import type { RunSummary } from '../../src-shared/api/records';
 import { COLUMNS, DEFAULT_COLUMNS, normalizeColumns, toggleColumn } from '../../src-renderer/runs/browser/columns';
 import { csvField, runsToCsv } from '../../src-renderer/runs/browser/csv';
+import { runSummary } from '../helpers/run-summary';
 
 function summary(over: Partial<RunSummary> = {}): RunSummary {
-  return {
-    id: 1,
-    name: 'run 1',
-    problem: 'duplicates',
+  return runSummary({
     status: 'completed',
-    statusReason: '',
-    estimator: 'gradient',
     seed: 7,
-    architectureId: null,
-    hyperSetId: null,
-    parentRunId: null,
-    parentSnapshotId: null,
     createdAt: Date.UTC(2025, 10, 24, 16, 0, 0),
     startedAt: Date.UTC(2025, 10, 24, 16, 0, 1),
     endedAt: Date.UTC(2025, 10, 24, 16, 5, 31),
@@ -26,12 +18,10 @@ function summary(over: Partial<RunSummary> = {}): RunSummary {
     finalLoss: 0.000123456789,
     bestLoss: 1e-5,
     testLoss: 0,
-    testWorst: null,
     tags: ['a', 'b'],
     startPoint: 'generated L2 K1',
-    deletedAt: null,
     ...over,
-  };
+  });
 }
 
 const ctx = { architectures: new Map([[3, 'reference v2']]), now: Date.UTC(2025, 10, 24, 17) };

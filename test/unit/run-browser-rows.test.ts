@@ -4,35 +4,11 @@ import type { RunQuery } from '../../src-shared/api/contract';
 import type { RunSummary } from '../../src-shared/api/records';
 import { RunRows, mayMatch, withProgress, type ChangeReason, type RowsSnapshot } from '../../src-renderer/runs/browser/run-rows';
 import { Throttle, type Clock } from '../../src-renderer/runs/browser/throttle';
+import { runSummary } from '../helpers/run-summary';
 
 function summary(over: Partial<RunSummary> = {}): RunSummary {
-  return {
-    id: 1,
-    name: 'run 1',
-    problem: 'duplicates',
-    status: 'completed',
-    statusReason: '',
-    estimator: 'gradient',
-    seed: 7,
-    architectureId: null,
-    hyperSetId: null,
-    parentRunId: null,
-    parentSnapshotId: null,
-    createdAt: 0,
-    startedAt: 1,
-    endedAt: 2,
-    steps: 500,
-    stepBudget: 30_000,
-    softLinks: 8,
-    finalLoss: 0.1,
-    bestLoss: 1e-5,
-    testLoss: 0,
-    testWorst: null,
-    tags: [],
-    startPoint: '',
-    deletedAt: null,
-    ...over,
-  };
+  const done = { status: 'completed', seed: 7, startedAt: 1, endedAt: 2, steps: 500, stepBudget: 30_000, softLinks: 8 } as const;
+  return runSummary({ ...done, finalLoss: 0.1, bestLoss: 1e-5, testLoss: 0, ...over });
 }
 
 /** A fake lab: runs newest first, filtered by trash only, paged. */

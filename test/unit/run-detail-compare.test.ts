@@ -2,34 +2,25 @@
 import { describe, expect, it } from 'vitest';
 import type { Metric, RunSummary } from '../../src-shared/api/records';
 import { overlayColumns, runDuration, summaryRows } from '../../src-renderer/runs/detail/compare';
+import { runSummary } from '../helpers/run-summary';
 
-const run = (id: number, extra: Partial<RunSummary> = {}): RunSummary => ({
-  id,
-  name: `run ${id}`,
-  problem: 'duplicates',
-  status: 'completed',
-  statusReason: '',
-  estimator: 'gradient',
-  seed: id,
-  architectureId: null,
-  hyperSetId: null,
-  parentRunId: null,
-  parentSnapshotId: null,
-  createdAt: 0,
-  startedAt: 1000,
-  endedAt: 61_000,
-  steps: 500,
-  stepBudget: 1000,
-  softLinks: 12,
-  finalLoss: 0.01,
-  bestLoss: 0.005,
-  testLoss: 0.02,
-  testWorst: 0.1,
-  tags: [],
-  startPoint: '',
-  deletedAt: null,
-  ...extra,
-});
+const run = (id: number, extra: Partial<RunSummary> = {}): RunSummary =>
+  runSummary({
+    id,
+    name: `run ${id}`,
+    status: 'completed',
+    seed: id,
+    startedAt: 1000,
+    endedAt: 61_000,
+    steps: 500,
+    stepBudget: 1000,
+    softLinks: 12,
+    finalLoss: 0.01,
+    bestLoss: 0.005,
+    testLoss: 0.02,
+    testWorst: 0.1,
+    ...extra,
+  });
 
 describe('summaryRows', () => {
   it('lines up the figures and marks the lowest of each', () => {

@@ -4,17 +4,9 @@
  * arrive as fast as the lab sends them and are applied at most 10 times a second.
  */
 
-export interface Clock {
-  now(): number;
-  setTimeout(f: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
+import { realClock, type Clock } from '../../lib/clock';
 
-const realClock: Clock = {
-  now: () => Date.now(),
-  setTimeout: (f, ms) => setTimeout(f, ms),
-  clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
-};
+export type { Clock };
 
 export class Throttle {
   private timer: unknown;

@@ -5,17 +5,9 @@
  * ≤ 10 updates per second however fast its events arrive.
  */
 
-export interface Clock {
-  now(): number;
-  setTimeout(f: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
+import { realClock, type Clock } from '../../lib/clock';
 
-const realClock: Clock = {
-  now: () => Date.now(),
-  setTimeout: (f, ms) => setTimeout(f, ms),
-  clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
-};
+export type { Clock };
 
 export interface Throttled {
   /** Asks for a run (soon, or after the one in progress). */
