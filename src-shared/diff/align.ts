@@ -19,7 +19,20 @@
  *      (Ruzicka) distance 1 − Σmin/Σmax, and structural = mean of the in and out distances.
  *      Rounds are repeated (default 3) so identities spread outward from the anchors.
  *    - behavioural: 1 − |corr| of the two neurons' traces on the same probe strings
- *      (src-shared/diff/traces.ts), when traces are given for both sides.
+ *      (src-shared/diff/traces.ts), when traces are given for both sides; and 1 (as far
+ *      apart as traces can be) when `nonlinearity` is given and one neuron acted as an
+ *      affine map of its inputs on the probes while the other did not (traces.ts,
+ *      neuronProfiles). Why: correlation is blind to the regime a neuron works in. Any
+ *      affine relay of a signal correlates with every other affine function of it, so a
+ *      compare whose hinge is never crossed (relu of a quantity that never changes sign:
+ *      a gain stage) looks like a comparator that actually switches, as long as both follow
+ *      the same count. Whether a neuron bends on the probes is what makes it a comparator,
+ *      a max or a product rather than a wire; two neurons that differ in that do different
+ *      jobs, whatever their correlation. (The 2022 sparse20 circuit: the hand-crafted
+ *      compare.true = relu(norm − 1) switches at the first repeat; compare-4-2.false =
+ *      relu(1.27·norm) never switches (norm ≥ 0) and correlates 0.48 with it, the
+ *      thresholding compare-3-1 only 0.23; the regime term pairs compare with compare-3-1,
+ *      as a reader does; see test/unit/diff-align.test.ts.)
  * 3. A pair whose cost exceeds `threshold` is never made: such neurons stay unmatched.
  *
  * Everything is deterministic: neurons are processed in name order, exact ties prefer
@@ -28,7 +41,7 @@
 import { neuronType } from '../machine/neuron-types';
 import { matrixLinks, type MachineSpec, type WeightedLink } from '../machine/spec';
 import { assign } from './hungarian';
-import { behaviouralDistance } from './traces';
+import { AFFINE_TOLERANCE, behaviouralDistance } from './traces';
 
 /** Names anchored across circuits (the neurons every duplicate-detector machine has, src-shared/problems/duplicates/base.ts). */
 export const ANCHOR_NAMES: readonly string[] = ['input', 'output', 'eos', 'const_1', 'timer'];
@@ -36,6 +49,11 @@ export const ANCHOR_NAMES: readonly string[] = ['input', 'output', 'eos', 'const
 export interface AlignOptions {
   /** Per-neuron traces of each side on the same probes (src-shared/diff/traces.ts). */
   readonly traces?: { readonly a: ReadonlyMap<string, ArrayLike<number>>; readonly b: ReadonlyMap<string, ArrayLike<number>> };
+  /**
+   * Nonlinearity ν of each neuron on the same probes (traces.ts, neuronProfiles): a pair of
+   * which exactly one side is affine (ν ≤ AFFINE_TOLERANCE) has behavioural distance 1.
+   */
+  readonly nonlinearity?: { readonly a: ReadonlyMap<string, number>; readonly b: ReadonlyMap<string, number> };
   /** β, the share of behaviour in the cost when traces are given (default 0.5). */
   readonly behaviourWeight?: number;
   /** Pairs costing more than this stay unmatched (default 0.75). */
@@ -236,7 +254,11 @@ export function alignCircuits(specA: MachineSpec, specB: MachineSpec, options: A
     if (!traces) return null;
     const ta = traces.a.get(a);
     const tb = traces.b.get(b);
-    return ta && tb ? behaviouralDistance(ta, tb) : 1;
+    if (!ta || !tb) return 1;
+    const na = options.nonlinearity?.a.get(a);
+    const nb = options.nonlinearity?.b.get(b);
+    if (na !== undefined && nb !== undefined && na <= AFFINE_TOLERANCE !== nb <= AFFINE_TOLERANCE) return 1;
+    return behaviouralDistance(ta, tb);
   };
 
   // free neurons grouped by type, in name order

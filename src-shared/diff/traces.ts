@@ -17,6 +17,8 @@ import { get, type Path, type VValue } from '../vvalue/vvalue';
 export interface TraceOptions {
   /** Cycles per string; default 10 per character plus 20 (every character is seen, then its effects settle). */
   readonly cycles?: number;
+  /** Cycles of each string, in the order of the strings (overrides `cycles`). */
+  readonly cyclesPerString?: readonly number[];
 }
 
 /** Probe strings used when none are given: the training string and the defect cases of issue 7. */
@@ -29,8 +31,18 @@ export function probeAlphabet(strings: readonly string[]): string[] {
   return [...set].sort();
 }
 
-function cyclesFor(s: string, options: TraceOptions): number {
-  return options.cycles ?? 10 * [...s].length + 20;
+function cyclesFor(s: string, options: TraceOptions, index: number): number {
+  const c = options.cyclesPerString?.[index] ?? options.cycles ?? 10 * [...s].length + 20;
+  if (!Number.isInteger(c) || c < 1) throw new RangeError(`cycles for "${s}" must be an integer ≥ 1, got ${c}`);
+  return c;
+}
+
+/** Trace entries per cycle of each neuron of `spec` (the width of its trace; see the module comment). */
+export function traceWidths(spec: MachineSpec, strings: readonly string[]): Map<string, number> {
+  const alphabet = probeAlphabet(strings);
+  return new Map(
+    spec.neurons.map((n) => [n.name, traceCoordinates(n.type, alphabet, n.params).coords.reduce((k, list) => k + list.length, 0)]),
+  );
 }
 
 /** Per-neuron traces of `spec` on `strings` (see the module comment). */
@@ -39,38 +51,212 @@ export function neuronTraces(
   strings: readonly string[] = DEFAULT_PROBES,
   options: TraceOptions = {},
 ): Map<string, Float64Array> {
+  return runTraces(spec, strings, options, false).traces;
+}
+
+/**
+ * What a neuron does on the probes, for the alignment's behavioural cost:
+ *   - `trace`: its trace (as neuronTraces);
+ *   - `nonlinearity` ν in [0, 1]: the share of the variation of its outputs that no affine
+ *     function of its inputs explains, ‖residual‖ / ‖outputs − mean‖ after a least-squares
+ *     fit of every output coordinate on every input coordinate (and 1) over all probe cycles.
+ *     0 means that on these probes the neuron acted as an affine map of what it received:
+ *     an accumulator always, a compare whose hinge was never crossed (a relay), a constant.
+ *     Undefined for sinks, whose trace is their input.
+ */
+export interface NeuronProfiles {
+  readonly traces: Map<string, Float64Array>;
+  readonly nonlinearity: Map<string, number>;
+}
+
+/**
+ * A neuron counts as affine on the probes when ν is at most this (exact relays give ν of
+ * about 1e-15; a hinge crossed on a single cycle of a few hundred gives about 1e-2).
+ */
+export const AFFINE_TOLERANCE = 1e-6;
+
+/** Traces and nonlinearities of every neuron of `spec` on `strings` (see NeuronProfiles). */
+export function neuronProfiles(
+  spec: MachineSpec,
+  strings: readonly string[] = DEFAULT_PROBES,
+  options: TraceOptions = {},
+): NeuronProfiles {
+  const { traces, inputs, sizes } = runTraces(spec, strings, options, true);
+  const nonlinearity = new Map<string, number>();
+  for (const n of spec.neurons) {
+    const x = inputs.get(n.name);
+    if (!x) continue;
+    const { outputSize, inputSize } = sizes.get(n.name)!;
+    nonlinearity.set(n.name, unexplainedShare(traces.get(n.name)!, outputSize, x, inputSize));
+  }
+  return { traces, nonlinearity };
+}
+
+/**
+ * The behavioural evidence for aligning `specA` with `specB` on the same probes, to spread
+ * into alignCircuits' options: `alignCircuits(a, b, alignmentEvidence(a, b))`.
+ */
+export function alignmentEvidence(
+  specA: MachineSpec,
+  specB: MachineSpec,
+  strings: readonly string[] = DEFAULT_PROBES,
+  options: TraceOptions = {},
+): {
+  traces: { a: Map<string, Float64Array>; b: Map<string, Float64Array> };
+  nonlinearity: { a: Map<string, number>; b: Map<string, number> };
+} {
+  const a = neuronProfiles(specA, strings, options);
+  const b = neuronProfiles(specB, strings, options);
+  return { traces: { a: a.traces, b: b.traces }, nonlinearity: { a: a.nonlinearity, b: b.nonlinearity } };
+}
+
+function runTraces(
+  spec: MachineSpec,
+  strings: readonly string[],
+  options: TraceOptions,
+  withInputs: boolean,
+): {
+  traces: Map<string, Float64Array>;
+  inputs: Map<string, Float64Array>;
+  sizes: Map<string, { outputSize: number; inputSize: number }>;
+} {
   const alphabet = probeAlphabet(strings);
+  const everything: Path[] = [ROOT, ...alphabet.map((c) => [c])];
   const machine = new CompiledMachine(spec, { alphabet });
   const w = machine.paramVector(spec.trainable);
-  const perCycle = new Map<string, { ports: readonly string[]; coords: readonly Path[][]; useInputs: boolean; size: number }>();
+  const perCycle = new Map<
+    string,
+    { ports: readonly string[]; coords: readonly Path[][]; useInputs: boolean; size: number; inPorts: readonly string[] }
+  >();
   let cyclesTotal = 0;
-  for (const s of strings) cyclesTotal += cyclesFor(s, options);
+  strings.forEach((s, i) => (cyclesTotal += cyclesFor(s, options, i)));
   const out = new Map<string, Float64Array>();
+  const ins = new Map<string, Float64Array>();
+  const sizes = new Map<string, { outputSize: number; inputSize: number }>();
   for (const n of spec.neurons) {
     const c = traceCoordinates(n.type, alphabet, n.params);
     const size = c.coords.reduce((k, list) => k + list.length, 0);
-    perCycle.set(n.name, { ...c, size });
+    // inputs of non-sinks, every coordinate of every input port (what an affine fit may use)
+    const inPorts = withInputs && !c.useInputs ? neuronType(n.type).inputs : [];
+    perCycle.set(n.name, { ...c, size, inPorts });
     out.set(n.name, new Float64Array(size * cyclesTotal));
+    sizes.set(n.name, { outputSize: size, inputSize: inPorts.length * everything.length });
+    if (withInputs && !c.useInputs) ins.set(n.name, new Float64Array(inPorts.length * everything.length * cyclesTotal));
   }
   const cursor = new Map<string, number>(spec.neurons.map((n) => [n.name, 0]));
-  for (const s of strings) {
-    const cycles = cyclesFor(s, options);
+  const inCursor = new Map<string, number>(spec.neurons.map((n) => [n.name, 0]));
+  // Read straight from the engine's history buffers: per neuron, the (slot offset, path index)
+  // of every trace entry, resolved once; -1 (an inert neuron or a coordinate the machine
+  // never holds) reads as 0.
+  const reads = new Map<string, { out: Int32Array; outPath: Int32Array; outIsInput: boolean; inp: Int32Array; inPath: Int32Array }>();
+  for (const n of spec.neurons) {
+    const { ports, coords, useInputs, inPorts } = perCycle.get(n.name)!;
+    const out: number[] = [];
+    const outPath: number[] = [];
+    ports.forEach((port, i) => {
+      const offset = useInputs ? machine.inputOffset(n.name, port) : machine.outputOffset(n.name, port);
+      for (const path of coords[i]!) {
+        const idx = offset < 0 ? -1 : machine.layout.indexOf(path);
+        out.push(idx < 0 ? -1 : offset);
+        outPath.push(idx);
+      }
+    });
+    const inp: number[] = [];
+    const inPath: number[] = [];
+    for (const port of inPorts) {
+      const offset = machine.inputOffset(n.name, port);
+      for (const path of everything) {
+        const idx = offset < 0 ? -1 : machine.layout.indexOf(path);
+        inp.push(idx < 0 ? -1 : offset);
+        inPath.push(idx);
+      }
+    }
+    reads.set(n.name, {
+      out: Int32Array.from(out),
+      outPath: Int32Array.from(outPath),
+      outIsInput: useInputs,
+      inp: Int32Array.from(inp),
+      inPath: Int32Array.from(inPath),
+    });
+  }
+  for (const [index, s] of strings.entries()) {
+    const cycles = cyclesFor(s, options, index);
     machine.run(w, { inputString: s }, cycles);
     for (const n of spec.neurons) {
-      const { ports, coords, useInputs } = perCycle.get(n.name)!;
+      const r = reads.get(n.name)!;
       const vec = out.get(n.name)!;
+      const inVec = ins.get(n.name);
       let k = cursor.get(n.name)!;
-      for (const cycle of machine.trace(n.name)) {
-        const side: Readonly<Record<string, VValue>> = useInputs ? cycle.inputs : cycle.outputs;
-        ports.forEach((port, i) => {
-          const v = side[port] ?? {};
-          for (const path of coords[i]!) vec[k++] = get(v, path);
-        });
+      let j = inCursor.get(n.name)!;
+      for (let t = 1; t <= cycles; t++) {
+        for (let e = 0; e < r.out.length; e++) {
+          const offset = r.out[e] as number;
+          vec[k++] =
+            offset < 0 ? 0 : r.outIsInput ? machine.readInput(t, offset, r.outPath[e] as number) : machine.readOutput(t, offset, r.outPath[e] as number);
+        }
+        if (inVec) {
+          for (let e = 0; e < r.inp.length; e++) {
+            const offset = r.inp[e] as number;
+            inVec[j++] = offset < 0 ? 0 : machine.readInput(t, offset, r.inPath[e] as number);
+          }
+        }
       }
       cursor.set(n.name, k);
+      inCursor.set(n.name, j);
     }
   }
-  return out;
+  return { traces: out, inputs: ins, sizes };
+}
+
+/**
+ * ‖y − fit‖ / ‖y − ȳ‖ for the least-squares affine fit of every column of `y` (cycles ×
+ * `ny`, row-major) on the columns of `x` (cycles × `nx`) and a constant; 0 when y is
+ * constant. Columns of x are orthonormalised by modified Gram–Schmidt (one pass: ν is compared with 1e-6, far above its round-off), dropping those
+ * (numerically) in the span of the previous ones, and each y column is projected off them.
+ */
+export function unexplainedShare(y: ArrayLike<number>, ny: number, x: ArrayLike<number>, nx: number): number {
+  const T = ny > 0 ? y.length / ny : 0;
+  if (T === 0) return 0;
+  const basis: Float64Array[] = [];
+  const addColumn = (v: Float64Array): void => {
+    let n0 = 0;
+    for (let i = 0; i < T; i++) n0 += (v[i] as number) ** 2;
+    if (!(n0 > 0)) return;
+    for (const q of basis) {
+      let d = 0;
+      for (let i = 0; i < T; i++) d += (v[i] as number) * (q[i] as number);
+      if (d !== 0) for (let i = 0; i < T; i++) v[i] = (v[i] as number) - d * (q[i] as number);
+    }
+    let n1 = 0;
+    for (let i = 0; i < T; i++) n1 += (v[i] as number) ** 2;
+    if (!(n1 > 1e-20 * n0)) return;
+    const inv = 1 / Math.sqrt(n1);
+    for (let i = 0; i < T; i++) v[i] = (v[i] as number) * inv;
+    basis.push(v);
+  };
+  addColumn(new Float64Array(T).fill(1));
+  for (let c = 0; c < nx; c++) {
+    const v = new Float64Array(T);
+    for (let i = 0; i < T; i++) v[i] = x[i * nx + c] as number;
+    addColumn(v);
+  }
+  let residual = 0;
+  let spread = 0;
+  for (let c = 0; c < ny; c++) {
+    const v = new Float64Array(T);
+    let mean = 0;
+    for (let i = 0; i < T; i++) mean += v[i] = y[i * ny + c] as number;
+    mean /= T;
+    for (let i = 0; i < T; i++) spread += ((v[i] as number) - mean) ** 2;
+    for (const q of basis) {
+      let d = 0;
+      for (let i = 0; i < T; i++) d += (v[i] as number) * (q[i] as number);
+      if (d !== 0) for (let i = 0; i < T; i++) v[i] = (v[i] as number) - d * (q[i] as number);
+    }
+    for (let i = 0; i < T; i++) residual += (v[i] as number) ** 2;
+  }
+  if (!(spread > 0)) return 0;
+  return Math.min(1, Math.sqrt(residual / spread));
 }
 
 /**

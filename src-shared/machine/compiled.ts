@@ -374,6 +374,19 @@ export class CompiledMachine {
     return this.inHist[t * this.nIn * this.D + offset + pathIdx] as number;
   }
 
+  /** Slot offset (within one cycle's output block) of a neuron's output port, or -1 (unknown or inert neuron). */
+  outputOffset(neuron: string, port: string): number {
+    const n = this.byName.get(neuron);
+    if (!n) return -1;
+    const i = neuronType(n.spec.type).outputs.indexOf(port);
+    return i < 0 ? -1 : (n.outBase + i) * this.D;
+  }
+
+  /** Reads coordinate `pathIdx` of output slot `offset` at cycle `t` of the last run. */
+  readOutput(t: number, offset: number, pathIdx: number): number {
+    return this.outHist[t * this.nOut * this.D + offset + pathIdx] as number;
+  }
+
   /** Offset of cycle `t`'s input block inside the gradient buffer given to an InputSeed. */
   get inputStride(): number {
     return this.nIn * this.D;

@@ -124,6 +124,35 @@ describe('compiled engine = interpreter', () => {
     expect(get(acc, ['c', 'd', 'e'])).not.toBe(0); // the depth-3 coordinate really flows
   });
 
+  it('readOutput/readInput at outputOffset/inputOffset read what trace() reports, coordinate by coordinate', () => {
+    const spec = small(5, true);
+    const s = 'abca.b';
+    const m = new CompiledMachine(spec, { alphabet: [...new Set(s)] });
+    m.run(m.paramVector(spec.trainable), { inputString: s }, 40);
+    let nonzero = 0;
+    for (const n of spec.neurons) {
+      const cycles = m.trace(n.name);
+      cycles.forEach((cycle, i) => {
+        for (const [side, read, offsetOf] of [
+          ['outputs', m.readOutput.bind(m), m.outputOffset.bind(m)],
+          ['inputs', m.readInput.bind(m), m.inputOffset.bind(m)],
+        ] as const) {
+          for (const [port, v] of Object.entries(cycle[side])) {
+            const offset = offsetOf(n.name, port);
+            for (const path of m.layout.paths()) {
+              const expected = get(v, path);
+              const got = offset < 0 ? 0 : read(i + 1, offset, m.layout.indexOf(path));
+              expect(got, `${n.name}.${port} ${side} ${path.join('/')} at cycle ${i + 1}`).toBe(expected);
+              if (expected !== 0) nonzero++;
+            }
+          }
+        }
+      });
+    }
+    expect(nonzero).toBeGreaterThan(500);
+    expect(m.outputOffset('no-such-neuron', 'dict')).toBe(-1);
+  });
+
   it('same loss and exact gradient as the tape (both modes)', () => {
     const spec = small(4);
     const s = 'abcab.';

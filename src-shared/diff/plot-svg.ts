@@ -1,0 +1,162 @@
+/**
+ * A static multi-series line plot as a standalone SVG string (pure), for the diff report:
+ * x = index + x0 (cycles), one polyline per series, axes with "nice" ticks, axis labels,
+ * a legend below the plot. Non-finite values break a line. Text is XML-escaped and colours
+ * checked (src-shared/render/svg-graph.ts).
+ */
+import { checkColor, escapeXml, SVG_FONT_FAMILY } from '../render/svg-graph';
+
+export interface PlotSeries {
+  readonly label: string;
+  readonly values: ArrayLike<number>;
+  readonly color?: string;
+  readonly dashed?: boolean;
+}
+
+export interface LinePlot {
+  readonly series: readonly PlotSeries[];
+  readonly title?: string;
+  readonly xLabel?: string;
+  readonly yLabel?: string;
+  /** x of values[0] (default 1: cycles are 1-based). */
+  readonly x0?: number;
+  /** Overall size in px (default 640 × 260). */
+  readonly width?: number;
+  readonly height?: number;
+}
+
+/** Colours used in turn for series without one (colour-blind safe, Okabe–Ito). */
+export const PLOT_COLORS: readonly string[] = ['#0072b2', '#d55e00', '#009e73', '#cc79a7', '#e69f00', '#56b4e9', '#000000'];
+
+function num(x: number): string {
+  const r = Math.round(x * 100) / 100;
+  return Object.is(r, -0) ? '0' : String(r);
+}
+
+/** About `count` round tick values covering [lo, hi]. */
+export function niceTicks(lo: number, hi: number, count = 5): number[] {
+  if (!(hi > lo)) return [lo];
+  const raw = (hi - lo) / Math.max(1, count);
+  const mag = 10 ** Math.floor(Math.log10(raw));
+  const step = [1, 2, 2.5, 5, 10].map((m) => m * mag).find((s) => s >= raw)!;
+  const out: number[] = [];
+  const first = Math.ceil(lo / step - 1e-9);
+  for (let k = first; k * step <= hi + step * 1e-9; k++) out.push(k === 0 ? 0 : Number((k * step).toPrecision(12)));
+  return out;
+}
+
+function tickLabel(v: number): string {
+  return Number.isInteger(v) ? String(v) : String(Number(v.toPrecision(4)));
+}
+
+/** The plot as a standalone SVG document (see the module comment). */
+export function linePlotSvg(plot: LinePlot): string {
+  const width = plot.width ?? 640;
+  const height = plot.height ?? 260;
+  if (!(width >= 100 && height >= 80 && Number.isFinite(width) && Number.isFinite(height))) {
+    throw new RangeError(`plot size must be at least 100 × 80, got ${width} × ${height}`);
+  }
+  const x0 = plot.x0 ?? 1;
+  const colors = plot.series.map((s, i) => (s.color === undefined ? PLOT_COLORS[i % PLOT_COLORS.length]! : checkColor(s.color, `series "${s.label}"`)));
+  let n = 0;
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const s of plot.series) {
+    n = Math.max(n, s.values.length);
+    for (let i = 0; i < s.values.length; i++) {
+      const v = s.values[i] as number;
+      if (Number.isFinite(v)) {
+        lo = Math.min(lo, v);
+        hi = Math.max(hi, v);
+      }
+    }
+  }
+  if (!(hi >= lo)) {
+    lo = 0;
+    hi = 1;
+  }
+  if (hi === lo) {
+    lo -= 1;
+    hi += 1;
+  }
+  const pad = (hi - lo) * 0.05;
+  const yTicks = niceTicks(lo - pad, hi + pad);
+  const yMin = Math.min(lo - pad, yTicks[0]!);
+  const yMax = Math.max(hi + pad, yTicks[yTicks.length - 1]!);
+  const xMin = x0;
+  const xMax = x0 + Math.max(1, n - 1);
+  const xTicks = niceTicks(xMin, xMax, 8);
+
+  const legendRows = Math.ceil(plot.series.length / 3);
+  const left = 56;
+  const right = 12;
+  const top = plot.title ? 28 : 12;
+  const bottom = 36 + (plot.xLabel ? 14 : 0) + legendRows * 16;
+  const pw = width - left - right;
+  const ph = height - top - bottom;
+  if (!(ph > 20)) throw new RangeError(`plot height ${height} leaves no room for ${plot.series.length} legend entries`);
+  const sx = (x: number): number => left + ((x - xMin) / (xMax - xMin)) * pw;
+  const sy = (y: number): number => top + (1 - (y - yMin) / (yMax - yMin)) * ph;
+
+  const parts: string[] = [];
+  parts.push(`<rect x="${left}" y="${top}" width="${num(pw)}" height="${num(ph)}" fill="#ffffff" stroke="#a0aec0"/>`);
+  for (const t of yTicks) {
+    const y = sy(t);
+    parts.push(
+      `<line x1="${left}" y1="${num(y)}" x2="${num(left + pw)}" y2="${num(y)}" stroke="#edf2f7"/>` +
+        `<text x="${left - 4}" y="${num(y + 4)}" text-anchor="end" class="tick">${escapeXml(tickLabel(t))}</text>`,
+    );
+  }
+  if (yMin < 0 && yMax > 0) parts.push(`<line x1="${left}" y1="${num(sy(0))}" x2="${num(left + pw)}" y2="${num(sy(0))}" stroke="#a0aec0"/>`);
+  for (const t of xTicks) {
+    const x = sx(t);
+    parts.push(
+      `<line x1="${num(x)}" y1="${num(top + ph)}" x2="${num(x)}" y2="${num(top + ph + 4)}" stroke="#4a5568"/>` +
+        `<text x="${num(x)}" y="${num(top + ph + 16)}" text-anchor="middle" class="tick">${escapeXml(tickLabel(t))}</text>`,
+    );
+  }
+  plot.series.forEach((s, i) => {
+    const runs: string[] = [];
+    let current: string[] = [];
+    for (let k = 0; k < s.values.length; k++) {
+      const v = s.values[k] as number;
+      if (!Number.isFinite(v)) {
+        if (current.length > 0) runs.push(current.join(' '));
+        current = [];
+        continue;
+      }
+      current.push(`${num(sx(x0 + k))},${num(sy(v))}`);
+    }
+    if (current.length > 0) runs.push(current.join(' '));
+    const dash = s.dashed ? ' stroke-dasharray="5 3"' : '';
+    for (const r of runs) {
+      parts.push(`<polyline class="series" data-series="${i}" points="${r}" fill="none" stroke="${colors[i]}" stroke-width="1.6"${dash}/>`);
+    }
+  });
+  if (plot.title) parts.push(`<text x="${left}" y="18" class="title">${escapeXml(plot.title)}</text>`);
+  if (plot.yLabel) {
+    parts.push(`<text x="14" y="${num(top + ph / 2)}" text-anchor="middle" transform="rotate(-90 14 ${num(top + ph / 2)})" class="axis">${escapeXml(plot.yLabel)}</text>`);
+  }
+  if (plot.xLabel) parts.push(`<text x="${num(left + pw / 2)}" y="${num(top + ph + 30)}" text-anchor="middle" class="axis">${escapeXml(plot.xLabel)}</text>`);
+  const legendTop = top + ph + 30 + (plot.xLabel ? 14 : 0);
+  const colWidth = pw / 3;
+  plot.series.forEach((s, i) => {
+    const x = left + (i % 3) * colWidth;
+    const y = legendTop + Math.floor(i / 3) * 16;
+    const dash = s.dashed ? ' stroke-dasharray="5 3"' : '';
+    parts.push(
+      `<g class="legend-entry"><line x1="${num(x)}" y1="${num(y - 4)}" x2="${num(x + 18)}" y2="${num(y - 4)}" stroke="${colors[i]}" stroke-width="2"${dash}/>` +
+        `<text x="${num(x + 22)}" y="${num(y)}" class="legend">${escapeXml(s.label)}</text></g>`,
+    );
+  });
+  const style =
+    `<style>text{font-family:${SVG_FONT_FAMILY};font-size:10px;fill:#1a202c}` +
+    `.title{font-size:12px;font-weight:bold}.axis{font-size:10px;fill:#4a5568}</style>`;
+  return (
+    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${num(width)} ${num(height)}" width="${num(width)}" height="${num(height)}">` +
+    (plot.title ? `<title>${escapeXml(plot.title)}</title>` : '') +
+    style +
+    parts.join('') +
+    `</svg>`
+  );
+}

@@ -1,0 +1,132 @@
+// Behaviour of two circuits side by side (src-shared/diff/behaviour.ts): outputs, their
+// difference, the expected output, error figures and per aligned pair the two traces.
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { alignCircuits } from '../../src-shared/diff/align';
+import {
+  checkStrings,
+  compareBehaviour,
+  defaultStringSets,
+  errorFigures,
+  probeString,
+  type StringBehaviour,
+} from '../../src-shared/diff/behaviour';
+import { alignmentEvidence } from '../../src-shared/diff/traces';
+import { importPrototypeMatrix } from '../../src-shared/io/prototype-matrix';
+import type { MachineSpec } from '../../src-shared/machine/spec';
+import { handcraftedDetector } from '../../src-shared/problems/duplicates/handcrafted';
+import { DEFAULT_TEST_SUITE, DEFAULT_TRAINING_SET } from '../../src-shared/synthesis/dataset';
+
+const DIR = new URL('../../resources/circuits/julia-dmm-lite/', import.meta.url);
+const load = (file: string): MachineSpec => importPrototypeMatrix(readFileSync(new URL(file, DIR), 'utf8'), file);
+const last = (x: Float64Array): number => x[x.length - 1]!;
+/** The string read exactly once: 10 cycles per character (spec §4). */
+const once = (text: string) => probeString(text, 10 * [...text].length);
+
+describe('compareBehaviour', () => {
+  const hand = handcraftedDetector();
+  const sparse20 = load('sparse20-after-200-steps-matrix.json');
+
+  it('gives the hand-crafted detector zero error, and the counts the problem asks for', () => {
+    // the duplicates problem (spec §4): output.dict-1 = relu(largest count of one character − 1),
+    // output.dict-2 = number of '.' clipped at 4. A character enters every 10 cycles and shows
+    // 4 cycles later; past its end the string's last character repeats, so 10 cycles per
+    // character read each character exactly once.
+    const cases: Array<[string, number, number]> = [
+      ['aaaa.', 3, 1],
+      ['a.b.c.d.e.', 4, 4], // '.' five times: dict-1 = relu(5 − 1), dict-2 = min(5, 4)
+      ['abc', 0, 0],
+      ['mississippi.', 3, 1], // s and i four times
+    ];
+    const results = compareBehaviour(
+      hand,
+      hand,
+      cases.map(([t]) => once(t)),
+    );
+    results.forEach((r, i) => {
+      const [text, dict1, dict2] = cases[i]!;
+      expect(r.text).toBe(text);
+      expect(r.ports).toEqual(['dict-1', 'dict-2']);
+      expect(r.errorA).toMatchObject({ maxAbs: 0, mse: 0, worstCycle: 0 });
+      expect(r.errorB).toMatchObject({ maxAbs: 0, mse: 0 });
+      for (const d of r.difference) expect(Math.max(...d.map(Math.abs))).toBe(0);
+      expect([text, last(r.expected[0]!), last(r.expected[1]!)]).toEqual([text, dict1, dict2]);
+      expect(r.a[0]).toHaveLength(r.cycles);
+    });
+  });
+
+  it("makes the 2022 circuit's defect visible: a character four times, five dots", () => {
+    const [fourTimes, fiveDots] = compareBehaviour(hand, sparse20, [once('aaaa.'), once('a.b.c.d.e.')]);
+    // a four times: the hand-crafted circuit ends at 3; sparse20 ends ≈ 2.67 (its hinge, read by
+    // hand in test/unit/diff-align.test.ts: 0.67·k − 1.30·relu(0.77 − 0.25·k) at k = 4)
+    expect(last(fourTimes!.a[0]!)).toBe(3);
+    expect(last(fourTimes!.b[0]!)).toBeGreaterThan(2.5);
+    expect(last(fourTimes!.b[0]!)).toBeLessThan(2.8);
+    expect(fourTimes!.errorB.maxAbs).toBeGreaterThan(0.3);
+    expect(fourTimes!.errorB.worstPort).toBe('dict-1');
+    expect(last(fourTimes!.difference[0]!)).toBeCloseTo(last(fourTimes!.b[0]!) - 3, 12);
+    // five dots: dict-2 should stop at 4 (the clip); sparse20 keeps counting to 5
+    expect(last(fiveDots!.a[1]!)).toBe(4);
+    expect(last(fiveDots!.b[1]!)).toBeGreaterThan(4.5);
+    expect(fiveDots!.errorB.worstPort).toBe('dict-2');
+    expect(fiveDots!.errorB.maxAbs).toBeGreaterThan(0.9);
+    // where it has been trained (short strings, no character more than twice) it is right to 0.05
+    const [ok] = compareBehaviour(hand, sparse20, [probeString('abca.')]);
+    expect(ok!.errorB.maxAbs).toBeLessThan(0.05);
+    expect(ok!.errorB.mse).toBeLessThan(1e-3);
+  });
+
+  it('gives, per aligned pair, both traces on each string and their correlation', () => {
+    const alignment = alignCircuits(sparse20, hand, alignmentEvidence(sparse20, hand));
+    const strings = [once('aaaa.'), once('test string.')];
+    const results: StringBehaviour[] = compareBehaviour(sparse20, hand, strings, { alignment });
+    for (const r of results) {
+      expect(r.neurons.map((n) => [n.a, n.b])).toEqual(alignment.pairs.map((p) => [p.a, p.b]));
+      for (const n of r.neurons) {
+        expect(n.traceA.length).toBe(r.cycles * n.width);
+        expect(n.levelA).toHaveLength(r.cycles);
+      }
+      const accum = r.neurons.find((n) => n.a === 'accum-1-2')!;
+      // the accumulators count the same characters at different gains
+      expect(accum.correlation!).toBeGreaterThan(0.99);
+      // accum-1-2 on 'aaaa.': one count per character seen; its level grows with each 'a'
+      const norm = r.neurons.find((n) => n.a === 'norm-2-1')!;
+      expect(norm.width).toBe(1);
+      expect(Math.abs(norm.correlation!)).toBeGreaterThan(0.95);
+    }
+    // on "aaaa." the hand-crafted norm ends at 4 (the largest count) and the accumulator's level, Σ counts, at 5
+    const handNorm = results[0]!.neurons.find((n) => n.b === 'norm')!;
+    expect(last(handNorm.levelB)).toBe(4);
+    expect(last(results[0]!.neurons.find((n) => n.b === 'accum')!.levelB)).toBe(5);
+    // the traces are those of that string: the second string's traces start from a fresh machine
+    const secondAccum = results[1]!.neurons.find((n) => n.b === 'accum')!;
+    expect(secondAccum.levelB[0]).toBe(0);
+    expect(last(secondAccum.levelB)).toBe(12); // 'test string.' has 12 characters
+  });
+
+  it('offers the training strings, the test suite and the defect strings', () => {
+    const sets = new Map(defaultStringSets().map((s) => [s.name, s.strings]));
+    expect(sets.get('training')).toEqual(DEFAULT_TRAINING_SET);
+    expect(sets.get('test suite')).toEqual(DEFAULT_TEST_SUITE);
+    const defects = sets.get('defects')!.map((s) => s.text);
+    expect(defects.some((t) => [...t].filter((c) => c === '.').length >= 5)).toBe(true);
+    expect(defects.some((t) => [...new Set(t)].some((c) => [...t].filter((d) => d === c).length >= 4))).toBe(true);
+    expect(probeString('abc')).toEqual({ text: 'abc', cycles: 40 }); // 10 cycles a character + 10
+  });
+
+  it('refuses bad strings with an error naming the string', () => {
+    expect(() => checkStrings([])).toThrow(/no strings/);
+    expect(() => checkStrings([{ text: '', cycles: 10 }])).toThrow(/string 1 is empty/);
+    expect(() => checkStrings([probeString('ok'), { text: 'bad', cycles: 0 }])).toThrow(/string 2 \("bad"\): cycles/);
+    expect(() => compareBehaviour(hand, hand, [{ text: 'x', cycles: 1.5 }])).toThrow(/cycles must be an integer/);
+  });
+});
+
+describe('errorFigures', () => {
+  it('is the largest absolute error and the mean squared error over every cycle and port', () => {
+    const got = [Float64Array.of(0, 1, 2), Float64Array.of(1, 1, 1)];
+    const expected = [Float64Array.of(0, 1, 3), Float64Array.of(1, 0.5, 1)];
+    // errors: 0, 0, −1 | 0, 0.5, 0 → max 1 at cycle 3 of dict-1; MSE = (1 + 0.25) / 6
+    expect(errorFigures(got, expected)).toEqual({ maxAbs: 1, mse: 1.25 / 6, worstCycle: 3, worstPort: 'dict-1' });
+  });
+});
