@@ -155,5 +155,12 @@ export class LabService {
       this.store.deleteView(id);
       return { ok: true as const };
     },
+    'comparisons.list': () => this.store.comparisons.list(),
+    'comparisons.get': ({ id }) => this.store.comparisons.get(id),
+    'comparisons.save': (p) => this.store.comparisons.save(p),
+    'comparisons.delete': ({ id }) => {
+      this.store.comparisons.delete(id);
+      return { ok: true as const };
+    },
   };
 }

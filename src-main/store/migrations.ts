@@ -157,6 +157,24 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: 'saved circuit comparisons',
+    // circuit_a / circuit_b: references as in CircuitRefSchema (snap:ID, run:ID, arch:ID, hand) —
+    // no foreign key, a comparison outlives a purged run and says which side is gone;
+    // pairs: JSON [[nameInA, nameInB], …], the person's re-pairings
+    up: `
+      CREATE TABLE comparisons (
+        id         INTEGER PRIMARY KEY AUTOINCREMENT,
+        name       TEXT NOT NULL,
+        circuit_a  TEXT NOT NULL,
+        circuit_b  TEXT NOT NULL,
+        pairs      TEXT NOT NULL DEFAULT '[]',
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      );
+    `,
+  },
 ];
 
 /** The schema version this build writes. */

@@ -39,6 +39,7 @@ import { ScheduleSchema, type LinkSchema, type Schedule } from '../../src-shared
 import { openDatabase, type Db, type OpenOptions } from './database';
 import { downsample } from './downsample';
 import { advanceRawRows, checkFactor, emaSmooth, METRIC_SMOOTHING_START, smoothMetrics, SmoothingCache, type MetricSmoothingState } from './smoothing';
+import { ComparisonStore } from './comparisons';
 import { migrate } from './migrations';
 import {
   finiteOrNull,
@@ -187,6 +188,8 @@ export class RunStore {
   /** link_keys id → link. Ids are AUTOINCREMENT and never reused or edited, so this cannot go stale (cleared on purge anyway). */
   private readonly linkCache = new Map<number, Link>();
   private readonly transaction: Transaction<(fn: () => unknown) => unknown>;
+  /** Saved circuit comparisons (comparisons.ts). */
+  readonly comparisons: ComparisonStore;
 
   constructor(
     readonly db: Db,
@@ -197,6 +200,7 @@ export class RunStore {
     migrate(db);
     registerSqlFunctions(db);
     this.transaction = db.transaction((fn: () => unknown) => fn());
+    this.comparisons = new ComparisonStore(db, this.clock);
   }
 
   static open(file: string, options: RunStoreOptions & OpenOptions = {}): RunStore {

@@ -10,7 +10,11 @@ import {
   ArchitectureGraphSchema,
   ArchitectureInfoSchema,
   ArchitectureSchema,
+  CircuitRefSchema,
+  ComparisonInfoSchema,
+  ComparisonSchema,
   EventRecordSchema,
+  ManualPairsSchema,
   HyperSetSchema,
   MaybeFiniteSchema,
   MetricSchema,
@@ -180,6 +184,16 @@ export const API = {
   'views.list': method(z.object({}), z.array(SavedViewSchema)),
   'views.save': method(z.object({ name, view: ViewSettingsSchema.extend({ query: RunQuerySchema }) }), SavedViewSchema),
   'views.delete': method(z.object({ id }), ok),
+
+  /** Saved circuit comparisons (issue 7): two circuits by reference and the person's neuron pairs. */
+  'comparisons.list': method(z.object({}), z.array(ComparisonInfoSchema)),
+  'comparisons.get': method(z.object({ id }), ComparisonSchema),
+  /** Creates a comparison, or with `id` replaces that one's name, circuits and pairs. */
+  'comparisons.save': method(
+    z.object({ id: id.optional(), name, a: CircuitRefSchema, b: CircuitRefSchema, pairs: ManualPairsSchema.default([]) }),
+    ComparisonSchema,
+  ),
+  'comparisons.delete': method(z.object({ id }), ok),
 } as const;
 
 export type ApiMethod = keyof typeof API;

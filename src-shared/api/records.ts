@@ -170,3 +170,59 @@ export const SavedViewSchema = z.object({
   updatedAt: z.number(),
 });
 export type SavedView = z.infer<typeof SavedViewSchema>;
+
+/**
+ * A circuit a comparison refers to (issue 7): `snap:ID` a stored snapshot, `run:ID` the
+ * run's last snapshot, `arch:ID` a library architecture, `hand` the built-in hand-crafted
+ * detector. Stored and routed as this string.
+ */
+export const CircuitRefSchema = z
+  .string()
+  .regex(/^(?:(?:snap|run|arch):[1-9][0-9]{0,15}|hand)$/, 'a circuit is snap:ID, run:ID, arch:ID or hand');
+export type CircuitRef = z.infer<typeof CircuitRefSchema>;
+
+/**
+ * Neuron pairs fixed by the person (re-pairing by dragging), [name in A, name in B]: no
+ * name twice on either side.
+ */
+export const ManualPairsSchema = z
+  .array(z.tuple([z.string().min(1).max(200), z.string().min(1).max(200)]))
+  .max(10_000)
+  .superRefine((pairs, ctx) => {
+    for (const [side, k] of [
+      ['A', 0],
+      ['B', 1],
+    ] as const) {
+      const seen = new Set<string>();
+      pairs.forEach((p, i) => {
+        if (seen.has(p[k])) ctx.addIssue({ code: 'custom', path: [i, k], message: `neuron "${p[k]}" of circuit ${side} is paired twice` });
+        seen.add(p[k]);
+      });
+    }
+  });
+export type ManualPairs = z.infer<typeof ManualPairsSchema>;
+
+/** A saved circuit comparison: the two circuits by reference and the person's pairs. */
+export const ComparisonSchema = z.object({
+  id,
+  name: z.string().min(1),
+  a: CircuitRefSchema,
+  b: CircuitRefSchema,
+  pairs: ManualPairsSchema,
+  createdAt: z.number(),
+  updatedAt: z.number(),
+});
+export type Comparison = z.infer<typeof ComparisonSchema>;
+
+/** A comparison in the list: without its pairs; a row corrupted on disk is listed with `problem` saying what is wrong. */
+export const ComparisonInfoSchema = z.object({
+  id,
+  name: z.string(),
+  a: z.string(),
+  b: z.string(),
+  pairCount: z.number().int().min(0),
+  createdAt: z.number(),
+  updatedAt: z.number(),
+  problem: z.string().nullable(),
+});
+export type ComparisonInfo = z.infer<typeof ComparisonInfoSchema>;

@@ -101,13 +101,18 @@ export function alignmentEvidence(
   specB: MachineSpec,
   strings: readonly string[] = DEFAULT_PROBES,
   options: TraceOptions = {},
-): {
+): AlignmentEvidence {
+  return pairEvidence(neuronProfiles(specA, strings, options), neuronProfiles(specB, strings, options));
+}
+
+/** The evidence of alignmentEvidence from two profiles computed separately (e.g. one per task, so a UI stays responsive). */
+export function pairEvidence(a: NeuronProfiles, b: NeuronProfiles): AlignmentEvidence {
+  return { traces: { a: a.traces, b: b.traces }, nonlinearity: { a: a.nonlinearity, b: b.nonlinearity } };
+}
+
+export interface AlignmentEvidence {
   traces: { a: Map<string, Float64Array>; b: Map<string, Float64Array> };
   nonlinearity: { a: Map<string, number>; b: Map<string, number> };
-} {
-  const a = neuronProfiles(specA, strings, options);
-  const b = neuronProfiles(specB, strings, options);
-  return { traces: { a: a.traces, b: b.traces }, nonlinearity: { a: a.nonlinearity, b: b.nonlinearity } };
 }
 
 function runTraces(

@@ -55,7 +55,7 @@ describe('opening and migrations', () => {
     expect(db.pragma('synchronous', { simple: true })).toBe(1); // NORMAL
     expect(db.pragma('auto_vacuum', { simple: true })).toBe(2); // INCREMENTAL
     const tables = db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").pluck().all();
-    expect(tables).toEqual(['architectures', 'events', 'hyper_sets', 'link_keys', 'metrics', 'problems', 'run_tags', 'runs', 'saved_views', 'snapshots']);
+    expect(tables).toEqual(['architectures', 'comparisons', 'events', 'hyper_sets', 'link_keys', 'metrics', 'problems', 'run_tags', 'runs', 'saved_views', 'snapshots']);
     expect(s1.listProblems()).toEqual([{ id: 'duplicates', name: 'Duplicate characters', description: expect.stringContaining('duplicate') }]);
     const run = s1.createRun({ name: 'keeper', schedule: schedule(3), tags: ['x'] });
     s1.close();
