@@ -1,11 +1,18 @@
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { app, BrowserWindow, dialog, ipcMain, session } from 'electron';
-import { DB_FILE_NAME } from '../lab/data-dir';
+import { app, BrowserWindow, dialog, ipcMain, Menu, screen, session, shell } from 'electron';
+import { APP_NAME, DB_FILE_NAME } from '../lab/data-dir';
 import { openLab, type Lab } from '../lab/lab';
+import { registerFileDialogs } from './file-dialogs';
 import { registerIpcTransport } from './ipc-transport';
+import { MENU_CHANNEL } from '../../src-shared/api/menu-commands';
+import { buildMenuTemplate } from './menu-template';
+import { resolveNativeBinding } from './native-binding';
+import { denyAllPermissions, hardenWebContents } from './security';
 import { UtilityLauncher } from './utility-launcher';
-import { buildWebPreferences, isNavigationAllowed } from './window-options';
+import { MIN_SIZE, loadWindowState, saveWindowState } from './window-state';
+import { buildWebPreferences } from './window-options';
 
 // Built layout: out/main/index.js (+ run-worker.js), out/preload/index.cjs, out/renderer/index.html.
 const preloadPath = join(import.meta.dirname, '../preload/index.cjs');
@@ -14,33 +21,83 @@ const workerEntry = join(import.meta.dirname, 'run-worker.js');
 
 // electron-vite dev sets ELECTRON_RENDERER_URL; never honour it in a packaged app.
 const devUrl = process.env['ELECTRON_RENDERER_URL'];
-const appUrl = !app.isPackaged && devUrl ? devUrl : pathToFileURL(rendererFile).href;
+const isDev = !app.isPackaged;
+const appUrl = isDev && devUrl ? devUrl : pathToFileURL(rendererFile).href;
 
+app.setName(APP_NAME);
+// the same override as the CLI and the browser host (data-dir.ts): one folder for the database and the window state
+if (process.env['DMM_LAB_DATA_DIR']) app.setPath('userData', process.env['DMM_LAB_DATA_DIR']);
 let lab: Lab | undefined;
 
 function createWindow(): BrowserWindow {
+  const stateDir = app.getPath('userData');
+  const state = loadWindowState(
+    stateDir,
+    screen.getAllDisplays().map((d) => d.workArea),
+  );
   const win = new BrowserWindow({
-    width: 1200,
-    height: 800,
-    title: 'DMM Lab',
+    ...state.bounds,
+    minWidth: MIN_SIZE.width,
+    minHeight: MIN_SIZE.height,
+    title: APP_NAME,
+    icon: join(import.meta.dirname, '../../resources/icon.png'),
     show: false,
     webPreferences: buildWebPreferences({ preloadPath, appVersion: app.getVersion() }),
   });
+  if (state.maximized) win.maximize();
   win.once('ready-to-show', () => win.show());
-  win.webContents.on('will-navigate', (event, url) => {
-    if (!isNavigationAllowed(url, appUrl)) event.preventDefault();
+  hardenWebContents(win.webContents, { appUrl, openExternal: (url) => void shell.openExternal(url) });
+  win.on('close', () => {
+    try {
+      mkdirSync(stateDir, { recursive: true });
+      saveWindowState(stateDir, { bounds: win.getNormalBounds(), maximized: win.isMaximized() });
+    } catch {
+      // remembering the window is a convenience: never block closing
+    }
   });
-  // No pop-ups / new windows at all.
-  win.webContents.setWindowOpenHandler(() => ({ action: 'deny' }));
   void win.loadURL(appUrl);
   return win;
 }
 
+function installMenu(): void {
+  const template = buildMenuTemplate(
+    { appName: APP_NAME, platform: process.platform, isDev },
+    {
+      send: (command) => BrowserWindow.getFocusedWindow()?.webContents.send(MENU_CHANNEL, command),
+      openDataFolder: () => void shell.openPath(app.getPath('userData')),
+      showAbout: () =>
+        void dialog.showMessageBox({
+          type: 'info',
+          title: `About ${APP_NAME}`,
+          message: `${APP_NAME} ${app.getVersion()}`,
+          detail: `Synthesize and inspect dataflow matrix machines.\n\nElectron ${process.versions.electron} · Chromium ${process.versions.chrome} · Node ${process.versions.node}\nData: ${app.getPath('userData')}`,
+        }),
+    },
+  );
+  Menu.setApplicationMenu(Menu.buildFromTemplate(template));
+}
+
 void app.whenReady().then(() => {
-  // The renderer needs no permissions (camera, notifications, ...).
-  session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
+  denyAllPermissions(session.defaultSession);
+  // no <webview>, pop-up or navigation in any web contents, not only the main window's
+  app.on('web-contents-created', (_e, contents) => hardenWebContents(contents, { appUrl, openExternal: (url) => void shell.openExternal(url) }));
+  const binding = resolveNativeBinding({
+    isPackaged: app.isPackaged,
+    appPath: app.getAppPath(),
+    resourcesPath: process.resourcesPath,
+    electronVersion: process.versions.electron,
+    platform: process.platform,
+    arch: process.arch,
+    env: process.env,
+    exists: existsSync,
+  });
+  if (!binding.ok) {
+    dialog.showErrorBox('DMM Lab cannot load its database module', binding.message);
+    app.exit(1);
+    return;
+  }
   try {
-    lab = openLab({ db: join(app.getPath('userData'), DB_FILE_NAME), launcher: new UtilityLauncher(workerEntry) });
+    lab = openLab({ db: join(app.getPath('userData'), DB_FILE_NAME), launcher: new UtilityLauncher(workerEntry), nativeBinding: binding.path });
   } catch (e) {
     dialog.showErrorBox('DMM Lab cannot open its database', e instanceof Error ? e.message : String(e));
     app.exit(1);
@@ -53,6 +110,25 @@ void app.whenReady().then(() => {
     appUrl,
     windows: () => BrowserWindow.getAllWindows().map((w) => w.webContents),
   });
+  registerFileDialogs({
+    ipcMain,
+    appUrl,
+    defaultDir: () => app.getPath('downloads'),
+    dialogs: {
+      showSave: async (event, opts) => {
+        const win = BrowserWindow.fromWebContents(event.sender);
+        const r = win ? await dialog.showSaveDialog(win, opts) : await dialog.showSaveDialog(opts);
+        return r.canceled ? undefined : r.filePath;
+      },
+      showOpen: async (event, opts) => {
+        const win = BrowserWindow.fromWebContents(event.sender);
+        const o = { ...opts, properties: ['openFile' as const] };
+        const r = win ? await dialog.showOpenDialog(win, o) : await dialog.showOpenDialog(o);
+        return r.canceled ? undefined : r.filePaths[0];
+      },
+    },
+  });
+  installMenu();
   createWindow();
   app.on('activate', () => {
     if (BrowserWindow.getAllWindows().length === 0) createWindow();

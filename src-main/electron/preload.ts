@@ -1,6 +1,17 @@
 // Runs sandboxed (CJS, limited `require`): only `electron` and bundled code are available.
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
-import { API_CHANNEL, EVENT_CHANNEL, type DmmLabApi } from './dmm-lab-api';
+import {
+  API_CHANNEL,
+  EVENT_CHANNEL,
+  FILE_OPEN_CHANNEL,
+  FILE_SAVE_CHANNEL,
+  type DmmLabApi,
+  type OpenFileRequest,
+  type OpenFileResult,
+  type SaveFileRequest,
+  type SaveFileResult,
+} from './dmm-lab-api';
+import { isMenuCommand, MENU_CHANNEL, type MenuCommand } from '../../src-shared/api/menu-commands';
 import { readAppVersionArg } from './window-options';
 
 const api: DmmLabApi = Object.freeze({
@@ -14,6 +25,18 @@ const api: DmmLabApi = Object.freeze({
       ipcRenderer.removeListener(EVENT_CHANNEL, wrapped);
     };
   },
+  onMenuCommand: (listener: (command: MenuCommand) => void) => {
+    // only the declared commands pass (never the IPC event object)
+    const wrapped = (_e: IpcRendererEvent, command: unknown) => {
+      if (isMenuCommand(command)) listener(command);
+    };
+    ipcRenderer.on(MENU_CHANNEL, wrapped);
+    return () => {
+      ipcRenderer.removeListener(MENU_CHANNEL, wrapped);
+    };
+  },
+  saveFile: (request: SaveFileRequest): Promise<SaveFileResult> => ipcRenderer.invoke(FILE_SAVE_CHANNEL, request),
+  openFile: (request: OpenFileRequest): Promise<OpenFileResult> => ipcRenderer.invoke(FILE_OPEN_CHANNEL, request),
 });
 
 contextBridge.exposeInMainWorld('dmmLab', api);

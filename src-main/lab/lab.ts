@@ -14,6 +14,8 @@ import { LabService } from './service';
 export interface LabOptions extends Omit<SupervisorOptions, 'emit'> {
   readonly db: string;
   readonly launcher?: ProcessLauncher;
+  /** better-sqlite3 build for this runtime (Electron's ABI in the app); default: the Node build. */
+  readonly nativeBinding?: string;
 }
 
 export interface Lab {
@@ -28,7 +30,7 @@ export interface Lab {
 
 export function openLab(opts: LabOptions): Lab {
   if (opts.db !== ':memory:') mkdirSync(dirname(opts.db), { recursive: true });
-  const store = RunStore.open(opts.db);
+  const store = RunStore.open(opts.db, opts.nativeBinding ? { nativeBinding: opts.nativeBinding } : {});
   const hub = new EventHub();
   const supervisor = new Supervisor(store, opts.launcher ?? new ForkLauncher(), { ...opts, emit: hub.emit });
   const service = new LabService(store, supervisor, hub);

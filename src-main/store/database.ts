@@ -15,11 +15,16 @@ export type Db = Database.Database;
 export interface OpenOptions {
   /** Milliseconds to wait for another connection's write lock (default 5000). */
   readonly busyTimeoutMs?: number;
+  /**
+   * Path of a better_sqlite3.node built for the running runtime (the Electron app passes the
+   * build for Electron's ABI; Node and the tests leave it out and get the default build).
+   */
+  readonly nativeBinding?: string;
 }
 
 export function openDatabase(file: string, options: OpenOptions = {}): Db {
   const timeout = Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000));
-  const db = new Database(file, { timeout });
+  const db = new Database(file, options.nativeBinding ? { timeout, nativeBinding: options.nativeBinding } : { timeout });
   try {
     db.pragma(`busy_timeout = ${timeout}`);
     const tables = (db.prepare('SELECT count(*) AS n FROM sqlite_schema').get() as { n: number }).n;

@@ -1,0 +1,44 @@
+/**
+ * Validation of what the renderer asks of the native open/save dialogs (file names,
+ * filters, sizes), in the main process. The request and result types the preload and the
+ * renderer see are in dmm-lab-api.ts (no zod in the preload bundle).
+ */
+import { z } from 'zod';
+
+/** Largest file saved or opened through the dialogs (bytes, or characters of text). */
+export const MAX_FILE_BYTES = 64 * 1024 * 1024;
+
+
+const FileFilterSchema = z.strictObject({
+  name: z.string().min(1).max(100),
+  extensions: z
+    .array(z.string().regex(/^(\*|[A-Za-z0-9]{1,16})$/, 'an extension is letters and digits without the dot, or *'))
+    .min(1)
+    .max(20),
+});
+
+/** A suggested file name: a name only, never a path. */
+const FileNameSchema = z
+  .string()
+  .min(1)
+  .max(255)
+  .refine((s) => !/[/\\\0]/.test(s), 'a file name, not a path (no / or \\)')
+  .refine((s) => s !== '.' && s !== '..', 'a file name, not . or ..');
+
+export const SaveFileRequestSchema = z.strictObject({
+  defaultName: FileNameSchema,
+  filters: z.array(FileFilterSchema).max(10).default([]),
+  content: z.union([
+    z.string().max(MAX_FILE_BYTES, `the content is larger than ${MAX_FILE_BYTES} characters`),
+    z.instanceof(Uint8Array).refine((b) => b.byteLength <= MAX_FILE_BYTES, `the content is larger than ${MAX_FILE_BYTES} bytes`),
+  ]),
+});
+
+export const OpenFileRequestSchema = z.strictObject({
+  filters: z.array(FileFilterSchema).max(10).default([]),
+});
+
+/** "defaultName: a file name, not a path (no / or \\)": zod issues as one readable line. */
+export function describeIssues(error: z.ZodError): string {
+  return error.issues.map((i) => `${i.path.length ? i.path.join('.') : '(request)'}: ${i.message}`).join('; ');
+}
