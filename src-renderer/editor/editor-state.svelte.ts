@@ -37,6 +37,7 @@ import {
   type ArchitectureOptions,
   type RecurrentOptions,
 } from '@shared/editor/generators';
+import { evaluateDocument, type Evaluation } from '@shared/editor/evaluate';
 import { exportDocumentJson, importDocumentText } from '@shared/editor/io';
 import { validateDocument, type ValidationIssue } from '@shared/editor/validate';
 import { NEURON_TYPES } from '@shared/machine/neuron-types';
@@ -89,6 +90,13 @@ export function generate(kind: GeneratorKind, settings: GeneratorSettings = defa
     case 'handcrafted':
       return { label: 'generate hand-crafted detector', document: generateHandcrafted() };
   }
+}
+
+/** One end of a link being drawn: a neuron's port and its side. */
+export interface PortEnd {
+  readonly name: string;
+  readonly port: string;
+  readonly dir: 'in' | 'out';
 }
 
 export interface PendingLink {
@@ -201,9 +209,10 @@ export class EditorState {
   }
 
   // ---- edits ----
+  /** Adds a neuron of a registry type named after it (`accum`, then `accum-2`, `accum-3`, …). */
   addNeuron(type: string, position?: Position): string | undefined {
     const taken = new Set(this.doc.neurons.map((n) => n.name));
-    let name = `${type}-1`;
+    let name = type;
     for (let i = 2; taken.has(name); i++) name = `${type}-${i}`;
     const p = position ?? this.freePosition();
     if (!this.run(addNeuronWithSelfLinks(name, type, p))) return undefined;
@@ -280,8 +289,9 @@ export class EditorState {
     if (this.run(command)) this.select(names);
   }
 
-  layout(): void {
-    this.run(layoutCommand(this.doc));
+  /** Moves the neurons to a layout's positions (default: the layered placement) as one undo step. */
+  layout(positions?: ReadonlyMap<string, Position>, label?: string): void {
+    this.run(layoutCommand(this.doc, positions, label));
   }
 
   generate(kind: GeneratorKind): void {
@@ -291,6 +301,44 @@ export class EditorState {
     } catch (e) {
       this.error = e instanceof Error ? e.message : String(e);
     }
+  }
+
+  /**
+   * A link drawn on the canvas from port to port (either way round: from an output port to
+   * an input port, or back): soft, weight 1, selected so the inspector can set its weight.
+   * Returns the reason when it is refused (two inputs, two outputs, an existing link).
+   */
+  linkPorts(a: PortEnd, b: PortEnd): string | null {
+    if (a.dir === b.dir) {
+      const kind = a.dir === 'in' ? 'input' : 'output';
+      return `refused: ${b.name}.${b.port} is an ${kind} port like ${a.name}.${a.port}; a link goes from an output port to an input port`;
+    }
+    const [src, dst] = a.dir === 'out' ? [a, b] : [b, a];
+    const link: EditorLink = { to: dst.name, toPort: dst.port, from: src.name, fromPort: src.port, weight: 1, soft: true };
+    if (this.findLink(link)) return `refused: the link ${dst.name}.${dst.port} ← ${src.name}.${src.port} already exists`;
+    if (!this.run({ kind: 'addLink', link })) return this.error;
+    this.select([], [link]);
+    this.message = `linked ${dst.name}.${dst.port} ← ${src.name}.${src.port}`;
+    return null;
+  }
+
+  // ---- evaluation ----
+  evaluation = $state.raw<Evaluation | null>(null);
+  /** The document the evaluation is about (it is stale once the document changes). */
+  evaluatedDoc = $state.raw<EditorDocument | null>(null);
+  evaluationError = $state<string | null>(null);
+
+  /** The loss of the document against the built-in hand-crafted detector. */
+  evaluate(): Evaluation | null {
+    try {
+      this.evaluation = evaluateDocument(this.doc);
+      this.evaluationError = null;
+    } catch (e) {
+      this.evaluation = null;
+      this.evaluationError = `cannot evaluate: ${e instanceof Error ? e.message : String(e)}`;
+    }
+    this.evaluatedDoc = this.doc;
+    return this.evaluation;
   }
 
   // ---- link mode ----

@@ -1,10 +1,15 @@
 /**
  * The editor document as Cytoscape element definitions (pure, unit-tested): neurons as
- * nodes labelled "type name", links as edges labelled with their weight, width by |w|,
+ * compound nodes labelled "type name" (the name alone when it is the type's) whose children are their ports (named from the
+ * registry: inputs on the left, outputs on the right, so they move with the neuron), links
+ * as edges from an output port to an input port labelled with their weight, width by |w|,
  * colour by sign, soft links solid and hard links dashed; edges with |w| < ε hidden.
+ * A link end naming a port its neuron does not have is drawn to the neuron itself
+ * (validation lists it).
  */
 import type { ElementDefinition } from 'cytoscape';
-import { linkKey, type EditorDocument, type EditorLink, type LinkRef } from '@shared/editor/document';
+import { linkKey, type EditorDocument, type EditorLink, type LinkRef, type Position } from '@shared/editor/document';
+import { NEURON_TYPES } from '@shared/machine/neuron-types';
 
 export const POSITIVE = '#2563eb';
 export const NEGATIVE = '#dc2626';
@@ -32,6 +37,40 @@ export function nodeId(name: string): string {
   return `n:${name}`;
 }
 
+export type PortDirection = 'in' | 'out';
+
+/** The Cytoscape id of a port node. */
+export function portId(name: string, dir: PortDirection, port: string): string {
+  return `p:${dir}\u0000${name}\u0000${port}`;
+}
+
+/** Horizontal distance of the port columns from the neuron's centre. */
+export const PORT_X = 46;
+/** Vertical distance between two ports of one column. */
+export const PORT_ROW = 16;
+export const PORT_SIZE = 10;
+
+export interface PortPlace {
+  readonly port: string;
+  readonly dir: PortDirection;
+  /** Offset from the neuron's centre. */
+  readonly dx: number;
+  readonly dy: number;
+}
+
+/** Where a type's ports sit relative to the neuron's centre (none for an unknown type). */
+export function portPlaces(type: string): PortPlace[] {
+  const t = NEURON_TYPES.get(type);
+  if (!t) return [];
+  const column = (ports: readonly string[], dir: PortDirection): PortPlace[] =>
+    ports.map((port, i) => ({ port, dir, dx: dir === 'in' ? -PORT_X : PORT_X, dy: (i - (ports.length - 1) / 2) * PORT_ROW }));
+  return [...column(t.inputs, 'in'), ...column(t.outputs, 'out')];
+}
+
+export function portPosition(neuron: Position, place: PortPlace): Position {
+  return { x: neuron.x + place.dx, y: neuron.y + place.dy };
+}
+
 /** A short, exact-enough weight label. */
 export function weightLabel(w: number): string {
   if (!Number.isFinite(w)) return String(w);
@@ -57,20 +96,48 @@ export function hiddenByThreshold(l: EditorLink, epsilon: number): boolean {
 }
 
 export interface EditorElements {
+  /** Neurons, each followed by its ports. */
   readonly nodes: ElementDefinition[];
   readonly edges: ElementDefinition[];
   readonly hidden: number;
+}
+
+/** "type" over "name", or the name alone when it is the type's name. */
+export function neuronLabel(name: string, type: string): string {
+  return name === type ? name : `${type}\n${name}`;
 }
 
 export function documentElements(doc: EditorDocument, epsilon = 0): EditorElements {
   let maxAbs = 0;
   for (const l of doc.links) if (Number.isFinite(l.weight)) maxAbs = Math.max(maxAbs, Math.abs(l.weight));
   const names = new Set(doc.neurons.map((n) => n.name));
-  const nodes: ElementDefinition[] = doc.neurons.map((n) => ({
-    group: 'nodes',
-    data: { id: nodeId(n.name), name: n.name, type: n.type, label: `${n.type}\n${n.name}`, color: TYPE_COLOURS[n.type] ?? '#6b7280' },
-    position: { x: n.position.x, y: n.position.y },
-  }));
+  const ports = new Set<string>();
+  const nodes: ElementDefinition[] = [];
+  for (const n of doc.neurons) {
+    const places = portPlaces(n.type);
+    nodes.push({
+      group: 'nodes',
+      data: { id: nodeId(n.name), name: n.name, type: n.type, label: neuronLabel(n.name, n.type), color: TYPE_COLOURS[n.type] ?? '#6b7280' },
+      position: { x: n.position.x, y: n.position.y },
+      classes: places.length ? 'neuron' : 'neuron portless',
+    });
+    for (const p of places) {
+      const id = portId(n.name, p.dir, p.port);
+      ports.add(id);
+      nodes.push({
+        group: 'nodes',
+        data: { id, parent: nodeId(n.name), name: n.name, port: p.port, dir: p.dir, label: p.port },
+        position: portPosition(n.position, p),
+        classes: `port ${p.dir}`,
+        selectable: false,
+        grabbable: false,
+      });
+    }
+  }
+  const end = (name: string, dir: PortDirection, port: string): string => {
+    const id = portId(name, dir, port);
+    return ports.has(id) ? id : nodeId(name);
+  };
   const edges: ElementDefinition[] = [];
   let hidden = 0;
   const seen = new Set<string>();
@@ -87,8 +154,8 @@ export function documentElements(doc: EditorDocument, epsilon = 0): EditorElemen
       group: 'edges',
       data: {
         id,
-        source: nodeId(l.from),
-        target: nodeId(l.to),
+        source: end(l.from, 'out', l.fromPort),
+        target: end(l.to, 'in', l.toPort),
         label: weightLabel(l.weight),
         ports: `${l.fromPort}→${l.toPort}`,
         weight: l.weight,

@@ -1,13 +1,21 @@
 /**
  * Hash routes of the renderer (work the same from file:// in Electron and from the browser host):
- * #/runs · #/runs/ID · #/new (?from=RUN) · #/compare/ID,ID,… · #/editor (?id=ARCH)
+ * #/runs · #/runs/ID · #/new (?from=RUN | ?arch=ARCH) · #/compare/ID,ID,… · #/editor (?id=ARCH | ?generate=KIND) · #/diff (?a=SPEC&b=SPEC | ?id=N)
  */
 export type Route =
   | { readonly name: 'runs' }
   | { readonly name: 'run'; readonly id: number }
-  | { readonly name: 'new'; readonly from?: number }
+  | { readonly name: 'new'; readonly from?: number; readonly arch?: number }
   | { readonly name: 'compare'; readonly ids: readonly number[] }
-  | { readonly name: 'editor'; readonly id?: number };
+  | { readonly name: 'editor'; readonly id?: number; readonly generate?: EditorGenerator }
+  /** Circuit diff: two circuits by reference (snap:ID, run:ID, arch:ID, hand), or a saved comparison. */
+  | { readonly name: 'diff'; readonly a?: string; readonly b?: string; readonly id?: number }
+  /** The first-run screen (Help → Getting started). */
+  | { readonly name: 'welcome' };
+
+/** Generators the editor route can open a new document with (#/editor?generate=handcrafted). */
+export const EDITOR_GENERATORS = ['handcrafted', 'layered', 'compare-free', 'recurrent'] as const;
+export type EditorGenerator = (typeof EDITOR_GENERATORS)[number];
 
 export function parseRoute(hash: string): Route {
   const [path = '', query = ''] = hash.replace(/^#/, '').split('?');
@@ -16,12 +24,23 @@ export function parseRoute(hash: string): Route {
   if (parts[0] === 'runs' && parts[1] && /^\d+$/.test(parts[1])) return { name: 'run', id: Number(parts[1]) };
   if (parts[0] === 'new') {
     const from = params.get('from');
-    return from && /^\d+$/.test(from) ? { name: 'new', from: Number(from) } : { name: 'new' };
+    if (from && /^\d+$/.test(from)) return { name: 'new', from: Number(from) };
+    const arch = params.get('arch');
+    return arch && /^\d+$/.test(arch) ? { name: 'new', arch: Number(arch) } : { name: 'new' };
   }
   if (parts[0] === 'editor') {
     const id = params.get('id');
-    return id && /^\d+$/.test(id) ? { name: 'editor', id: Number(id) } : { name: 'editor' };
+    if (id && /^\d+$/.test(id)) return { name: 'editor', id: Number(id) };
+    const g = EDITOR_GENERATORS.find((k) => k === params.get('generate'));
+    return g ? { name: 'editor', generate: g } : { name: 'editor' };
   }
+  if (parts[0] === 'diff') {
+    const id = params.get('id');
+    if (id && /^\d+$/.test(id)) return { name: 'diff', id: Number(id) };
+    const a = params.get('a');
+    return a ? { name: 'diff', a, b: params.get('b') ?? 'hand' } : { name: 'diff', b: params.get('b') ?? 'hand' };
+  }
+  if (parts[0] === 'welcome') return { name: 'welcome' };
   if (parts[0] === 'compare') {
     const ids = (parts[1] ?? '').split(',').filter((x) => /^\d+$/.test(x)).map(Number);
     return { name: 'compare', ids };
@@ -33,14 +52,24 @@ export function hrefFor(r: Route): string {
   switch (r.name) {
     case 'runs':
       return '#/runs';
+    case 'welcome':
+      return '#/welcome';
     case 'run':
       return `#/runs/${r.id}`;
     case 'new':
-      return r.from !== undefined ? `#/new?from=${r.from}` : '#/new';
+      return r.from !== undefined ? `#/new?from=${r.from}` : r.arch !== undefined ? `#/new?arch=${r.arch}` : '#/new';
     case 'compare':
       return `#/compare/${r.ids.join(',')}`;
     case 'editor':
-      return r.id !== undefined ? `#/editor?id=${r.id}` : '#/editor';
+      return r.id !== undefined ? `#/editor?id=${r.id}` : r.generate !== undefined ? `#/editor?generate=${r.generate}` : '#/editor';
+    case 'diff': {
+      if (r.id !== undefined) return `#/diff?id=${r.id}`;
+      const q = new URLSearchParams();
+      if (r.a !== undefined) q.set('a', r.a);
+      if (r.b !== undefined) q.set('b', r.b);
+      const text = q.toString().replaceAll('%3A', ':');
+      return text ? `#/diff?${text}` : '#/diff';
+    }
   }
 }
 

@@ -322,12 +322,17 @@ export function pruneCommand(doc: EditorDocument, threshold: number): Command {
   return { kind: 'compound', label: `prune ${links.length} links below ${threshold}`, commands: [{ kind: 'removeLinks', links }] };
 }
 
-/** Moves every neuron to the layered placement (one undo step). */
-export function layoutCommand(doc: EditorDocument): Command {
-  const pos = layeredPositions(doc.neurons, doc.links);
+/**
+ * Moves every neuron to a layout's placement (one undo step): `positions` by name (e.g. a
+ * dagre or force-directed layout computed by the canvas), by default the layered placement
+ * of layout.ts. Neurons the placement does not name stay where they are.
+ */
+export function layoutCommand(doc: EditorDocument, positions?: ReadonlyMap<string, Position>, label = 'layout'): Command {
+  const pos = positions ?? layeredPositions(doc.neurons, doc.links);
   return {
-    kind: 'move',
-    moves: doc.neurons.map((n) => ({ name: n.name, position: pos.get(n.name) ?? n.position })),
+    kind: 'compound',
+    label,
+    commands: [{ kind: 'move', moves: doc.neurons.map((n) => ({ name: n.name, position: pos.get(n.name) ?? n.position })) }],
   };
 }
 

@@ -85,4 +85,31 @@ describeE2E('Graph editor (Chromium, browser host)', () => {
     await lab.screenshot('editor');
     expect(lab.pageErrors).toEqual([]);
   }, 120_000);
+
+  it('New asks before dropping unsaved work, then starts an empty document', async () => {
+    const { page } = lab;
+    await lab.open('#/editor?generate=handcrafted');
+    const counts = page.getByTestId('editor-counts');
+    await expect.poll(async () => counts.getAttribute('data-neurons'), { timeout: 15_000 }).toBe('9');
+    const answers: boolean[] = [false, true];
+    const asked: string[] = [];
+    const onDialog = (d: import('playwright-core').Dialog) => {
+      asked.push(d.message());
+      void (answers.shift() ? d.accept() : d.dismiss());
+    };
+    page.on('dialog', onDialog);
+    try {
+      await page.getByTestId('new-document').click(); // dismissed: the document stays
+      await expect.poll(() => asked.length).toBe(1);
+      expect(asked[0]).toMatch(/unsaved/);
+      expect(await counts.getAttribute('data-neurons')).toBe('9');
+      await page.getByTestId('new-document').click(); // accepted: empty
+      await expect.poll(async () => counts.getAttribute('data-neurons')).toBe('0');
+      expect(await counts.getAttribute('data-links')).toBe('0');
+      await expect(page.getByTestId('undo').isDisabled()).resolves.toBe(true);
+    } finally {
+      page.off('dialog', onDialog);
+    }
+    expect(lab.pageErrors).toEqual([]);
+  }, 60_000);
 });

@@ -1,25 +1,54 @@
 /** The editor document as Cytoscape elements: labels, width by |w|, colour by sign, soft/hard, self-links, threshold. */
 import { describe, expect, it } from 'vitest';
 import { generateHandcrafted, generateLayered } from '@shared/editor/generators';
-import { documentElements, edgeColour, edgeId, edgeWidth, MAX_EDGE_WIDTH, MIN_EDGE_WIDTH, NEGATIVE, nodeId, POSITIVE, weightLabel } from '../../src-renderer/editor/elements';
+import { NEURON_TYPES } from '@shared/machine/neuron-types';
+import { documentElements, edgeColour, edgeId, edgeWidth, MAX_EDGE_WIDTH, MIN_EDGE_WIDTH, NEGATIVE, nodeId, portId, POSITIVE, weightLabel } from '../../src-renderer/editor/elements';
 
 describe('documentElements', () => {
-  it('one node per neuron labelled type + name at its position, one edge per link', () => {
+  it('one node per neuron labelled type + name at its position, its registry ports as children, one edge per link from port to port', () => {
     const doc = generateHandcrafted();
     const { nodes, edges, hidden } = documentElements(doc);
-    expect(nodes.map((n) => n.data.id)).toEqual(doc.neurons.map((n) => nodeId(n.name)));
+    const neurons = nodes.filter((n) => String(n.classes).includes('neuron'));
+    expect(neurons.map((n) => n.data.id)).toEqual(doc.neurons.map((n) => nodeId(n.name)));
     const n0 = doc.neurons[0];
-    expect(nodes[0]?.data.label).toBe(`${n0?.type}\n${n0?.name}`);
-    expect(nodes[0]?.position).toEqual(n0?.position);
+    expect(neurons[0]?.data.label).toBe(n0?.name); // the detector's neurons are named after their types
+    const layered = documentElements(generateLayered()).nodes.find((n) => n.data.id === nodeId('accum-1-1'));
+    expect(layered?.data.label).toBe('accum\naccum-1-1');
+    expect(neurons[0]?.position).toEqual(n0?.position);
+    // ports: every registry port of every neuron, inputs left of the centre and outputs right of it
+    for (const n of doc.neurons) {
+      const t = NEURON_TYPES.get(n.type)!;
+      const kids = nodes.filter((k) => k.data.parent === nodeId(n.name));
+      expect(kids.filter((k) => k.data.dir === 'in').map((k) => k.data.port)).toEqual([...t.inputs]);
+      expect(kids.filter((k) => k.data.dir === 'out').map((k) => k.data.port)).toEqual([...t.outputs]);
+      for (const k of kids) {
+        expect(k.grabbable).toBe(false);
+        expect(Math.sign(k.position!.x - n.position.x)).toBe(k.data.dir === 'in' ? -1 : 1);
+      }
+    }
+    expect(nodes.length).toBe(doc.neurons.length + doc.neurons.reduce((a, n) => a + NEURON_TYPES.get(n.type)!.inputs.length + NEURON_TYPES.get(n.type)!.outputs.length, 0));
     expect(edges.length).toBe(doc.links.length);
     expect(hidden).toBe(0);
     for (const l of doc.links) {
       const e = edges.find((x) => x.data.id === edgeId(l));
       expect(e?.classes).toContain(l.soft ? 'soft' : 'hard');
       if (l.to === l.from) expect(e?.classes).toContain('self');
-      expect(e?.data.source).toBe(nodeId(l.from));
-      expect(e?.data.target).toBe(nodeId(l.to));
+      expect(e?.data.source).toBe(portId(l.from, 'out', l.fromPort));
+      expect(e?.data.target).toBe(portId(l.to, 'in', l.toPort));
     }
+  });
+
+  it('a link end at a port its neuron does not have is drawn to the neuron', () => {
+    const doc = {
+      neurons: [
+        { name: 'a', type: 'accum', position: { x: 0, y: 0 } },
+        { name: 'b', type: 'norm', position: { x: 200, y: 0 } },
+      ],
+      links: [{ to: 'b', toPort: 'nope', from: 'a', fromPort: 'dict', weight: 1, soft: true }],
+    };
+    const [e] = documentElements(doc).edges;
+    expect(e?.data.source).toBe(portId('a', 'out', 'dict'));
+    expect(e?.data.target).toBe(nodeId('b'));
   });
 
   it('the threshold hides small links (and counts them)', () => {

@@ -37,20 +37,20 @@ describe('palette', () => {
 });
 
 describe('EditorState', () => {
-  it('adds neurons from the palette with fresh names and their hard self-links, undone in one step each', () => {
+  it('adds neurons from the palette named after their type (then -2, -3, …) and their hard self-links, undone in one step each', () => {
     const s = new EditorState();
     expect(s.canUndo).toBe(false);
-    expect(s.addNeuron('accum')).toBe('accum-1');
+    expect(s.addNeuron('accum')).toBe('accum');
     expect(s.addNeuron('accum')).toBe('accum-2');
-    expect(s.doc.neurons.map((n) => n.name)).toEqual(['accum-1', 'accum-2']);
-    const self = s.doc.links.filter((l) => l.from === 'accum-1' && l.to === 'accum-1');
+    expect(s.doc.neurons.map((n) => n.name)).toEqual(['accum', 'accum-2']);
+    const self = s.doc.links.filter((l) => l.from === 'accum' && l.to === 'accum');
     expect(self.length).toBe(NEURON_TYPES.get('accum')?.selfLinks.length);
     expect(self.every((l) => !l.soft)).toBe(true);
     expect(s.selectedNeurons).toEqual(['accum-2']);
     expect(s.neuron?.name).toBe('accum-2');
     expect(s.canUndo).toBe(true);
     s.undo();
-    expect(s.doc.neurons.map((n) => n.name)).toEqual(['accum-1']);
+    expect(s.doc.neurons.map((n) => n.name)).toEqual(['accum']);
     expect(s.selectedNeurons).toEqual([]); // the undone neuron leaves the selection
     expect(s.canRedo).toBe(true);
     s.redo();
@@ -113,6 +113,70 @@ describe('EditorState', () => {
     expect(added).toMatchObject({ weight: 0.5, soft: true });
     expect(s.link).toEqual(added);
     expect(s.pending).toBeNull();
+  });
+
+  it('links drawn from port to port: output → input either way round, one undo step each; same-side drops and repeats refused with the reason', () => {
+    const s = new EditorState();
+    s.addNeuron('input');
+    s.addNeuron('accum');
+    const before = s.doc;
+    const depth = s.stack.undoDepth;
+    expect(s.linkPorts({ name: 'input', port: 'char', dir: 'out' }, { name: 'accum', port: 'dict-2', dir: 'in' })).toBeNull();
+    expect(s.stack.undoDepth).toBe(depth + 1);
+    const added = s.doc.links.find((l) => l.to === 'accum' && l.toPort === 'dict-2');
+    expect(added).toEqual({ to: 'accum', toPort: 'dict-2', from: 'input', fromPort: 'char', weight: 1, soft: true });
+    expect(s.link).toEqual(added);
+    // dragged the other way round: from the input port back to the output port
+    expect(s.linkPorts({ name: 'accum', port: 'dict-1', dir: 'in' }, { name: 'accum', port: 'dict', dir: 'out' })).toBeNull();
+    expect(s.doc.links.filter((l) => l.to === 'accum' && l.toPort === 'dict-1' && l.from === 'accum' && l.soft)).toHaveLength(1);
+    const now = s.doc;
+    expect(s.linkPorts({ name: 'accum', port: 'dict-1', dir: 'in' }, { name: 'accum', port: 'dict-2', dir: 'in' })).toMatch(/input port like accum\.dict-1/);
+    expect(s.linkPorts({ name: 'input', port: 'char', dir: 'out' }, { name: 'accum', port: 'dict', dir: 'out' })).toMatch(/output port like input\.char/);
+    expect(s.linkPorts({ name: 'input', port: 'char', dir: 'out' }, { name: 'accum', port: 'dict-2', dir: 'in' })).toMatch(/already exists/);
+    expect(s.doc).toBe(now);
+    s.undo();
+    s.undo();
+    expect(s.doc).toBe(before);
+  });
+
+  it('the hand-crafted detector built from the palette by hand evaluates to zero loss; a changed weight does not', () => {
+    const s = new EditorState();
+    for (const t of ['timer', 'input', 'const_1', 'eos', 'output', 'accum', 'norm', 'compare', 'dot']) expect(s.addNeuron(t)).toBe(t);
+    const link = (from: string, fromPort: string, to: string, toPort: string) =>
+      expect(s.linkPorts({ name: from, port: fromPort, dir: 'out' }, { name: to, port: toPort, dir: 'in' })).toBeNull();
+    link('timer', 'timer', 'input', 'timer');
+    s.toggleSoft(s.link!); // input.timer ← timer.timer is a hard link
+    link('input', 'char', 'accum', 'dict-2');
+    link('accum', 'dict', 'norm', 'dict');
+    link('norm', 'norm', 'compare', 'dict-1');
+    link('const_1', 'const_1', 'compare', 'dict-2');
+    link('accum', 'dict', 'dot', 'dict-1');
+    link('eos', 'char', 'dot', 'dict-2');
+    link('compare', 'true', 'output', 'dict-1');
+    link('dot', 'dot', 'output', 'dict-2');
+    const key = (l: { to: string; toPort: string; from: string; fromPort: string; soft: boolean; weight: number }) => `${l.soft}|${l.to}.${l.toPort}<${l.from}.${l.fromPort}=${l.weight}`;
+    expect(new Set(s.doc.links.map(key))).toEqual(new Set(generateHandcrafted().links.map(key)));
+    expect(s.issues.filter((i) => i.severity === 'error')).toEqual([]);
+
+    const r = s.evaluate();
+    expect(r?.strings.length).toBeGreaterThan(1);
+    expect(r?.total).toBe(0);
+    expect(s.evaluationError).toBeNull();
+
+    const dot = s.doc.links.find((l) => l.to === 'output' && l.toPort === 'dict-2')!;
+    expect(s.setWeight(dot, '0.5')).toBeNull();
+    expect(s.evaluate()?.total).toBeGreaterThan(0.01);
+    expect(s.setWeight({ ...dot }, '1')).toBeNull();
+    expect(s.evaluate()?.total).toBe(0);
+  });
+
+  it('evaluation of a document that cannot run says why and keeps the document', () => {
+    const s = new EditorState();
+    s.run({ kind: 'addNeuron', neuron: { name: 'x', type: 'no-such-type', position: { x: 0, y: 0 } } });
+    const doc = s.doc;
+    expect(s.evaluate()).toBeNull();
+    expect(s.evaluationError).toMatch(/cannot evaluate: .*no-such-type/);
+    expect(s.doc).toBe(doc);
   });
 
   it('select all, copy, paste (one step), delete (one step)', () => {

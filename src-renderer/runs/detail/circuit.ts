@@ -7,7 +7,7 @@
  * name, a link's four coordinates), so a view can update in place and keep its selection
  * and positions.
  */
-import type { ElementDefinition } from 'cytoscape';
+import type { ElementDefinition, StylesheetJson } from 'cytoscape';
 import { NEURON_TYPES } from '@shared/machine/neuron-types';
 import type { Link } from '@shared/machine/spec';
 
@@ -22,6 +22,24 @@ export const ZERO_COLOR = '#9ca3af';
 export const MIN_WIDTH = 0.6;
 /** Node size for layout and display (px at zoom 1). */
 export const NODE_SIZE = 16;
+
+/** How a neuron is drawn in every circuit view (run detail, compare, diff): a dot in its type's colour, the name below. */
+export const NEURON_NODE_STYLE: StylesheetJson[number] = {
+  selector: 'node',
+  style: {
+    width: NODE_SIZE,
+    height: NODE_SIZE,
+    'background-color': 'data(color)',
+    label: 'data(label)',
+    'font-size': 9,
+    'text-wrap': 'wrap',
+    'text-valign': 'bottom',
+    'text-margin-y': 2,
+    color: '#1f2937',
+    'text-background-color': '#ffffff',
+    'text-background-opacity': 0.7,
+  },
+};
 export const MAX_WIDTH = 7;
 
 /** Node colours by neuron type (unknown types grey). */

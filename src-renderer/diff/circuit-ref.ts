@@ -1,0 +1,40 @@
+/**
+ * Circuit references of the diff screen (the route's `a`/`b` and a saved comparison's
+ * circuits, see CircuitRefSchema): `snap:ID`, `run:ID`, `arch:ID` or `hand`.
+ */
+import { CircuitRefSchema } from '@shared/api/records';
+
+export type CircuitRefParts =
+  | { readonly kind: 'snap' | 'run' | 'arch'; readonly id: number }
+  | { readonly kind: 'hand' };
+
+/** The parts of a reference, or an error naming what is wrong with it. */
+export function parseCircuitRef(text: string): CircuitRefParts | { readonly error: string } {
+  const t = text.trim();
+  if (!CircuitRefSchema.safeParse(t).success) {
+    return { error: `"${text}" is not a circuit: use snap:ID (a snapshot), run:ID (a run's last snapshot), arch:ID (a library architecture) or hand` };
+  }
+  if (t === 'hand') return { kind: 'hand' };
+  const [kind, id] = t.split(':') as ['snap' | 'run' | 'arch', string];
+  return { kind, id: Number(id) };
+}
+
+export function formatCircuitRef(p: CircuitRefParts): string {
+  return p.kind === 'hand' ? 'hand' : `${p.kind}:${p.id}`;
+}
+
+/** A short description of a reference before its circuit is loaded. */
+export function describeCircuitRef(text: string): string {
+  const p = parseCircuitRef(text);
+  if ('error' in p) return text;
+  switch (p.kind) {
+    case 'hand':
+      return 'the hand-crafted detector';
+    case 'snap':
+      return `snapshot ${p.id}`;
+    case 'run':
+      return `run ${p.id} (last snapshot)`;
+    case 'arch':
+      return `architecture ${p.id}`;
+  }
+}

@@ -1,0 +1,58 @@
+/**
+ * Loads the circuit a reference names through the lab's API: a snapshot, a run's last
+ * snapshot, a library architecture, or the built-in hand-crafted detector.
+ */
+import type { MachineSpec } from '@shared/machine/spec';
+import { handcraftedDetector } from '@shared/problems/duplicates/handcrafted';
+import type { LabClient } from '../api/connect';
+import { parseCircuitRef } from './circuit-ref';
+import { specFromArchitecture, specFromWeights } from './circuit-spec';
+
+export interface LoadedCircuit {
+  readonly ref: string;
+  /** What the person reads: "run 3 “seed 5”, step 480", "the hand-crafted detector". */
+  readonly label: string;
+  /** A short name for legends: "run 3 @480", "hand-crafted". */
+  readonly short: string;
+  readonly spec: MachineSpec;
+}
+
+/** Throws an Error whose message names the reference and what went wrong. */
+export async function loadCircuit(client: LabClient, ref: string): Promise<LoadedCircuit> {
+  const p = parseCircuitRef(ref);
+  if ('error' in p) throw new Error(p.error);
+  const fail = (e: unknown): never => {
+    throw new Error(`${ref}: ${e instanceof Error ? e.message : String(e)}`);
+  };
+  try {
+    switch (p.kind) {
+      case 'hand':
+        return { ref, label: 'the hand-crafted detector', short: 'hand-crafted', spec: handcraftedDetector() };
+      case 'arch': {
+        const a = await client['architectures.get']({ id: p.id });
+        return { ref, label: `architecture “${a.name}” v${a.version}`, short: `${a.name} v${a.version}`, spec: specFromArchitecture(a.graph) };
+      }
+      case 'snap':
+      case 'run': {
+        let snapId = p.id;
+        if (p.kind === 'run') {
+          const list = await client['runs.snapshots']({ id: p.id });
+          const last = list.at(-1);
+          if (!last) throw new Error(`run ${p.id} has no snapshot yet`);
+          snapId = last.id;
+        }
+        const snap = await client['snapshots.get']({ id: snapId });
+        const run = await client['runs.get']({ id: snap.runId }).catch(() => null);
+        const name = run ? ` “${run.name}”` : '';
+        return {
+          ref,
+          label: `run ${snap.runId}${name}, step ${snap.step} (snapshot ${snap.id})`,
+          short: `run ${snap.runId} @${snap.step}`,
+          spec: specFromWeights(snap.weights.links, snap.weights.weights),
+        };
+      }
+    }
+  } catch (e) {
+    return fail(e);
+  }
+}

@@ -1,0 +1,77 @@
+/**
+ * Layouts of an editor document, by neuron name, for one undoable `move` command:
+ *  - `layered` (the default): dagre on a headless Cytoscape core, left to right from the
+ *    driving neurons to the output; the nodes are sized like the editor's neuron boxes and
+ *    the edges are the distinct neuron pairs that links join (dense machines are laid out
+ *    on the skeleton of those pairs, as the run detail does);
+ *  - `force`: a force-directed placement for recurrent machines (src-shared/editor/
+ *    force-layout.ts), springs weighted by Σ|w| of each pair's links, started from the
+ *    current positions, deterministic.
+ */
+import type cytoscape from 'cytoscape';
+import type { EditorDocument, Position } from '@shared/editor/document';
+import { forceDirectedPositions, type ForcePair } from '@shared/editor/force-layout';
+import { NEURON_TYPES } from '@shared/machine/neuron-types';
+import { cytoscapeWithDagre } from '../components/circuit-layout';
+import { layoutSkeleton } from '../runs/detail/circuit';
+import { PORT_ROW, PORT_SIZE, PORT_X } from './elements';
+
+export type LayoutKind = 'layered' | 'force';
+
+export const NEURON_WIDTH = 2 * PORT_X + PORT_SIZE + 12;
+
+/** Height of a neuron box (its taller port column, its two-line label above). */
+export function neuronHeight(type: string): number {
+  const t = NEURON_TYPES.get(type);
+  const rows = t ? Math.max(1, t.inputs.length, t.outputs.length) : 1;
+  return rows * PORT_ROW + 40;
+}
+
+/** The distinct (source, target) neuron pairs that links join, with Σ|w| of their links. */
+export function neuronPairs(doc: EditorDocument): ForcePair[] {
+  const names = new Set(doc.neurons.map((n) => n.name));
+  const pairs = new Map<string, { source: string; target: string; strength: number }>();
+  for (const l of doc.links) {
+    if (l.from === l.to || !names.has(l.from) || !names.has(l.to)) continue;
+    const k = `${l.from}\u0000${l.to}`;
+    const w = Number.isFinite(l.weight) ? Math.abs(l.weight) : 0;
+    const p = pairs.get(k);
+    if (p) p.strength += w;
+    else pairs.set(k, { source: l.from, target: l.to, strength: w });
+  }
+  return [...pairs.values()];
+}
+
+const round = (x: number): number => Math.round(x * 100) / 100;
+
+function layeredPositions(doc: EditorDocument): Map<string, Position> {
+  const cy = cytoscapeWithDagre()({
+    headless: true,
+    styleEnabled: true,
+    style: [{ selector: 'node', style: { width: 'data(w)', height: 'data(h)' } }],
+  });
+  try {
+    cy.add([
+      ...doc.neurons.map((n) => ({ group: 'nodes' as const, data: { id: n.name, w: NEURON_WIDTH, h: neuronHeight(n.type) } })),
+      ...layoutSkeleton(neuronPairs(doc)).map((p, i) => ({ group: 'edges' as const, data: { id: `e${i}`, source: p.source, target: p.target } })),
+    ]);
+    cy.layout({ name: 'dagre', rankDir: 'LR', ranker: 'longest-path', nodeSep: 20, rankSep: 90, edgeSep: 4, animate: false, fit: false } as cytoscape.LayoutOptions).run();
+    const out = new Map<string, Position>();
+    cy.nodes().forEach((n) => {
+      const p = n.position();
+      out.set(n.id(), { x: round(p.x), y: round(p.y) });
+    });
+    return out;
+  } finally {
+    cy.destroy();
+  }
+}
+
+/** Positions of every neuron of `doc` under the layout `kind`. */
+export function layoutPositions(doc: EditorDocument, kind: LayoutKind): Map<string, Position> {
+  if (kind === 'layered') return layeredPositions(doc);
+  return forceDirectedPositions(
+    doc.neurons.map((n) => ({ name: n.name, position: n.position, width: NEURON_WIDTH, height: neuronHeight(n.type) })),
+    neuronPairs(doc),
+  );
+}

@@ -1,0 +1,68 @@
+/**
+ * When the welcome screen shows by itself (a lab without runs, not dismissed on this
+ * machine), and the two runs it offers: the hand-crafted detector as a short example run,
+ * and a first synthesis with the default schedule.
+ */
+import type { ApiClient } from '@shared/api/contract';
+import { defaultSchedule } from '@shared/synthesis/schedule';
+
+export const WELCOME_DISMISSED_KEY = 'dmm-lab-welcome-dismissed';
+
+type Storage = Pick<globalThis.Storage, 'getItem' | 'setItem'>;
+
+export function isWelcomeDismissed(storage: Storage): boolean {
+  return storage.getItem(WELCOME_DISMISSED_KEY) === '1';
+}
+
+export function dismissWelcome(storage: Storage): void {
+  storage.setItem(WELCOME_DISMISSED_KEY, '1');
+}
+
+/** Whether to open the welcome screen at start: nothing in the lab yet (trash included) and not dismissed. */
+export async function shouldShowWelcome(client: Pick<ApiClient, 'runs.list'>, storage: Storage): Promise<boolean> {
+  if (isWelcomeDismissed(storage)) return false;
+  const [live, trashed] = await Promise.all([client['runs.list']({ limit: 1 }), client['runs.list']({ limit: 1, trash: true })]);
+  return live.total === 0 && trashed.total === 0;
+}
+
+export const EXAMPLE_RUN_NAME = 'Hand-crafted detector (example)';
+export const FIRST_SYNTHESIS_NAME = 'First synthesis';
+
+/**
+ * Schedule overrides of the example run: the hand-crafted detector itself (a repair start
+ * that removes nothing and perturbs nothing, with only the detector's links), trained and
+ * sparsified briefly, so its curves, circuit and test report show in under a minute.
+ */
+export function handcraftedExampleOverrides(): Record<string, unknown> {
+  const start = defaultSchedule(1).start;
+  if (start.kind !== 'generate') throw new Error('the default schedule no longer starts from a generated architecture');
+  return {
+    start: { kind: 'repair', architecture: start.architecture, remove: [], perturb: 0, embed: 'circuit' },
+    dense: { steps: 50 },
+    stop: { stepBudget: 300 },
+    polish: { steps: 50 },
+    regrow: { max: 0 },
+    restarts: { max: 0 },
+  };
+}
+
+/** Hashes the page starts with when no screen was asked for (Electron: none; the browser host: #/runs after the token). */
+const START_HASHES = new Set(['', '#', '#/', '#/runs']);
+
+/**
+ * At start: when the page opened on no particular screen and the lab is new, switch to the
+ * welcome screen — unless the person has gone elsewhere while the lab was being asked.
+ */
+export async function openWelcomeOnFirstStart(client: Pick<ApiClient, 'runs.list'>, storage: Storage, loc: Pick<Location, 'hash'>): Promise<boolean> {
+  const initial = loc.hash;
+  if (!START_HASHES.has(initial)) return false;
+  let show = false;
+  try {
+    show = await shouldShowWelcome(client, storage);
+  } catch {
+    return false; // the run browser shows the connection problem
+  }
+  if (!show || loc.hash !== initial) return false;
+  loc.hash = '#/welcome';
+  return true;
+}

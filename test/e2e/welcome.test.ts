@@ -1,0 +1,103 @@
+/**
+ * The first-run screen end to end, in Chromium against the browser host on a fresh lab: it
+ * opens by itself on a lab without runs, explains runs, editor and diff, starts the
+ * hand-crafted example (which completes) and a first synthesis, each landing on its run's
+ * page; dismissed or with runs in the lab it stays away; the header link brings it back.
+ * Screenshot: test-results/screenshots/welcome.png.
+ */
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeE2E, startE2ELab, waitForRunEnd, type E2ELab } from '../helpers/browser';
+
+let lab: E2ELab;
+
+interface Run {
+  id: number;
+  name: string;
+  status: string;
+  tags: string[];
+  softLinks: number | null;
+}
+
+describeE2E('First-run screen (Chromium, browser host)', () => {
+  beforeAll(async () => {
+    lab = await startE2ELab();
+  }, 180_000);
+
+  afterAll(async () => {
+    await lab?.close();
+  });
+
+  it('opens by itself on a new lab and explains the three parts', async () => {
+    const { page } = lab;
+    await lab.open();
+    await page.waitForFunction(() => location.hash === '#/welcome', null, { timeout: 10_000 });
+    await page.getByTestId('welcome').waitFor();
+    await expect(page.getByRole('heading', { name: 'Welcome to DMM Lab' }).isVisible()).resolves.toBe(true);
+    for (const part of ['runs', 'editor', 'diff']) await page.getByTestId(`welcome-part-${part}`).waitFor();
+    const text = (await page.getByTestId('welcome').textContent()) ?? '';
+    expect(text).toContain('Runs');
+    expect(text).toContain('Editor');
+    expect(text).toContain('Diff');
+    await lab.screenshot('welcome');
+    expect(lab.pageErrors).toEqual([]);
+  });
+
+  it('runs the hand-crafted example: a run of the detector that completes, on its own page', async () => {
+    const { page } = lab;
+    await page.getByTestId('welcome-example').click();
+    await page.waitForFunction(() => /^#\/runs\/\d+$/.test(location.hash), null, { timeout: 15_000 });
+    const id = Number((await page.evaluate(() => location.hash)).split('/').pop());
+    const run = await lab.api<Run>('runs.get', { id });
+    expect(run.name).toBe('Hand-crafted detector (example)');
+    expect(run.tags).toEqual(['example']);
+    const ended = await waitForRunEnd(lab, id, 60_000);
+    expect(ended.status).toBe('completed');
+    // the page of the run shows it
+    await expect(page.getByText('Hand-crafted detector (example)').first().isVisible()).resolves.toBe(true);
+    expect(lab.pageErrors).toEqual([]);
+  }, 90_000);
+
+  it('with runs in the lab (or once dismissed) it does not open by itself; the header link shows it', async () => {
+    const { page } = lab;
+    await lab.open();
+    await page.getByTestId('reference-row').waitFor({ timeout: 10_000 }).catch(() => undefined);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await page.evaluate(() => location.hash)).toBe('#/runs');
+    await page.getByRole('link', { name: 'Getting started' }).click();
+    await page.getByTestId('welcome').waitFor();
+  });
+
+  it('starts a first synthesis with the default schedule and goes to that run', async () => {
+    const { page } = lab;
+    await page.getByTestId('welcome-synthesis').click();
+    await page.waitForFunction(() => /^#\/runs\/\d+$/.test(location.hash), null, { timeout: 15_000 });
+    const id = Number((await page.evaluate(() => location.hash)).split('/').pop());
+    const run = await lab.api<Run & { schedule: { stop: { targetLinks: number; stepBudget: number }; start: { kind: string } } }>('runs.get', { id });
+    expect(run.name).toBe('First synthesis');
+    // the default schedule, as the CLI's `synth` uses it
+    expect(run.schedule.start.kind).toBe('generate');
+    expect(run.schedule.stop).toEqual({ targetLinks: 8, stepBudget: 30_000 });
+    expect(['queued', 'running']).toContain(run.status);
+    // it is a long run: stop it
+    await lab.api('runs.control', { id, command: { kind: 'stop' } });
+    await waitForRunEnd(lab, id, 30_000);
+    expect(lab.pageErrors).toEqual([]);
+  }, 60_000);
+
+  it('skipping dismisses it for good', async () => {
+    const { page } = lab;
+    // a lab without runs again: everything to the trash and purged
+    const { runs } = await lab.api<{ runs: { id: number }[] }>('runs.list', {});
+    await lab.api('runs.trash', { ids: runs.map((r) => r.id) });
+    await lab.api('runs.purge', { ids: runs.map((r) => r.id) });
+    await page.evaluate(() => localStorage.removeItem('dmm-lab-welcome-dismissed'));
+    await lab.open();
+    await page.waitForFunction(() => location.hash === '#/welcome', null, { timeout: 10_000 });
+    await page.getByTestId('welcome-skip').click();
+    await page.waitForFunction(() => location.hash === '#/runs');
+    await lab.open();
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(await page.evaluate(() => location.hash)).toBe('#/runs');
+    expect(lab.pageErrors).toEqual([]);
+  });
+});
