@@ -29,12 +29,30 @@ app.setName(APP_NAME);
 if (process.env['DMM_LAB_DATA_DIR']) app.setPath('userData', process.env['DMM_LAB_DATA_DIR']);
 let lab: Lab | undefined;
 
+/** Opens an https link in the system browser (security.ts decides which links may leave). */
+function openExternal(url: string): void {
+  shell.openExternal(url).catch(() => undefined);
+}
+
+// One instance per data folder: a second one would mark the first one's running runs
+// interrupted (Supervisor.recover) and could launch the same queued run twice.
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+} else {
+  app.on('second-instance', () => {
+    const win = BrowserWindow.getAllWindows()[0];
+    if (!win) return;
+    if (win.isMinimized()) win.restore();
+    win.show();
+    win.focus();
+  });
+}
+
 function createWindow(): BrowserWindow {
   const stateDir = app.getPath('userData');
-  const state = loadWindowState(
-    stateDir,
-    screen.getAllDisplays().map((d) => d.workArea),
-  );
+  // the primary display first (clampToDisplays falls back to it); getAllDisplays has no guaranteed order
+  const primary = screen.getPrimaryDisplay();
+  const state = loadWindowState(stateDir, [primary.workArea, ...screen.getAllDisplays().filter((d) => d.id !== primary.id).map((d) => d.workArea)]);
   const win = new BrowserWindow({
     ...state.bounds,
     minWidth: MIN_SIZE.width,
@@ -46,7 +64,22 @@ function createWindow(): BrowserWindow {
   });
   if (state.maximized) win.maximize();
   win.once('ready-to-show', () => win.show());
-  hardenWebContents(win.webContents, { appUrl, openExternal: (url) => void shell.openExternal(url) });
+  // the renderer's beforeunload (the editor's unsaved work): Electron shows no prompt of its own
+  // and would just keep the window open, so ask here; preventDefault lets the unload go ahead
+  win.webContents.on('will-prevent-unload', (e) => {
+    const leave = dialog.showMessageBoxSync(win, {
+      type: 'question',
+      buttons: ['Discard changes', 'Keep editing'],
+      defaultId: 1,
+      cancelId: 1,
+      title: APP_NAME,
+      message: 'Discard the unsaved changes to this architecture?',
+      detail: 'The editor has changes that are not saved in the library.',
+    });
+    if (leave === 0) e.preventDefault();
+  });
+  // (hardened by the web-contents-created handler as well; hardenWebContents is idempotent)
+  hardenWebContents(win.webContents, { appUrl, openExternal });
   win.on('close', () => {
     try {
       mkdirSync(stateDir, { recursive: true });
@@ -63,7 +96,8 @@ function installMenu(): void {
   const template = buildMenuTemplate(
     { appName: APP_NAME, platform: process.platform, isDev },
     {
-      send: (command) => BrowserWindow.getFocusedWindow()?.webContents.send(MENU_CHANNEL, command),
+      // the focused window, else the app's window (a minimised or hidden window still gets the command)
+      send: (command) => (BrowserWindow.getFocusedWindow() ?? BrowserWindow.getAllWindows()[0])?.webContents.send(MENU_CHANNEL, command),
       openDataFolder: () => void shell.openPath(app.getPath('userData')),
       showAbout: () =>
         void dialog.showMessageBox({
@@ -78,9 +112,10 @@ function installMenu(): void {
 }
 
 void app.whenReady().then(() => {
+  if (!app.hasSingleInstanceLock()) return;
   denyAllPermissions(session.defaultSession);
   // no <webview>, pop-up or navigation in any web contents, not only the main window's
-  app.on('web-contents-created', (_e, contents) => hardenWebContents(contents, { appUrl, openExternal: (url) => void shell.openExternal(url) }));
+  app.on('web-contents-created', (_e, contents) => hardenWebContents(contents, { appUrl, openExternal }));
   const binding = resolveNativeBinding({
     isPackaged: app.isPackaged,
     appPath: app.getAppPath(),

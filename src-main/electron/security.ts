@@ -28,7 +28,13 @@ export interface HardenableContents {
   setWindowOpenHandler(handler: (details: { url: string }) => { action: 'deny' }): void;
 }
 
+/** Contents already hardened: hardening twice would add a second listener (and open an external link twice). */
+const hardened = new WeakSet<HardenableContents>();
+
+/** Idempotent: a second call on the same contents does nothing. */
 export function hardenWebContents(contents: HardenableContents, opts: { appUrl: string; openExternal: (url: string) => void }): void {
+  if (hardened.has(contents)) return;
+  hardened.add(contents);
   const leave = (event: PreventableEvent, url: string) => {
     if (isNavigationAllowed(url, opts.appUrl)) return;
     event.preventDefault();

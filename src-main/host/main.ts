@@ -8,7 +8,7 @@ import { resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { PROJECT_ROOT } from '../cli/paths';
 import { defaultDbPath } from '../lab/data-dir';
-import { openLab } from '../lab/lab';
+import { openLab, type Lab } from '../lab/lab';
 import { RENDERER_DIR, startHost } from './http-host';
 
 const int = (name: string, min: number) => (raw: string) => {
@@ -29,7 +29,14 @@ const program = new Command()
 
 const o = program.opts<{ db: string; port: number; concurrency?: number; snapshotEvery: number; json?: boolean }>();
 const rendererDir = resolve(PROJECT_ROOT, RENDERER_DIR);
-const lab = openLab({ db: resolve(o.db), snapshotEvery: o.snapshotEvery, ...(o.concurrency ? { concurrency: o.concurrency } : {}) });
+let lab: Lab;
+try {
+  lab = openLab({ db: resolve(o.db), snapshotEvery: o.snapshotEvery, ...(o.concurrency ? { concurrency: o.concurrency } : {}) });
+} catch (e) {
+  // e.g. another lab holds the database (lab-lock.ts), or the file is not a lab database
+  process.stderr.write(`lab: cannot open ${resolve(o.db)}: ${e instanceof Error ? e.message : String(e)}\n`);
+  process.exit(1);
+}
 const host = await startHost({ handlers: lab.service.handlers, hub: lab.hub, ...(existsSync(rendererDir) ? { rendererDir } : {}) });
 
 if (o.json) {

@@ -9,6 +9,7 @@ import { ForkLauncher } from '../runs/launcher';
 import { Supervisor, type SupervisorOptions } from '../runs/supervisor';
 import { RunStore } from '../store/run-store';
 import { EventHub } from './event-hub';
+import { acquireLabLock } from './lab-lock';
 import { LabService } from './service';
 
 export interface LabOptions extends Omit<SupervisorOptions, 'emit'> {
@@ -30,7 +31,15 @@ export interface Lab {
 
 export function openLab(opts: LabOptions): Lab {
   if (opts.db !== ':memory:') mkdirSync(dirname(opts.db), { recursive: true });
-  const store = RunStore.open(opts.db, opts.nativeBinding ? { nativeBinding: opts.nativeBinding } : {});
+  // one lab per database (lab-lock.ts); taken before anything touches the runs
+  const release = opts.db === ':memory:' ? () => undefined : acquireLabLock(opts.db);
+  let store: RunStore;
+  try {
+    store = RunStore.open(opts.db, opts.nativeBinding ? { nativeBinding: opts.nativeBinding } : {});
+  } catch (e) {
+    release();
+    throw e;
+  }
   const hub = new EventHub();
   const supervisor = new Supervisor(store, opts.launcher ?? new ForkLauncher(), { ...opts, emit: hub.emit });
   const service = new LabService(store, supervisor, hub);
@@ -42,8 +51,12 @@ export function openLab(opts: LabOptions): Lab {
     service,
     interrupted,
     close: async () => {
-      await supervisor.close();
-      store.close();
+      try {
+        await supervisor.close();
+        store.close();
+      } finally {
+        release();
+      }
     },
   };
 }

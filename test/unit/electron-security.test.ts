@@ -9,20 +9,22 @@ import { denyAllPermissions, hardenWebContents, isSafeExternalUrl } from '../../
 const APP_URL = 'file:///opt/dmm-lab/out/renderer/index.html';
 
 function fakeContents() {
-  const listeners = new Map<string, (event: { preventDefault(): void }, url?: string) => void>();
+  type Listener = (event: { preventDefault(): void }, url?: string) => void;
+  const listeners = new Map<string, Listener[]>();
   let openHandler: ((d: { url: string }) => { action: string }) | undefined;
   const contents = {
-    on: (name: string, l: (event: { preventDefault(): void }, url?: string) => void) => listeners.set(name, l),
+    on: (name: string, l: Listener) => listeners.set(name, [...(listeners.get(name) ?? []), l]),
     setWindowOpenHandler: (h: (d: { url: string }) => { action: string }) => (openHandler = h),
   };
   const opened: string[] = [];
-  hardenWebContents(contents as never, { appUrl: APP_URL, openExternal: (u) => opened.push(u) });
+  const harden = () => hardenWebContents(contents as never, { appUrl: APP_URL, openExternal: (u) => opened.push(u) });
+  harden();
   const fire = (name: string, url?: string): boolean => {
     let prevented = false;
-    listeners.get(name)!({ preventDefault: () => (prevented = true) }, url);
+    for (const l of listeners.get(name) ?? []) l({ preventDefault: () => (prevented = true) }, url);
     return prevented;
   };
-  return { listeners, opened, fire, open: (url: string) => openHandler!({ url }) };
+  return { listeners, opened, fire, harden, open: (url: string) => openHandler!({ url }) };
 }
 
 describe('isSafeExternalUrl', () => {
@@ -49,6 +51,14 @@ describe('hardenWebContents', () => {
     expect(c.fire('will-navigate', 'http://example.com/')).toBe(true);
     expect(c.fire('will-redirect', 'https://evil.example/')).toBe(true);
     expect(c.opened).toEqual(['https://example.com/paper.pdf', 'https://evil.example/']);
+  });
+
+  it('hardening the same contents twice adds no second listener (a link would open twice)', () => {
+    const c = fakeContents();
+    c.harden();
+    for (const name of ['will-navigate', 'will-redirect', 'will-attach-webview']) expect(c.listeners.get(name), name).toHaveLength(1);
+    expect(c.fire('will-navigate', 'https://example.com/')).toBe(true);
+    expect(c.opened).toEqual(['https://example.com/']);
   });
 
   it('denies every new window; https ones open in the system browser', () => {
