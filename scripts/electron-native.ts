@@ -4,8 +4,10 @@
  * node_modules/better-sqlite3 keeps its Node build, so `npm test` (Node) and `npm start`
  * (Electron, which loads this one through better-sqlite3's `nativeBinding` option, see
  * src-main/electron/native-binding.ts) both work after one `npm install`, in either order.
- * `npm start` and `npm run package` run it first (prestart / prepackage); once the file is
- * there it returns at once.
+ * `npm start` / `npm run dev` run it first (the prestart / predev scripts) and
+ * scripts/electron-package.ts runs it with --out before packaging; when the build there is
+ * up to date (binding.json names this better-sqlite3 and the file is for Electron's ABI) it
+ * returns at once.
  *
  * Where the build comes from, first that works:
  *   1. DMM_ELECTRON_SQLITE_BINDING=/path/better_sqlite3.node (built elsewhere: the offline way);
@@ -53,9 +55,19 @@ function parseArgs(argv: string[]): Args {
   return args;
 }
 
+/** An expected failure: its message is printed as it is and the script exits with `code`. */
+class Failure extends Error {
+  constructor(
+    message: string,
+    readonly code = 1,
+  ) {
+    super(message);
+  }
+}
+
+/** Throws (so that `finally` blocks clean up); the top level prints it and sets the exit code. */
 function fail(message: string, code = 1): never {
-  process.stderr.write(`electron-native: ${message}\n`);
-  process.exit(code);
+  throw new Failure(message, code);
 }
 
 const say = (m: string): void => void process.stderr.write(`electron-native: ${m}\n`);
@@ -131,8 +143,13 @@ async function main(): Promise<void> {
   const label = `better-sqlite3 ${sqlite} for Electron ${electron} (${process.platform}-${process.arch})`;
 
   if (!args.force && existsSync(outFile) && existsSync(markerFile)) {
-    const marker = JSON.parse(readFileSync(markerFile, 'utf8')) as { betterSqlite3?: string };
-    if (marker.betterSqlite3 === sqlite && !abiMismatch(readFileSync(outFile), abi)) {
+    let marker: { betterSqlite3?: unknown } | undefined;
+    try {
+      marker = JSON.parse(readFileSync(markerFile, 'utf8')) as { betterSqlite3?: unknown };
+    } catch (e) {
+      say(`${markerFile} is unreadable (${(e as Error).message}): getting ${label} again`);
+    }
+    if (marker?.betterSqlite3 === sqlite && !abiMismatch(readFileSync(outFile), abi)) {
       say(`${label}: up to date in ${outDir}`);
       return;
     }
@@ -154,6 +171,7 @@ async function main(): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), 'dmm-native-'));
   try {
     if (!built) {
+      say(`working in ${work} (removed when done)`);
       try {
         say(`${label}: fetching the prebuilt binary…`);
         mkdirSync(join(work, 'prebuilt'));
@@ -196,4 +214,9 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+try {
+  await main();
+} catch (e) {
+  process.stderr.write(`electron-native: ${e instanceof Failure ? e.message : e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+  process.exitCode = e instanceof Failure ? e.code : 1;
+}

@@ -14,7 +14,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { NATIVE_BINDING_FILE, nativeBindingDir } from '../src-main/electron/native-binding';
+import { nativeBindingDir } from '../src-main/electron/native-binding';
 import { findElectronDist } from './electron-dist';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -76,8 +76,15 @@ process.stderr.write(`electron-package: Electron ${version} for ${platform}-${ar
 if (platform !== process.platform || arch !== process.arch) {
   fail(`packaging for ${platform}-${arch} needs better-sqlite3 built for it: run this on a ${platform}-${arch} machine`);
 }
-const binding = join(process.env['DMM_ELECTRON_NATIVE_DIR'] ?? nativeBindingDir(ROOT, { electronVersion: version, platform, arch }), NATIVE_BINDING_FILE);
-if (!existsSync(binding)) step('getting better-sqlite3 for Electron', process.execPath, [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(ROOT, 'scripts', 'electron-native.ts')]);
+// always: it returns at once when the build there is up to date, and checks it (version, ABI) when it is there;
+// into the folder electron-builder.ts packs from (DMM_ELECTRON_NATIVE_DIR when set)
+const nativeDir = process.env['DMM_ELECTRON_NATIVE_DIR'] ?? nativeBindingDir(ROOT, { electronVersion: version, platform, arch });
+step('getting better-sqlite3 for Electron', process.execPath, [
+  join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'),
+  join(ROOT, 'scripts', 'electron-native.ts'),
+  '--out',
+  nativeDir,
+]);
 
 if (!skipBuild) step('building the app (electron-vite build)', process.execPath, [join(ROOT, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js'), 'build']);
 

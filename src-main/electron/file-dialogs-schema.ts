@@ -1,13 +1,13 @@
 /**
  * Validation of what the renderer asks of the native open/save dialogs (file names,
- * filters, sizes), in the main process. The request and result types the preload and the
- * renderer see are in dmm-lab-api.ts (no zod in the preload bundle).
+ * filters, sizes), in the main process only (it uses Node's Buffer). The request and
+ * result types the preload and the renderer see are in dmm-lab-api.ts (no zod in the
+ * preload bundle).
  */
 import { z } from 'zod';
 
-/** Largest file saved or opened through the dialogs (bytes, or characters of text). */
+/** Largest file saved or opened through the dialogs, in bytes (text counts as its UTF-8 encoding). */
 export const MAX_FILE_BYTES = 64 * 1024 * 1024;
-
 
 const FileFilterSchema = z.strictObject({
   name: z.string().min(1).max(100),
@@ -29,7 +29,11 @@ export const SaveFileRequestSchema = z.strictObject({
   defaultName: FileNameSchema,
   filters: z.array(FileFilterSchema).max(10).default([]),
   content: z.union([
-    z.string().max(MAX_FILE_BYTES, `the content is larger than ${MAX_FILE_BYTES} characters`),
+    // a UTF-16 unit is at least one UTF-8 byte: the length check first refuses cheaply, then the bytes written
+    z
+      .string()
+      .max(MAX_FILE_BYTES, `the content is larger than ${MAX_FILE_BYTES} bytes`)
+      .refine((text) => Buffer.byteLength(text, 'utf8') <= MAX_FILE_BYTES, `the content is larger than ${MAX_FILE_BYTES} bytes (UTF-8)`),
     z.instanceof(Uint8Array).refine((b) => b.byteLength <= MAX_FILE_BYTES, `the content is larger than ${MAX_FILE_BYTES} bytes`),
   ]),
 });

@@ -5,7 +5,8 @@
  * The dialogs and the file system are passed in, so the handlers are tested under Node with
  * fakes and a real temp folder.
  */
-import { readFile as fsReadFile, stat as fsStat, writeFile as fsWriteFile } from 'node:fs/promises';
+import { constants as fsConstants } from 'node:fs';
+import { open as fsOpen, writeFile as fsWriteFile, type FileHandle } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { IpcMain, IpcMainInvokeEvent } from 'electron';
 import { FILE_OPEN_CHANNEL, FILE_SAVE_CHANNEL, type OpenFileResult, type SaveFileResult } from './dmm-lab-api';
@@ -20,16 +21,51 @@ export interface DialogBackend {
   showOpen(event: IpcMainInvokeEvent, opts: { filters: Filters }): Promise<string | undefined>;
 }
 
+/** What reading a file for the open dialog gave: its text, or why it was not read. */
+export type ReadTextResult = { readonly ok: true; readonly text: string } | { readonly ok: false; readonly reason: string };
+
 export interface FileSystemBackend {
   writeFile(path: string, data: string | Uint8Array): Promise<void>;
-  size(path: string): Promise<number>;
-  readText(path: string): Promise<string>;
+  /** The text of a regular file of at most `maxBytes` bytes (UTF-8); anything else is refused with a reason. */
+  readText(path: string, maxBytes: number): Promise<ReadTextResult>;
 }
 
+/** Reads at most `max` + 1 bytes: undefined when there are more than `max`. */
+async function readAtMost(fh: FileHandle, max: number, sizeHint: number): Promise<Buffer | undefined> {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for (;;) {
+    const want = Math.min(max + 1 - total, Math.max(64 * 1024, Math.min(sizeHint + 1 - total, 16 * 1024 * 1024)));
+    const buf = Buffer.allocUnsafe(want);
+    const { bytesRead } = await fh.read(buf, 0, want, null);
+    if (bytesRead === 0) return Buffer.concat(chunks, total);
+    chunks.push(buf.subarray(0, bytesRead));
+    total += bytesRead;
+    if (total > max) return undefined;
+  }
+}
+
+/**
+ * The real file system. Opening for reading does not block on a FIFO (O_NONBLOCK), the open
+ * file must be a regular file (not a device such as /dev/zero, a FIFO or a socket, also
+ * through a symlink), and at most `maxBytes` + 1 bytes are read whatever size it reports
+ * (files under /proc report 0).
+ */
 export const nodeFileSystem: FileSystemBackend = {
   writeFile: (path, data) => fsWriteFile(path, data),
-  size: async (path) => (await fsStat(path)).size,
-  readText: (path) => fsReadFile(path, 'utf8'),
+  readText: async (path, maxBytes) => {
+    const fh = await fsOpen(path, fsConstants.O_RDONLY | (fsConstants.O_NONBLOCK ?? 0));
+    try {
+      const st = await fh.stat();
+      if (!st.isFile()) return { ok: false, reason: `${basename(path)} is not a regular file` };
+      if (st.size > maxBytes) return { ok: false, reason: `${basename(path)} is ${st.size} bytes; files up to ${maxBytes} bytes can be opened` };
+      const bytes = await readAtMost(fh, maxBytes, st.size);
+      if (bytes === undefined) return { ok: false, reason: `${basename(path)} is larger than ${maxBytes} bytes; files up to ${maxBytes} bytes can be opened` };
+      return { ok: true, text: bytes.toString('utf8') };
+    } finally {
+      await fh.close();
+    }
+  },
 };
 
 const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
@@ -65,9 +101,8 @@ export function registerFileDialogs(opts: {
     const path = await opts.dialogs.showOpen(event, { filters: parsed.data.filters });
     if (!path) return { status: 'canceled' };
     try {
-      const size = await fs.size(path);
-      if (size > MAX_FILE_BYTES) return { status: 'error', message: `${basename(path)} is ${size} bytes; files up to ${MAX_FILE_BYTES} bytes can be opened` };
-      return { status: 'opened', name: basename(path), text: await fs.readText(path) };
+      const r = await fs.readText(path, MAX_FILE_BYTES);
+      return r.ok ? { status: 'opened', name: basename(path), text: r.text } : { status: 'error', message: r.reason };
     } catch (e) {
       return { status: 'error', message: `could not open ${path}: ${message(e)}` };
     }

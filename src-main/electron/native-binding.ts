@@ -11,7 +11,10 @@ import { join } from 'node:path';
 export const NATIVE_BINDING_FILE = 'better_sqlite3.node';
 /** Where the packaged app keeps it, relative to process.resourcesPath. */
 export const PACKAGED_NATIVE_DIR = 'native';
-/** Environment variable naming a better_sqlite3.node built for this Electron (overrides the lookup). */
+/**
+ * Environment variable naming a better_sqlite3.node built for this Electron (overrides the
+ * lookup when run from the sources; a packaged app ignores it).
+ */
 export const NATIVE_BINDING_ENV = 'DMM_ELECTRON_SQLITE_BINDING';
 
 export interface NativeTarget {
@@ -39,7 +42,8 @@ export type NativeBindingResolution = { readonly ok: true; readonly path: string
 
 export function resolveNativeBinding(q: NativeBindingQuery): NativeBindingResolution {
   const target = `Electron ${q.electronVersion} (${q.platform}-${q.arch})`;
-  const override = q.env[NATIVE_BINDING_ENV];
+  // from the sources only: an installed app loads what it was packaged with, whatever the environment says
+  const override = q.isPackaged ? undefined : q.env[NATIVE_BINDING_ENV];
   if (override) {
     return q.exists(override)
       ? { ok: true, path: override }

@@ -12,7 +12,7 @@
  */
 import type { Database, Statement } from 'better-sqlite3';
 import { ApiError, formatIssues } from '../../src-shared/api/dispatch';
-import { CircuitRefSchema, ManualPairsSchema, type CircuitRef, type Comparison, type ComparisonInfo, type ManualPairs } from '../../src-shared/api/records';
+import { circuitRefParts, CircuitRefSchema, ManualPairsSchema, type CircuitRef, type Comparison, type ComparisonInfo, type ManualPairs } from '../../src-shared/api/records';
 
 interface ComparisonRow {
   id: number;
@@ -103,14 +103,13 @@ export class ComparisonStore {
 
   /** A well-formed reference to something stored (or `hand`). */
   private checkRef(ref: string, side: 'a' | 'b'): CircuitRef {
-    const parsed = CircuitRefSchema.safeParse(ref);
-    if (!parsed.success) throw new ApiError('bad-request', `circuit ${side}: "${ref}" is not a circuit reference (snap:ID, run:ID, arch:ID or hand)`);
-    if (parsed.data === 'hand') return parsed.data;
-    const [kind, idText] = parsed.data.split(':') as [keyof typeof REF_TABLES, string];
-    const [table, what] = REF_TABLES[kind];
-    const exists = this.sql(`SELECT 1 FROM ${table} WHERE id = ?`).pluck().get(Number(idText)) as number | undefined;
-    if (exists === undefined) throw new ApiError('bad-request', `circuit ${side}: ${what} ${idText} does not exist`);
-    return parsed.data;
+    const parts = circuitRefParts(ref);
+    if (parts === undefined) throw new ApiError('bad-request', `circuit ${side}: "${ref}" is not a circuit reference (snap:ID, run:ID, arch:ID or hand)`);
+    if (parts.kind === 'hand') return ref;
+    const [table, what] = REF_TABLES[parts.kind];
+    const exists = this.sql(`SELECT 1 FROM ${table} WHERE id = ?`).pluck().get(parts.id) as number | undefined;
+    if (exists === undefined) throw new ApiError('bad-request', `circuit ${side}: ${what} ${parts.id} does not exist`);
+    return ref;
   }
 }
 

@@ -2,21 +2,17 @@
  * Circuit references of the diff screen (the route's `a`/`b` and a saved comparison's
  * circuits, see CircuitRefSchema): `snap:ID`, `run:ID`, `arch:ID` or `hand`.
  */
-import { CircuitRefSchema } from '@shared/api/records';
+import { circuitRefParts, type CircuitRefParts } from '@shared/api/records';
 
-export type CircuitRefParts =
-  | { readonly kind: 'snap' | 'run' | 'arch'; readonly id: number }
-  | { readonly kind: 'hand' };
+export type { CircuitRefParts } from '@shared/api/records';
 
 /** The parts of a reference, or an error naming what is wrong with it. */
 export function parseCircuitRef(text: string): CircuitRefParts | { readonly error: string } {
-  const t = text.trim();
-  if (!CircuitRefSchema.safeParse(t).success) {
-    return { error: `"${text}" is not a circuit: use snap:ID (a snapshot), run:ID (a run's last snapshot), arch:ID (a library architecture) or hand` };
-  }
-  if (t === 'hand') return { kind: 'hand' };
-  const [kind, id] = t.split(':') as ['snap' | 'run' | 'arch', string];
-  return { kind, id: Number(id) };
+  return (
+    circuitRefParts(text.trim()) ?? {
+      error: `"${text}" is not a circuit: use snap:ID (a snapshot), run:ID (a run's last snapshot), arch:ID (a library architecture) or hand`,
+    }
+  );
 }
 
 export function formatCircuitRef(p: CircuitRefParts): string {

@@ -181,6 +181,19 @@ export const CircuitRefSchema = z
   .regex(/^(?:(?:snap|run|arch):[1-9][0-9]{0,15}|hand)$/, 'a circuit is snap:ID, run:ID, arch:ID or hand');
 export type CircuitRef = z.infer<typeof CircuitRefSchema>;
 
+/** What a CircuitRef names: a stored snapshot, run or architecture by id, or the hand-crafted detector. */
+export type CircuitRefParts =
+  | { readonly kind: 'snap' | 'run' | 'arch'; readonly id: number }
+  | { readonly kind: 'hand' };
+
+/** The parts of a reference (`kind:id` or `hand`), or undefined when it is not one (see CircuitRefSchema). */
+export function circuitRefParts(ref: string): CircuitRefParts | undefined {
+  if (!CircuitRefSchema.safeParse(ref).success) return undefined;
+  if (ref === 'hand') return { kind: 'hand' };
+  const colon = ref.indexOf(':');
+  return { kind: ref.slice(0, colon) as 'snap' | 'run' | 'arch', id: Number(ref.slice(colon + 1)) };
+}
+
 /**
  * Neuron pairs fixed by the person (re-pairing by dragging), [name in A, name in B]: no
  * name twice on either side.

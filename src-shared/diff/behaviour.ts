@@ -36,8 +36,13 @@ export interface ErrorFigures {
 export interface NeuronPairBehaviour {
   readonly a: string;
   readonly b: string;
-  /** Entries per cycle (the neuron's output coordinates, see traces.ts); both traces are cycles × width, row-major. */
-  readonly width: number;
+  /**
+   * Entries per cycle of each trace (the neuron's output coordinates, see traces.ts): traceA
+   * is cycles × widthA and traceB cycles × widthB, row-major. They differ when the two
+   * neurons are of different types (or hold different coordinates).
+   */
+  readonly widthA: number;
+  readonly widthB: number;
   readonly traceA: Float64Array;
   readonly traceB: Float64Array;
   /** Per cycle Σ of the trace's entries (the scalar plotted per neuron; for a compare true + false). */
@@ -155,26 +160,35 @@ export function compareBehaviour(
   const texts = strings.map((s) => s.text);
   const alphabet = probeAlphabet(texts);
   const targets = options.targets ?? new TargetCache();
-  const machineA = new CompiledMachine(specA, { alphabet });
-  const machineB = new CompiledMachine(specB, { alphabet });
-  const wA = machineA.paramVector(specA.trainable);
-  const wB = machineB.paramVector(specB.trainable);
-
   const namesA = new Set(specA.neurons.map((n) => n.name));
   const namesB = new Set(specB.neurons.map((n) => n.name));
   const pairs = (options.alignment?.pairs ?? []).filter((p) => namesA.has(p.a) && namesB.has(p.b));
   const cyclesPerString = strings.map((s) => s.cycles);
-  const tracesA = pairs.length > 0 ? neuronTraces(specA, texts, { cyclesPerString }) : new Map<string, Float64Array>();
-  const tracesB = pairs.length > 0 ? neuronTraces(specB, texts, { cyclesPerString }) : new Map<string, Float64Array>();
+
+  // Each machine runs once per string: with pairs to compare, the trace run also reads the
+  // outputs (same alphabet, weights and strings, so the same figures as a run of its own).
+  const outputsA: PortSeries[] = [];
+  const outputsB: PortSeries[] = [];
+  const reader = (into: PortSeries[]) => (m: CompiledMachine, index: number, cycles: number) => void (into[index] = readOutputs(m, cycles));
+  const run = (spec: MachineSpec, into: PortSeries[]): Map<string, Float64Array> => {
+    if (pairs.length > 0) return neuronTraces(spec, texts, { cyclesPerString, afterRun: reader(into) });
+    const machine = new CompiledMachine(spec, { alphabet });
+    const w = machine.paramVector(spec.trainable);
+    strings.forEach((s, i) => {
+      machine.run(w, { inputString: s.text }, s.cycles);
+      into[i] = readOutputs(machine, s.cycles);
+    });
+    return new Map();
+  };
+  const tracesA = run(specA, outputsA);
+  const tracesB = run(specB, outputsB);
   const widthsA = traceWidths(specA, texts);
   const widthsB = traceWidths(specB, texts);
 
   let cycleOffset = 0;
-  return strings.map((s) => {
-    machineA.run(wA, { inputString: s.text }, s.cycles);
-    const a = readOutputs(machineA, s.cycles);
-    machineB.run(wB, { inputString: s.text }, s.cycles);
-    const b = readOutputs(machineB, s.cycles);
+  return strings.map((s, i) => {
+    const a = outputsA[i]!;
+    const b = outputsB[i]!;
     const flat = targets.get(s.text, s.cycles);
     const expected = OUTPUT_PORTS.map((_, j) => Float64Array.from({ length: s.cycles }, (_, t) => flat[2 * t + j] as number));
     const difference = a.map((x, j) => Float64Array.from(x, (v, t) => (b[j]![t] as number) - v));
@@ -187,7 +201,8 @@ export function compareBehaviour(
       return {
         a: p.a,
         b: p.b,
-        width: wa === wb ? wa : Math.max(wa, wb),
+        widthA: wa,
+        widthB: wb,
         traceA,
         traceB,
         levelA: levels(traceA, wa, s.cycles),

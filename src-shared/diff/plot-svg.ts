@@ -4,7 +4,7 @@
  * a legend below the plot. Non-finite values break a line. Text is XML-escaped and colours
  * checked (src-shared/render/svg-graph.ts).
  */
-import { checkColor, escapeXml, SVG_FONT_FAMILY } from '../render/svg-graph';
+import { checkColor, escapeXml, num, SVG_FONT_FAMILY } from '../render/svg-graph';
 
 export interface PlotSeries {
   readonly label: string;
@@ -28,21 +28,36 @@ export interface LinePlot {
 /** Colours used in turn for series without one (colour-blind safe, Okabe–Ito). */
 export const PLOT_COLORS: readonly string[] = ['#0072b2', '#d55e00', '#009e73', '#cc79a7', '#e69f00', '#56b4e9', '#000000'];
 
-function num(x: number): string {
-  const r = Math.round(x * 100) / 100;
-  return Object.is(r, -0) ? '0' : String(r);
-}
+/** Most ticks niceTicks returns. */
+const MAX_TICKS = 50;
 
-/** About `count` round tick values covering [lo, hi]. */
+/**
+ * About `count` round tick values covering [lo, hi], increasing, at most MAX_TICKS of them.
+ * hi ≤ lo gives [lo]; a step below the numbers' resolution (as for [1e16, 1e16 + 2]) gives
+ * each distinct value once; a range too wide to measure gives [lo, hi]; a non-finite end
+ * gives the finite one, or [0] when neither is.
+ */
 export function niceTicks(lo: number, hi: number, count = 5): number[] {
+  if (!Number.isFinite(lo) || !Number.isFinite(hi)) {
+    if (Number.isFinite(lo)) return [lo];
+    return Number.isFinite(hi) ? [hi] : [0];
+  }
   if (!(hi > lo)) return [lo];
-  const raw = (hi - lo) / Math.max(1, count);
+  const raw = (hi - lo) / Math.min(MAX_TICKS, Math.max(1, count));
+  if (!Number.isFinite(raw) || !(raw > 0)) return [lo, hi];
   const mag = 10 ** Math.floor(Math.log10(raw));
-  const step = [1, 2, 2.5, 5, 10].map((m) => m * mag).find((s) => s >= raw)!;
-  const out: number[] = [];
+  const step = [1, 2, 2.5, 5, 10].map((m) => m * mag).find((s) => s >= raw) ?? 10 * mag;
   const first = Math.ceil(lo / step - 1e-9);
-  for (let k = first; k * step <= hi + step * 1e-9; k++) out.push(k === 0 ? 0 : Number((k * step).toPrecision(12)));
-  return out;
+  const out: number[] = [];
+  const steps = Math.min(MAX_TICKS, Math.ceil((hi - lo) / step) + 1);
+  for (let i = 0; i <= steps && out.length < MAX_TICKS; i++) {
+    const v = (first + i) * step;
+    if (v > hi + step * 1e-9) break;
+    const t = first + i === 0 ? 0 : Number(v.toPrecision(12));
+    // a step below the numbers' resolution repeats a value: keep each once
+    if (out.length === 0 || t > out[out.length - 1]!) out.push(t);
+  }
+  return out.length > 0 ? out : [lo, hi];
 }
 
 function tickLabel(v: number): string {
@@ -76,10 +91,12 @@ export function linePlotSvg(plot: LinePlot): string {
     hi = 1;
   }
   if (hi === lo) {
-    lo -= 1;
-    hi += 1;
+    // a flat line: ±1 around it, or a relative margin where ±1 is lost in rounding (1e17)
+    const d = Math.max(1, Math.abs(lo) * 1e-6);
+    lo = Math.max(lo - d, -Number.MAX_VALUE);
+    hi = Math.min(hi + d, Number.MAX_VALUE);
   }
-  const pad = (hi - lo) * 0.05;
+  const pad = Number.isFinite(hi - lo) ? (hi - lo) * 0.05 : 0;
   const yTicks = niceTicks(lo - pad, hi + pad);
   const yMin = Math.min(lo - pad, yTicks[0]!);
   const yMax = Math.max(hi + pad, yTicks[yTicks.length - 1]!);
@@ -96,7 +113,8 @@ export function linePlotSvg(plot: LinePlot): string {
   const ph = height - top - bottom;
   if (!(ph > 20)) throw new RangeError(`plot height ${height} leaves no room for ${plot.series.length} legend entries`);
   const sx = (x: number): number => left + ((x - xMin) / (xMax - xMin)) * pw;
-  const sy = (y: number): number => top + (1 - (y - yMin) / (yMax - yMin)) * ph;
+  // halves, so a range as wide as the doubles (±1.8e308) does not overflow to Infinity / Infinity
+  const sy = (y: number): number => top + (1 - (y / 2 - yMin / 2) / (yMax / 2 - yMin / 2)) * ph;
 
   const parts: string[] = [];
   parts.push(`<rect x="${left}" y="${top}" width="${num(pw)}" height="${num(ph)}" fill="#ffffff" stroke="#a0aec0"/>`);

@@ -34,16 +34,119 @@ const COLOR_A = '#0072b2';
 const COLOR_B = '#d55e00';
 const COLOR_EXPECTED = '#4a5568';
 
+/** The elements graphToSvg and linePlotSvg emit: nothing else may be inlined. */
+const SVG_ELEMENTS: ReadonlySet<string> = new Set([
+  'svg', 'style', 'title', 'g', 'text', 'path', 'polygon', 'polyline', 'line', 'rect', 'ellipse', 'circle',
+]);
+
+/** The attributes graphToSvg and linePlotSvg emit (no href, no style, no event handler). */
+const SVG_ATTRIBUTES: ReadonlySet<string> = new Set([
+  'xmlns', 'viewBox', 'width', 'height', 'font-family', 'font-size', 'class', 'transform',
+  'x', 'y', 'x1', 'y1', 'x2', 'y2', 'cx', 'cy', 'r', 'rx', 'ry', 'd', 'points',
+  'fill', 'stroke', 'stroke-width', 'stroke-dasharray', 'text-anchor',
+  'data-id', 'data-port', 'data-source', 'data-target', 'data-series',
+]);
+
+const SVG_NAMESPACE = 'http://www.w3.org/2000/svg';
+
+/** A character or entity reference: `&amp;`, `&#39;`, `&#x2192;`. */
+const REFERENCE = /&(?:[A-Za-z][A-Za-z0-9]*|#[0-9]{1,7}|#x[0-9A-Fa-f]{1,6});/y;
+
+/** `</name>` and `<name attr="value" …>` / `<name … />` at lastIndex. */
+const CLOSE_TAG = /<\/([A-Za-z][\w.:-]*)\s*>/y;
+const OPEN_TAG = /<([A-Za-z][\w.:-]*)((?:\s+[^\s=/>"']+\s*=\s*(?:"[^"<]*"|'[^'<]*'))*)\s*(\/?)>/y;
+
+const NAMED: Readonly<Record<string, string>> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
+
+/** An attribute value with its references resolved (what a browser sees). */
+function decodeReferences(value: string): string {
+  return value.replace(/&(#x[0-9a-f]+|#[0-9]+|[a-z][a-z0-9]*);/gi, (whole, ref: string) => {
+    if (ref[0] !== '#') return NAMED[ref] ?? whole;
+    const code = ref[1] === 'x' || ref[1] === 'X' ? parseInt(ref.slice(2), 16) : parseInt(ref.slice(1), 10);
+    return code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : '';
+  });
+}
+
+/** A value that would load something or run code: url(…), a javascript: / vbscript: URL, a CSS expression. */
+function unsafeValue(value: string): string | undefined {
+  // controls and spaces are ignored by URL parsers inside a scheme ("java\tscript:")
+  const squeezed = decodeReferences(value).replace(/[\u0000-\u0020\\]/g, '').toLowerCase();
+  const m = /url\(|javascript:|vbscript:|expression\(/.exec(squeezed);
+  return m?.[0];
+}
+
+/** A style sheet graphToSvg / linePlotSvg could have written: no at-rule, escape, reference or url(). */
+function unsafeCss(css: string): string | undefined {
+  const m = /[@\\&<]|url\s*\(|expression\s*\(|javascript:/i.exec(css);
+  return m?.[0];
+}
+
 /**
- * Refuses an SVG that could run code or load anything when inlined: a script or
- * foreignObject element, an event-handler attribute, an href, a url(…) or an XML
- * declaration / doctype (not allowed inside HTML).
+ * Refuses an SVG that could run code or load anything when inlined into the report. Only
+ * the markup is checked, never the text: every tag must be well-formed, its element one of
+ * those graphToSvg and linePlotSvg emit (no script, foreignObject, image, use, set, animate,
+ * a, …), each attribute one of theirs (no href, style or event handler), quoted, and its value
+ * free of url(…) and javascript: (after resolving references). The contents of <style> must
+ * be plain CSS without @import, url(…), escapes or references. Comments, CDATA, processing
+ * instructions and doctypes are refused (not allowed inside HTML), and the tags must nest.
+ * Text, escaped as graphToSvg escapes it, may hold anything ("sweep onecycle=1", "url(").
  */
 export function checkInlineSvg(svg: string, what: string): string {
   const s = svg.trim();
+  const refuse = (found: string): never => {
+    throw new RangeError(`${what} contains "${found}", which a self-contained report cannot hold`);
+  };
   if (!/^<svg[\s>]/.test(s) || !s.endsWith('</svg>')) throw new RangeError(`${what} is not an <svg>…</svg> document`);
-  const bad = /<\s*(script|foreignObject|iframe|image|use)\b|\son[a-z]+\s*=|href\s*=|url\s*\(|<!|<\?/i.exec(s);
-  if (bad) throw new RangeError(`${what} contains "${bad[0].trim()}", which a self-contained report cannot hold`);
+  const open: string[] = [];
+  let i = 0;
+  let done = false;
+  while (i < s.length) {
+    const lt = s.indexOf('<', i);
+    const text = s.slice(i, lt < 0 ? s.length : lt);
+    if (text !== '') {
+      if (done) throw new RangeError(`${what} has something after its closing </svg>`);
+      if (open[open.length - 1] === 'style') {
+        const bad = unsafeCss(text);
+        if (bad !== undefined) refuse(`<style>…${bad}`);
+      } else {
+        // text: only check that each & starts a reference (well-formed XML), never what it says
+        for (let k = text.indexOf('&'); k >= 0; k = text.indexOf('&', k + 1)) {
+          REFERENCE.lastIndex = k;
+          if (!REFERENCE.test(text)) throw new RangeError(`${what} has an unescaped "&" in its text`);
+        }
+      }
+    }
+    if (lt < 0) break;
+    if (done) throw new RangeError(`${what} has something after its closing </svg>`);
+    CLOSE_TAG.lastIndex = lt;
+    const close = CLOSE_TAG.exec(s);
+    if (close) {
+      const name = close[1]!;
+      if (open.pop() !== name) throw new RangeError(`${what} is not well-formed: </${name}> closes nothing open`);
+      if (open.length === 0) done = true;
+      i = lt + close[0].length;
+      continue;
+    }
+    OPEN_TAG.lastIndex = lt;
+    const tag = OPEN_TAG.exec(s);
+    if (!tag) refuse(s.slice(lt, lt + 12).split(/\s/)[0]!);
+    const [whole, name, attrs, selfClosing] = tag!;
+    if (!SVG_ELEMENTS.has(name!)) refuse(`<${name}`);
+    if (open.length === 0 && name !== 'svg') throw new RangeError(`${what} is not an <svg>…</svg> document`);
+    for (const a of attrs!.matchAll(/([^\s=/>"']+)\s*=\s*(?:"([^"]*)"|'([^']*)')/g)) {
+      const attr = a[1]!;
+      const value = a[2] ?? a[3] ?? '';
+      if (!SVG_ATTRIBUTES.has(attr)) refuse(`${attr}=`);
+      if (attr === 'xmlns' && value !== SVG_NAMESPACE) refuse(`xmlns="${value}"`);
+      if (attr.startsWith('data-')) continue; // inert: names of neurons and ports, never loaded or run
+      const bad = unsafeValue(value);
+      if (bad !== undefined) refuse(`${attr}="…${bad}`);
+    }
+    if (!selfClosing) open.push(name!);
+    else if (open.length === 0) done = true;
+    i = lt + whole!.length;
+  }
+  if (open.length > 0) throw new RangeError(`${what} is not well-formed: <${open[open.length - 1]}> is never closed`);
   return s;
 }
 

@@ -12,13 +12,18 @@ import { CompiledMachine } from '../machine/compiled';
 import { neuronType } from '../machine/neuron-types';
 import type { MachineSpec } from '../machine/spec';
 import { ROOT } from '../vvalue/path-layout';
-import { get, type Path, type VValue } from '../vvalue/vvalue';
+import type { Path, VValue } from '../vvalue/vvalue';
 
 export interface TraceOptions {
   /** Cycles per string; default 10 per character plus 20 (every character is seen, then its effects settle). */
   readonly cycles?: number;
   /** Cycles of each string, in the order of the strings (overrides `cycles`). */
   readonly cyclesPerString?: readonly number[];
+  /**
+   * Called after the machine ran string `index` (its history then holds that string's
+   * `cycles` cycles), e.g. to read other figures from the same run.
+   */
+  readonly afterRun?: (machine: CompiledMachine, index: number, cycles: number) => void;
 }
 
 /** Probe strings used when none are given: the training string and the defect cases of issue 7. */
@@ -187,6 +192,7 @@ function runTraces(
   for (const [index, s] of strings.entries()) {
     const cycles = cyclesFor(s, options, index);
     machine.run(w, { inputString: s }, cycles);
+    options.afterRun?.(machine, index, cycles);
     for (const n of spec.neurons) {
       const r = reads.get(n.name)!;
       const vec = out.get(n.name)!;

@@ -7,7 +7,7 @@
  */
 import type { DataString } from '../synthesis/dataset';
 import { DEFAULT_TRAINING_SET } from '../synthesis/dataset';
-import { DetectorLoss, TRAINING_STRING } from '../problems/duplicates/loss';
+import { DEFAULT_LOSS, DetectorLoss, TRAINING_STRING } from '../problems/duplicates/loss';
 import { documentToSpec, type EditorDocument } from './document';
 
 export interface StringFit {
@@ -30,7 +30,10 @@ export interface Evaluation {
 }
 
 /** The strings "Evaluate" uses: the CLI's default string and the default training set. */
-export const EVALUATION_STRINGS: readonly DataString[] = [{ text: TRAINING_STRING, cycles: 140 }, ...DEFAULT_TRAINING_SET];
+export const EVALUATION_STRINGS: readonly DataString[] = [
+  { text: TRAINING_STRING, cycles: DEFAULT_LOSS.cycles },
+  ...DEFAULT_TRAINING_SET,
+];
 
 /**
  * Runs the document's machine beside the detector on `strings`. Throws an Error naming the

@@ -99,8 +99,8 @@ export function checkColor(color: string, what: string): string {
   return color;
 }
 
-/** A number for SVG output: at most 2 decimals, no `-0`. */
-function num(x: number): string {
+/** A number for SVG output: at most 2 decimals, no `-0` (also used by src-shared/diff/plot-svg.ts). */
+export function num(x: number): string {
   const r = Math.round(x * 100) / 100;
   return Object.is(r, -0) ? '0' : String(r);
 }

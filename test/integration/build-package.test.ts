@@ -7,11 +7,14 @@
  *   script) electron-builder's `dir` target runs for real, offline, and lays the app out as
  *   the packaged main process expects (app.asar with out/ and package.json, the Electron
  *   build of better-sqlite3 in resources/native/, not the Node one);
- * - the native script refuses a build for the wrong ABI and fails with a clear message
- *   when nothing can be fetched (its downloads pointed at a closed local port).
+ * - packaging always runs the native script into the folder it packs from, which checks a
+ *   build already there;
+ * - the native script refuses a build for the wrong ABI, fails with a clear message when
+ *   nothing can be fetched (its downloads pointed at a closed local port) and leaves no
+ *   temporary folder behind, and takes an unreadable binding.json for "not up to date".
  */
 import { execFile } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
@@ -25,6 +28,7 @@ const TSX = join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs');
 const require = createRequire(import.meta.url);
 const NODE_BUILD = join(dirname(require.resolve('better-sqlite3/package.json')), 'build', 'Release', 'better_sqlite3.node');
 const ELECTRON_ABI = readFileSync(join(ROOT, 'node_modules', 'electron', 'abi_version'), 'utf8').trim();
+const SQLITE_VERSION = (JSON.parse(readFileSync(require.resolve('better-sqlite3/package.json'), 'utf8')) as { version: string }).version;
 
 interface Result {
   code: number;
@@ -84,6 +88,8 @@ describe('npm run package:dir with a stand-in Electron distribution (offline)', 
     writeFileSync(join(fakeElectron, 'version'), '40.10.2\n');
     mkdirSync(nativeDir);
     writeFileSync(join(nativeDir, 'better_sqlite3.node'), fakeBinding);
+    // as scripts/electron-native.ts leaves it: so it finds this build up to date
+    writeFileSync(join(nativeDir, 'binding.json'), JSON.stringify({ betterSqlite3: SQLITE_VERSION, source: 'test' }));
     r = await script('electron-package.ts', ['--linux', 'dir', '--skip-build', `-c.directories.output=${output}`], {
       ELECTRON_DIST: fakeElectron,
       DMM_ELECTRON_NATIVE_DIR: nativeDir,
@@ -93,6 +99,8 @@ describe('npm run package:dir with a stand-in Electron distribution (offline)', 
   it('electron-builder packs the unpacked app', () => {
     expect(r.code, r.stderr.slice(-3000)).toBe(0);
     expect(r.stderr).toContain(`from ELECTRON_DIST (${fakeElectron})`);
+    // the native step ran on the folder packed from, and found it up to date
+    expect(r.stderr).toContain(`up to date in ${nativeDir}`);
     expect(existsSync(join(output, 'linux-unpacked', 'dmm-lab'))).toBe(true); // executableName
   });
 
@@ -107,6 +115,30 @@ describe('npm run package:dir with a stand-in Electron distribution (offline)', 
     }
     expect(files.filter((f) => f.startsWith('/node_modules/better-sqlite3/build') || f.endsWith('.node'))).toEqual([]);
     expect(files.filter((f) => f.startsWith('/src-') || f.startsWith('/test/'))).toEqual([]);
+  });
+});
+
+describe('npm run package: the native step checks a build that is already there', () => {
+  it('fails before electron-builder when the build in DMM_ELECTRON_NATIVE_DIR is stale and the given one is for Node', async () => {
+    const fakeElectron = join(tmp.dir, 'electron-dist-2');
+    mkdirSync(fakeElectron, { recursive: true });
+    writeFileSync(join(fakeElectron, 'electron'), '#!/bin/sh\n');
+    chmodSync(join(fakeElectron, 'electron'), 0o755);
+    const nativeDir = join(tmp.dir, 'native-stale');
+    mkdirSync(nativeDir);
+    // a build for another better-sqlite3: not up to date
+    writeFileSync(join(nativeDir, 'better_sqlite3.node'), `exports node_register_module_v${ELECTRON_ABI}`);
+    writeFileSync(join(nativeDir, 'binding.json'), JSON.stringify({ betterSqlite3: '0.0.1' }));
+    const r = await script('electron-package.ts', ['--linux', 'dir', '--skip-build', `-c.directories.output=${join(tmp.dir, 'dist-stale')}`], {
+      ELECTRON_DIST: fakeElectron,
+      DMM_ELECTRON_NATIVE_DIR: nativeDir,
+      DMM_ELECTRON_SQLITE_BINDING: NODE_BUILD,
+    });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`is built for ABI ${process.versions.modules}, not ${ELECTRON_ABI}`);
+    expect(r.stderr).toContain('getting better-sqlite3 for Electron failed');
+    expect(r.stderr).not.toContain('electron-builder --linux');
+    expect(existsSync(join(tmp.dir, 'dist-stale'))).toBe(false);
   });
 });
 
@@ -132,8 +164,26 @@ describe('npm run native:electron (scripts/electron-native.ts)', () => {
     expect(again.stderr).toContain('up to date');
   });
 
+  it('takes an unreadable binding.json for "not up to date" and gets the build again', async () => {
+    const given = join(tmp.dir, 'given-2.node');
+    writeFileSync(given, `exports node_register_module_v${ELECTRON_ABI} (again)`);
+    const out = join(tmp.dir, 'native-corrupt');
+    mkdirSync(out);
+    writeFileSync(join(out, 'better_sqlite3.node'), `exports node_register_module_v${ELECTRON_ABI}`);
+    writeFileSync(join(out, 'binding.json'), '{"betterSqlite3": "12.'); // cut short
+    const r = await script('electron-native.ts', ['--out', out], { DMM_ELECTRON_SQLITE_BINDING: given });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain(`${join(out, 'binding.json')} is unreadable`);
+    expect(r.stderr).not.toMatch(/SyntaxError|\n\s+at /);
+    expect(readFileSync(join(out, 'better_sqlite3.node'), 'utf8')).toBe(`exports node_register_module_v${ELECTRON_ABI} (again)`);
+    expect(JSON.parse(readFileSync(join(out, 'binding.json'), 'utf8'))).toMatchObject({ betterSqlite3: SQLITE_VERSION, source: `copied from ${given}` });
+  });
+
   it('without a way to fetch one, fails naming each attempt and how to provide it offline', async () => {
     const out = join(tmp.dir, 'native-offline');
+    // its own temp folder, to see that the script's work folder (dmm-native-*) is removed
+    const scratch = join(tmp.dir, 'scratch-tmp');
+    mkdirSync(scratch);
     // every download goes to a closed local port: offline, wherever the test runs
     const r = await script('electron-native.ts', ['--out', out], {
       DMM_ELECTRON_SQLITE_BINDING: undefined,
@@ -141,6 +191,7 @@ describe('npm run native:electron (scripts/electron-native.ts)', () => {
       DMM_ELECTRON_HEADERS_URL: 'http://127.0.0.1:9',
       npm_config_devdir: join(tmp.dir, 'gyp-cache'),
       HOME: tmp.dir,
+      TMPDIR: scratch,
     });
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('could not get better-sqlite3');
@@ -149,5 +200,10 @@ describe('npm run native:electron (scripts/electron-native.ts)', () => {
     expect(r.stderr).toContain('DMM_ELECTRON_SQLITE_BINDING=/path/to/better_sqlite3.node');
     expect(r.stderr).toContain('`npm test` and `npm run lab` do not need it');
     expect(existsSync(join(out, 'better_sqlite3.node'))).toBe(false);
+    // it worked in the scratch folder, and removed its work folder there
+    const work = /working in (\S+) /.exec(r.stderr)?.[1];
+    expect(work?.startsWith(join(scratch, 'dmm-native-')), r.stderr).toBe(true);
+    expect(existsSync(work!)).toBe(false);
+    expect(readdirSync(scratch).filter((f) => f.startsWith('dmm-native-'))).toEqual([]);
   });
 });

@@ -9,11 +9,12 @@ import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dispatch, type ApiReply } from '../../src-shared/api/dispatch';
-import { ComparisonSchema, type Comparison, type ComparisonInfo } from '../../src-shared/api/records';
+import { circuitRefParts, ComparisonSchema, type Comparison, type ComparisonInfo } from '../../src-shared/api/records';
 import { defaultSchedule } from '../../src-shared/synthesis/schedule';
 import { openLab, type Lab } from '../../src-main/lab/lab';
 import { migrate, MIGRATIONS, SCHEMA_VERSION } from '../../src-main/store/migrations';
 import { RunStore } from '../../src-main/store/run-store';
+import { packKeys, packWeights } from '../../src-main/store/snapshot-codec';
 import { tempDir } from '../helpers/lab';
 
 const tmp = tempDir('dmm-comparisons-');
@@ -194,23 +195,69 @@ describe('comparisons through the API', () => {
 });
 
 describe('migration', () => {
-  it('a version-1 database with runs gains the comparisons table and keeps its runs', () => {
+  it('a version-1 database with runs gains the comparisons table and keeps its runs and snapshots', () => {
     const f = join(tmp.dir, 'v1.sqlite');
     const raw = new Database(f);
     migrate(raw, MIGRATIONS.slice(0, 1));
     expect(raw.pragma('user_version', { simple: true })).toBe(1);
+    // a run and its snapshot written by a version-1 build, before comparisons existed
+    const schedule = defaultSchedule(7);
+    const oldRun = raw
+      .prepare(
+        `INSERT INTO runs (name, problem, status, estimator, seed, schedule, created_at, ended_at, steps, step_budget, final_loss)
+         VALUES ('old', 'duplicates', 'completed', ?, 7, ?, 1000, 2000, 10, ?, 0.25) RETURNING id`,
+      )
+      .pluck()
+      .get(schedule.estimator.kind, JSON.stringify(schedule), schedule.stop.stepBudget) as number;
+    const keyIds = links.map(
+      (l) =>
+        raw
+          .prepare('INSERT INTO link_keys (to_neuron, to_port, from_neuron, from_port) VALUES (?, ?, ?, ?) RETURNING id')
+          .pluck()
+          .get(l.to, l.toPort, l.from, l.fromPort) as number,
+    );
+    const oldSnap = raw
+      .prepare(
+        `INSERT INTO snapshots (run_id, step, reason, soft_links, prereg_loss, created_at, keys, weights)
+         VALUES (?, 10, 'final', 2, 0.5, 2000, ?, ?) RETURNING id`,
+      )
+      .pluck()
+      .get(oldRun, packKeys(Uint32Array.from(keyIds)), packWeights(Float64Array.of(1, -0.5))) as number;
     raw.close();
+
     const v1 = RunStore.open(f); // migrates 1 → latest
     try {
       expect(v1.db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
       expect(SCHEMA_VERSION).toBeGreaterThanOrEqual(2);
       const cols = (v1.db.prepare('PRAGMA table_info(comparisons)').all() as { name: string }[]).map((c) => c.name);
       expect(cols).toEqual(['id', 'name', 'circuit_a', 'circuit_b', 'pairs', 'created_at', 'updated_at']);
-      const run = v1.createRun({ name: 'old', schedule: defaultSchedule(1), status: 'completed' });
-      expect(v1.comparisons.save({ name: 'c', a: `run:${run.id}`, b: 'hand' }).a).toBe(`run:${run.id}`);
+      // the old run and snapshot read back as written
+      const run = v1.getRun(oldRun);
+      expect(run).toMatchObject({ id: oldRun, name: 'old', status: 'completed', seed: 7, steps: 10 });
+      expect(run.schedule).toEqual(schedule);
+      expect(v1.listRuns().runs.map((r) => r.id)).toEqual([oldRun]);
+      const snap = v1.getSnapshot(oldSnap);
+      expect(snap).toMatchObject({ id: oldSnap, runId: oldRun, step: 10, reason: 'final', softLinks: 2, preregLoss: 0.5 });
+      expect(snap.weights).toEqual({ links, weights: [1, -0.5] });
+      // and comparisons can refer to them
+      const saved = v1.comparisons.save({ name: 'old run against its snapshot', a: `run:${oldRun}`, b: `snap:${oldSnap}` });
+      expect(v1.comparisons.get(saved.id)).toMatchObject({ a: `run:${oldRun}`, b: `snap:${oldSnap}`, pairs: [] });
+      expect(() => v1.comparisons.save({ name: 'x', a: `snap:${oldSnap + 1}`, b: 'hand' })).toThrow(`snapshot ${oldSnap + 1} does not exist`);
       expect(v1.integrityCheck()).toEqual([]);
     } finally {
       v1.close();
+    }
+  });
+});
+
+describe('circuitRefParts', () => {
+  it('splits every kind of reference and refuses anything else', () => {
+    expect(circuitRefParts('hand')).toEqual({ kind: 'hand' });
+    expect(circuitRefParts('snap:12')).toEqual({ kind: 'snap', id: 12 });
+    expect(circuitRefParts('run:1')).toEqual({ kind: 'run', id: 1 });
+    expect(circuitRefParts('arch:9007199254740991')).toEqual({ kind: 'arch', id: 9007199254740991 });
+    for (const bad of ['', 'hand:1', 'snap:', 'snap:0', 'snap:01', 'run:-1', 'arch:1.5', 'foo:1', ' run:1', 'RUN:1']) {
+      expect(circuitRefParts(bad), bad).toBeUndefined();
     }
   });
 });

@@ -83,7 +83,8 @@ describe('compareBehaviour', () => {
     for (const r of results) {
       expect(r.neurons.map((n) => [n.a, n.b])).toEqual(alignment.pairs.map((p) => [p.a, p.b]));
       for (const n of r.neurons) {
-        expect(n.traceA.length).toBe(r.cycles * n.width);
+        expect(n.traceA.length).toBe(r.cycles * n.widthA);
+        expect(n.traceB.length).toBe(r.cycles * n.widthB);
         expect(n.levelA).toHaveLength(r.cycles);
       }
       const accum = r.neurons.find((n) => n.a === 'accum-1-2')!;
@@ -91,7 +92,7 @@ describe('compareBehaviour', () => {
       expect(accum.correlation!).toBeGreaterThan(0.99);
       // accum-1-2 on 'aaaa.': one count per character seen; its level grows with each 'a'
       const norm = r.neurons.find((n) => n.a === 'norm-2-1')!;
-      expect(norm.width).toBe(1);
+      expect([norm.widthA, norm.widthB]).toEqual([1, 1]);
       expect(Math.abs(norm.correlation!)).toBeGreaterThan(0.95);
     }
     // on "aaaa." the hand-crafted norm ends at 4 (the largest count) and the accumulator's level, Σ counts, at 5
@@ -102,6 +103,39 @@ describe('compareBehaviour', () => {
     const secondAccum = results[1]!.neurons.find((n) => n.b === 'accum')!;
     expect(secondAccum.levelB[0]).toBe(0);
     expect(last(secondAccum.levelB)).toBe(12); // 'test string.' has 12 characters
+  });
+
+  it('gives each side of a pair of different types its own width, and no correlation', () => {
+    const pair = (a: string, b: string) => ({ a, b, cost: 0, structural: 0, behavioural: null, via: 'pinned' as const });
+    const alignment = { pairs: [pair('accum', 'accum'), pair('norm', 'compare')], onlyA: [], onlyB: [] };
+    const [r] = compareBehaviour(hand, hand, [once('abca.')], { alignment });
+    const same = r!.neurons[0]!;
+    expect(same.widthA).toBe(same.widthB);
+    expect(same.correlation).toBeCloseTo(1, 12);
+    const mixed = r!.neurons[1]!;
+    // a compare emits true and false, a norm one number: the widths are those of each trace
+    expect(mixed.widthA).toBe(1);
+    expect(mixed.widthB).toBeGreaterThan(mixed.widthA);
+    expect(mixed.traceA).toHaveLength(r!.cycles * mixed.widthA);
+    expect(mixed.traceB).toHaveLength(r!.cycles * mixed.widthB);
+    expect(mixed.correlation).toBeNull();
+  });
+
+  it('reads the same outputs whether or not it also traces aligned neurons', () => {
+    const strings = [once('aaaa.'), once('a.b.c.d.e.'), probeString('abca.')];
+    const alignment = alignCircuits(sparse20, hand, alignmentEvidence(sparse20, hand));
+    const plain = compareBehaviour(sparse20, hand, strings);
+    const traced = compareBehaviour(sparse20, hand, strings, { alignment });
+    expect(traced[0]!.neurons.length).toBeGreaterThan(0);
+    expect(plain[0]!.neurons).toEqual([]);
+    for (const [i, p] of plain.entries()) {
+      const t = traced[i]!;
+      expect([...t.a.map((x) => [...x]), ...t.b.map((x) => [...x])]).toEqual([...p.a.map((x) => [...x]), ...p.b.map((x) => [...x])]);
+      expect(t.errorA).toEqual(p.errorA);
+      expect(t.errorB).toEqual(p.errorB);
+    }
+    // sparse20 misses on the defect strings: the outputs compared are not all zeros
+    expect(plain[0]!.errorA.maxAbs).toBeGreaterThan(0.3);
   });
 
   it('offers the training strings, the test suite and the defect strings', () => {

@@ -61,6 +61,28 @@ describe('linePlotSvg', () => {
     expect(() => linePlotSvg({ series: [{ label: 'x', values: [1], color: 'url(#x)' }] })).toThrow(/series "x"/);
     parseXmlStrict(linePlotSvg({ series: [] })); // an empty plot is still a document
   });
+
+  it('ends on nearly constant large values and on ranges that are not finite', () => {
+    // a step below the numbers' resolution: each value once, in order, few of them
+    const big = niceTicks(1e16, 1e16 + 2);
+    expect(big.length).toBeGreaterThan(0);
+    expect(big.length).toBeLessThanOrEqual(50);
+    for (let i = 1; i < big.length; i++) expect(big[i]!).toBeGreaterThan(big[i - 1]!);
+    for (const t of big) expect(t === 1e16 || t === 1e16 + 2 || (t > 1e16 && t < 1e16 + 2)).toBe(true);
+    expect(niceTicks(0, 1, 1e9).length).toBeLessThanOrEqual(50); // a huge count is capped
+    expect(niceTicks(NaN, NaN)).toEqual([0]);
+    expect(niceTicks(-Infinity, 3)).toEqual([3]);
+    expect(niceTicks(2, Infinity)).toEqual([2]);
+    expect(niceTicks(-Number.MAX_VALUE, Number.MAX_VALUE)).toEqual([-Number.MAX_VALUE, Number.MAX_VALUE]);
+    expect(niceTicks(5, 5)).toEqual([5]);
+    // plots of such series are drawn with finite coordinates only
+    for (const values of [[1e16, 1e16 + 2, 1e16], [1e17, 1e17], [Number.MAX_VALUE, Number.MAX_VALUE], [-Number.MAX_VALUE, Number.MAX_VALUE], [NaN, Infinity]]) {
+      const svg = linePlotSvg({ title: 't', series: [{ label: 's', values }] });
+      expect(svg, String(values)).not.toMatch(/NaN|Infinity/);
+      const doc = parseXmlStrict(svg);
+      expect(elements(doc, 'text').some((t) => t.getAttribute('class') === 'tick')).toBe(true);
+    }
+  });
 });
 
 describe('diffReportHtml', () => {
@@ -152,5 +174,60 @@ describe('diffReportHtml', () => {
     expect(() => make({ overlaySvg: '<div></div>' })).toThrow(/not an <svg>/);
     expect(() => make({ generatedAt: new Date('nope') })).toThrow(/generatedAt/);
     expect(checkInlineSvg(' <svg></svg> ', 'g')).toBe('<svg></svg>');
+  });
+
+  it('refuses markup that runs code or loads anything, however it is spelled', () => {
+    const refused: [string, RegExp][] = [
+      ['<svg><set attributeName="href" to="javascript:alert(1)"/></svg>', /contains "<set"/],
+      ['<svg><animate attributeName="fill" values="url(http://e.example/x)"/></svg>', /contains "<animate"/],
+      ['<svg><a href="https://e.example/"><text>x</text></a></svg>', /contains "<a"/],
+      ['<svg><use xlink:href="#x"/></svg>', /contains "<use"/],
+      ['<svg><foreignObject><div/></foreignObject></svg>', /contains "<foreignObject"/],
+      ['<svg><g xlink:href="https://e.example/"/></svg>', /contains "xlink:href="/],
+      ['<svg><rect style="fill:red"/></svg>', /contains "style="/],
+      ['<svg><rect ONLOAD="x()"/></svg>', /contains "ONLOAD="/],
+      ['<svg><style>@import url(https://e.example/a.css);</style></svg>', /contains "<style>…@"/],
+      ['<svg><style>text{fill:red}@import "https://e.example/a.css";</style></svg>', /contains "<style>…@"/],
+      ['<svg><style>&#64;import "https://e.example/a.css";</style></svg>', /contains "<style>…&"/],
+      ['<svg><style>text{background:url(https://e.example/p.png)}</style></svg>', /contains "<style>…url\(/],
+      ['<svg><style>text{background:u\\72l(x)}</style></svg>', /contains "<style>…\\"/],
+      ['<svg><rect fill="url(https://e.example/#p)"/></svg>', /contains "fill="…url\("/],
+      ['<svg><rect fill="&#117;rl(https://e.example/#p)"/></svg>', /contains "fill="…url\("/],
+      ['<svg><rect fill="java&#x09;script:alert(1)"/></svg>', /contains "fill="…javascript:"/],
+      ['<svg xmlns="http://www.w3.org/1999/xhtml"></svg>', /contains "xmlns=/],
+      ['<svg><!-- a comment --></svg>', /contains "<!--"/],
+      ['<svg><![CDATA[<script>x()</script>]]></svg>', /contains "<!\[CDATA\[/],
+      ['<svg><rect fill=red/></svg>', /contains "<rect"/],
+      ['<svg><g></svg>', /not well-formed/],
+      ['<svg></svg><svg></svg>', /after its closing/],
+      ['<svg></svg><script>x()</script></svg>', /after its closing/],
+      ['<svg><text>a & b</text></svg>', /unescaped "&"/],
+    ];
+    for (const [svg, message] of refused) expect(() => checkInlineSvg(svg, 'g'), svg).toThrow(message);
+  });
+
+  it('accepts any text in graphs and plots: names with "=", "url(", "javascript:" or markup in them', () => {
+    const name = 'sweep onecycle=1 url(x) javascript:alert(1) <script> & "quotes" @import';
+    const graph = graphToSvg({
+      title: name,
+      nodes: [
+        { id: 'n=1', x: 0, y: 0, width: 80, height: 30, label: name, sublabel: 'url(', shape: 'ellipse', ports: { in: ['on=1'], out: ['url('] } },
+        { id: 'm', x: 200, y: 0, width: 80, height: 30, label: 'm', shape: 'rectangle', fill: 'rgb(1, 2, 3)' },
+      ],
+      edges: [
+        { source: 'n=1', target: 'm', sourcePort: 'url(', label: 'onload=x', dashed: true },
+        { source: 'm', target: 'm', label: 'loop' },
+        { source: 'm', target: 'n=1', targetPort: 'on=1', color: '#c53030' },
+      ],
+    });
+    expect(checkInlineSvg(graph, 'g')).toBe(graph);
+    const plot = linePlotSvg({ title: name, xLabel: 'x=1', yLabel: 'url(', series: [{ label: name, values: [1, NaN, 2], dashed: true }] });
+    expect(checkInlineSvg(plot, 'p')).toBe(plot);
+    // the report with such a run name: exported, the name shown as text
+    const html = make({ title: name, a: { label: name, svg: graph }, overlaySvg: graph });
+    const doc = parseXmlStrict(html);
+    expect(elements(doc, 'title')[0]!.textContent).toBe(name);
+    expect(elements(doc, 'figcaption')[0]!.textContent).toBe(`A: ${name}`);
+    expect(elements(doc, 'script')).toEqual([]);
   });
 });

@@ -3,12 +3,13 @@
  * folder: only the app's top frame is served, file names and filters are validated, sizes
  * are limited both ways, cancel writes nothing.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { IpcMain, IpcMainInvokeEvent } from 'electron';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { FILE_OPEN_CHANNEL, FILE_SAVE_CHANNEL, type OpenFileResult, type SaveFileResult } from '../../src-main/electron/dmm-lab-api';
-import { registerFileDialogs } from '../../src-main/electron/file-dialogs';
+import { nodeFileSystem, registerFileDialogs } from '../../src-main/electron/file-dialogs';
 import { MAX_FILE_BYTES } from '../../src-main/electron/file-dialogs-schema';
 import { tempDir } from '../helpers/lab';
 
@@ -80,6 +81,8 @@ describe('saveFile', () => {
       [{ defaultName: 'a.txt', content: 'x', filters: [{ name: 'JSON', extensions: ['.json'] }] }, /filters\.0\.extensions\.0: an extension is letters and digits/],
       [{ defaultName: 'a.txt', content: 'x', path: '/tmp/evil' }, /path|unrecognized/i],
       [{ defaultName: 'a.txt', content: 'x'.repeat(MAX_FILE_BYTES + 1) }, /larger than/],
+      // fewer characters than the limit, more bytes: 'é' is 2 bytes in UTF-8
+      [{ defaultName: 'a.txt', content: 'é'.repeat(MAX_FILE_BYTES / 2 + 1) }, /content: the content is larger than \d+ bytes \(UTF-8\)/],
       [null, /saveFile/],
     ];
     for (const [request, message] of bad) {
@@ -89,6 +92,13 @@ describe('saveFile', () => {
     }
     expect(dialogCalls).toEqual([]);
     expect(existsSync(nextPath)).toBe(false);
+  });
+
+  it('saves text up to the limit in UTF-8 bytes, multi-byte characters included', async () => {
+    nextPath = join(tmp.dir, 'exactly.txt');
+    const content = 'é'.repeat(MAX_FILE_BYTES / 2); // exactly MAX_FILE_BYTES bytes
+    expect(await save({ defaultName: 'exactly.txt', content })).toEqual({ status: 'saved', name: 'exactly.txt' });
+    expect(readFileSync(nextPath).byteLength).toBe(MAX_FILE_BYTES);
   });
 
   it('refuses other frames and origins', async () => {
@@ -128,6 +138,37 @@ describe('openFile', () => {
     expect(await open({ filters: 'json' })).toMatchObject({ status: 'error', message: expect.stringMatching(/^openFile: filters/) });
     expect(await open({}, { senderFrame: { url: 'file:///tmp/evil.html', parent: null } })).toEqual({ status: 'error', message: 'request from an untrusted frame' });
     expect(dialogCalls).toEqual([]);
+  });
+
+  const mkfifo = process.platform === 'win32' ? undefined : spawnSync('mkfifo', ['--help']).error === undefined ? 'mkfifo' : undefined;
+
+  it.runIf(mkfifo !== undefined)('refuses a FIFO at once instead of waiting for a writer', async () => {
+    nextPath = join(tmp.dir, 'pipe.json');
+    expect(spawnSync(mkfifo!, [nextPath]).status).toBe(0);
+    expect(await open({})).toEqual({ status: 'error', message: 'pipe.json is not a regular file' });
+  });
+
+  it.runIf(existsSync('/dev/zero'))('refuses a device that reports size 0, also through a symlink', async () => {
+    nextPath = join(tmp.dir, 'zero.json');
+    symlinkSync('/dev/zero', nextPath);
+    expect(await open({})).toEqual({ status: 'error', message: 'zero.json is not a regular file' });
+  });
+
+  it.runIf(existsSync('/proc/self/status'))('reads a file that reports size 0 but has content (/proc)', async () => {
+    nextPath = '/proc/self/status';
+    const r = await open({});
+    expect(r.status).toBe('opened');
+    expect((r as { text: string }).text).toMatch(/^Name:/m);
+    expect((r as { text: string }).text).toMatch(/^Pid:\s+\d+$/m);
+    // the limit holds on what is read, not on the size reported
+    expect(await nodeFileSystem.readText('/proc/self/status', 10)).toEqual({ ok: false, reason: 'status is larger than 10 bytes; files up to 10 bytes can be opened' });
+  });
+
+  it('reads a regular file of exactly the limit and refuses one byte more', async () => {
+    const path = join(tmp.dir, 'limit.txt');
+    writeFileSync(path, 'é'.repeat(5)); // 10 bytes
+    expect(await nodeFileSystem.readText(path, 10)).toEqual({ ok: true, text: 'ééééé' });
+    expect(await nodeFileSystem.readText(path, 9)).toEqual({ ok: false, reason: 'limit.txt is 10 bytes; files up to 9 bytes can be opened' });
   });
 
   it('the disposer removes both handlers', () => {

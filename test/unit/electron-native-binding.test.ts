@@ -33,10 +33,21 @@ describe('resolveNativeBinding', () => {
     expect(resolveNativeBinding({ ...base, isPackaged: true, exists: only(path) })).toEqual({ ok: true, path });
   });
 
-  it('the environment variable overrides both', () => {
-    expect(resolveNativeBinding({ ...base, env: { [NATIVE_BINDING_ENV]: '/x/b.node' }, exists: only('/x/b.node') })).toEqual({ ok: true, path: '/x/b.node' });
+  it('the environment variable overrides the lookup from the sources', () => {
+    const dev = '/src/dmm-lab/build/native/electron-40.10.2-linux-x64/better_sqlite3.node';
+    expect(resolveNativeBinding({ ...base, env: { [NATIVE_BINDING_ENV]: '/x/b.node' }, exists: only('/x/b.node', dev) })).toEqual({ ok: true, path: '/x/b.node' });
     const r = resolveNativeBinding({ ...base, env: { [NATIVE_BINDING_ENV]: '/x/missing.node' }, exists: () => false });
     expect(r).toEqual({ ok: false, message: expect.stringContaining(`${NATIVE_BINDING_ENV} names /x/missing.node, which does not exist`) });
+  });
+
+  it('a packaged app ignores the environment variable and loads what it was packaged with', () => {
+    const packaged = '/opt/DMM Lab/resources/native/better_sqlite3.node';
+    const env = { [NATIVE_BINDING_ENV]: '/tmp/evil.node' };
+    expect(resolveNativeBinding({ ...base, isPackaged: true, env, exists: only(packaged, '/tmp/evil.node') })).toEqual({ ok: true, path: packaged });
+    const missing = resolveNativeBinding({ ...base, isPackaged: true, env, exists: only('/tmp/evil.node') });
+    expect(missing.ok).toBe(false);
+    expect((missing as { message: string }).message).toMatch(/package is incomplete/);
+    expect((missing as { message: string }).message).not.toContain('/tmp/evil.node');
   });
 
   it('says what is missing and how to get it', () => {
