@@ -65,6 +65,11 @@ export function outputPorts(type: string): readonly string[] {
   return NEURON_TYPES.get(type)?.outputs ?? [];
 }
 
+/** Resolves after the next frame has been painted (a requestAnimationFrame callback runs before the paint). */
+function nextPaint(): Promise<void> {
+  return new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
+}
+
 export type GeneratorKind = 'layered' | 'recurrent' | 'handcrafted' | 'compare-free';
 
 export interface GeneratorSettings {
@@ -328,6 +333,31 @@ export class EditorState {
   evaluatedDoc = $state.raw<EditorDocument | null>(null);
   evaluationError = $state<string | null>(null);
 
+  /** An evaluation is under way (evaluateSoon): the button says so and is disabled. */
+  evaluating = $state(false);
+
+  /** Forgets the evaluation (a new document was opened). */
+  clearEvaluation(): void {
+    this.evaluation = null;
+    this.evaluatedDoc = null;
+    this.evaluationError = null;
+  }
+
+  /**
+   * `evaluate` after `yieldFrame` (by default: once the next frame is painted), so that the
+   * busy state shows before the synchronous work blocks the page; one at a time.
+   */
+  async evaluateSoon(yieldFrame: () => Promise<void> = nextPaint): Promise<Evaluation | null> {
+    if (this.evaluating) return this.evaluation;
+    this.evaluating = true;
+    try {
+      await yieldFrame();
+      return this.evaluate();
+    } finally {
+      this.evaluating = false;
+    }
+  }
+
   /** The loss of the document against the built-in hand-crafted detector. */
   evaluate(): Evaluation | null {
     try {
@@ -377,6 +407,8 @@ export class EditorState {
   open(doc: EditorDocument): void {
     this.stack.reset(doc);
     this.clearSelection();
+    this.pending = null;
+    this.clearEvaluation();
   }
 
   /** Imports text as a new undoable step; a malformed file leaves the document untouched. */

@@ -43,13 +43,5 @@ export class MenuDispatcher {
   }
 }
 
-/** Whether `el` is a field whose text the user edits (input of a text type, textarea, contenteditable). */
-export function isTextField(el: { tagName?: string; type?: string; isContentEditable?: boolean; readOnly?: boolean } | null | undefined): boolean {
-  if (!el) return false;
-  if (el.isContentEditable) return true;
-  const tag = el.tagName?.toUpperCase();
-  if (tag === 'TEXTAREA') return !el.readOnly;
-  if (tag !== 'INPUT') return false;
-  const type = (el.type ?? 'text').toLowerCase();
-  return !el.readOnly && ['text', 'search', 'number', 'email', 'url', 'tel', 'password'].includes(type);
-}
+/** Whether `el` is a field whose text the user edits (one definition for the menu and the screens' shortcuts). */
+export { isTextField } from './typing';

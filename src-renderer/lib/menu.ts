@@ -8,6 +8,7 @@ import { MENU_COMMANDS, type MenuCommand } from '@shared/api/menu-commands';
 import { api, errorMessage } from './api';
 import { openTextFile } from '../runs/browser/download';
 import { isTextField, MenuDispatcher } from './menu-dispatch';
+import { editorSession } from '../editor/editor-session.svelte';
 
 export { MENU_COMMANDS, type MenuCommand };
 
@@ -33,7 +34,12 @@ let installed = false;
 export function installMenuDefaults(): void {
   if (installed || !bridge?.onMenuCommand) return;
   installed = true;
-  onMenuCommand('new-architecture', () => (location.hash = '#/editor'));
+  // the editor keeps its document across screens: a new one replaces it (after asking about unsaved work)
+  onMenuCommand('new-architecture', () => {
+    if (!editorSession.confirmDiscard((q) => window.confirm(q))) return;
+    editorSession.reset();
+    location.hash = '#/editor';
+  });
   onMenuCommand('show-welcome', () => (location.hash = '#/welcome'));
   onMenuCommand('open-import', () => void importRunsFromFile());
 }

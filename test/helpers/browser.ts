@@ -142,6 +142,11 @@ export async function startE2ELab(opts: E2EOptions = {}): Promise<E2ELab> {
     host = await startHostProcess(join(tmp.dir, 'lab.sqlite'), [...(opts.hostArgs ?? ['--concurrency', '1'])]);
     browser = await chromium.launch({ executablePath: CHROMIUM, headless: true });
     const context = await browser.newContext({ viewport: opts.viewport ?? { width: 1280, height: 900 } });
+    // before any page of the context loads: the renderer exposes its test hooks (the editor
+    // canvas's window.__dmmEditorCanvas, the diff canvases' __cy) only when this is set
+    await context.addInitScript(() => {
+      (window as Window & { __DMM_E2E__?: boolean }).__DMM_E2E__ = true;
+    });
     const page = await context.newPage();
     const pageErrors: string[] = [];
     page.on('pageerror', (e) => pageErrors.push(`pageerror: ${e.message}${e.stack ? `\n${e.stack.split('\n').slice(1, 4).join('\n')}` : ''}`));
