@@ -47,10 +47,13 @@ export function reportFileName(title: string): string {
   return `${slug || 'circuit-diff'}.html`;
 }
 
-/** Builds the report and saves it (a download in a browser, the save dialog in Electron). */
-export async function exportReport(r: ReportInput): Promise<string> {
+/**
+ * Builds the report and saves it (a download in a browser, the save dialog in Electron);
+ * returns the file name and what became of it (`canceled`: the dialog was closed).
+ */
+export async function exportReport(r: ReportInput): Promise<{ file: string; status: 'saved' | 'canceled' | 'downloaded' }> {
   const html = reportHtml(r);
-  const name = reportFileName(r.title);
-  await saveFile(name, html, 'text/html');
-  return name;
+  const file = reportFileName(r.title);
+  const status = await saveFile(file, html, 'text/html');
+  return { file, status };
 }

@@ -5,11 +5,17 @@
 import type { MachineSpec } from '@shared/machine/spec';
 import { handcraftedDetector } from '@shared/problems/duplicates/handcrafted';
 import type { LabClient } from '../api/connect';
-import { parseCircuitRef } from './circuit-ref';
+import { formatCircuitRef, parseCircuitRef } from './circuit-ref';
 import { specFromArchitecture, specFromWeights } from './circuit-spec';
 
 export interface LoadedCircuit {
   readonly ref: string;
+  /**
+   * The reference of exactly what was loaded: `run:ID` resolved to the `snap:ID` of the run's
+   * last snapshot at loading time (a run that goes on would otherwise change a saved
+   * comparison); any other reference unchanged.
+   */
+  readonly resolved: string;
   /** What the person reads: "run 3 “seed 5”, step 480", "the hand-crafted detector". */
   readonly label: string;
   /** A short name for legends: "run 3 @480", "hand-crafted". */
@@ -27,10 +33,10 @@ export async function loadCircuit(client: LabClient, ref: string): Promise<Loade
   try {
     switch (p.kind) {
       case 'hand':
-        return { ref, label: 'the hand-crafted detector', short: 'hand-crafted', spec: handcraftedDetector() };
+        return { ref, resolved: formatCircuitRef(p), label: 'the hand-crafted detector', short: 'hand-crafted', spec: handcraftedDetector() };
       case 'arch': {
         const a = await client['architectures.get']({ id: p.id });
-        return { ref, label: `architecture “${a.name}” v${a.version}`, short: `${a.name} v${a.version}`, spec: specFromArchitecture(a.graph) };
+        return { ref, resolved: formatCircuitRef(p), label: `architecture “${a.name}” v${a.version}`, short: `${a.name} v${a.version}`, spec: specFromArchitecture(a.graph) };
       }
       case 'snap':
       case 'run': {
@@ -46,6 +52,7 @@ export async function loadCircuit(client: LabClient, ref: string): Promise<Loade
         const name = run ? ` “${run.name}”` : '';
         return {
           ref,
+          resolved: `snap:${snap.id}`,
           label: `run ${snap.runId}${name}, step ${snap.step} (snapshot ${snap.id})`,
           short: `run ${snap.runId} @${snap.step}`,
           spec: specFromWeights(snap.weights.links, snap.weights.weights),

@@ -49,20 +49,47 @@ export function handcraftedExampleOverrides(): Record<string, unknown> {
 /** Hashes the page starts with when no screen was asked for (Electron: none; the browser host: #/runs after the token). */
 const START_HASHES = new Set(['', '#', '#/', '#/runs']);
 
+/** Why the welcome screen did not open by itself. */
+export type FirstRunSkip = 'screen' | 'dismissed' | 'runs' | 'unreachable' | 'moved';
+
+/** An element whose data attributes carry the outcome (the page's root element). */
+export interface FirstRunMarker {
+  readonly dataset: Record<string, string | undefined>;
+}
+
 /**
  * At start: when the page opened on no particular screen and the lab is new, switch to the
  * welcome screen — unless the person has gone elsewhere while the lab was being asked.
+ * When decided, `marker` (the page's root element) says so: `data-first-run` is `shown` or
+ * `skipped`, and `data-first-run-reason` why it was skipped (`screen`: the page opened on
+ * another screen, `dismissed`, `runs`: the lab has runs, `unreachable`: the lab did not
+ * answer, `moved`: the person went elsewhere meanwhile) — what tests wait for.
  */
-export async function openWelcomeOnFirstStart(client: Pick<ApiClient, 'runs.list'>, storage: Storage, loc: Pick<Location, 'hash'>): Promise<boolean> {
+export async function openWelcomeOnFirstStart(
+  client: Pick<ApiClient, 'runs.list'>,
+  storage: Storage,
+  loc: Pick<Location, 'hash'>,
+  marker: FirstRunMarker | undefined = typeof document === 'undefined' ? undefined : document.documentElement,
+): Promise<boolean> {
+  const skipped = (reason: FirstRunSkip): false => {
+    if (marker) {
+      marker.dataset['firstRunReason'] = reason;
+      marker.dataset['firstRun'] = 'skipped';
+    }
+    return false;
+  };
   const initial = loc.hash;
-  if (!START_HASHES.has(initial)) return false;
+  if (!START_HASHES.has(initial)) return skipped('screen');
+  if (isWelcomeDismissed(storage)) return skipped('dismissed');
   let show = false;
   try {
     show = await shouldShowWelcome(client, storage);
   } catch {
-    return false; // the run browser shows the connection problem
+    return skipped('unreachable'); // the run browser shows the connection problem
   }
-  if (!show || loc.hash !== initial) return false;
+  if (!show) return skipped(isWelcomeDismissed(storage) ? 'dismissed' : 'runs');
+  if (loc.hash !== initial) return skipped('moved');
   loc.hash = '#/welcome';
+  if (marker) marker.dataset['firstRun'] = 'shown';
   return true;
 }

@@ -2,10 +2,14 @@
  * The circuit diff (issue 7) end to end, in Debian's Chromium against the real browser host
  * on a fresh database: a finished run's diff against the hand-crafted detector opened from
  * the run's page, every view toggled, the |w| threshold moved, a neuron selected and its
- * counterpart lit, a typed string run on both circuits; the 2022 sparse20 circuit against the
+ * counterpart lit (and cleared when the threshold hides a selected link), pan and zoom
+ * followed, a typed string run on both circuits, each tab's choices kept across tab switches;
+ * two runs' diff saved as the snapshots compared; the 2022 sparse20 circuit against the
  * detector, its defect on five dots visible in the behaviour figures, a neuron re-paired by
- * dragging, the comparison saved, reloaded and exported (HTML, then PDF from the report);
- * and the time to open a diff of two circuits of a few hundred links.
+ * dragging (leaving asks first), the comparison saved without rebuilding the screen, reloaded
+ * and exported (HTML once per double click, then PDF from the report); deleting a saved
+ * comparison only once confirmed; and the time to open a diff of two circuits of a few
+ * hundred links.
  * Screenshots: test-results/screenshots/diff-*.png.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -122,18 +126,40 @@ describeE2E('Circuit diff (Chromium, browser host)', () => {
         const c = (document.querySelector(`[data-testid="${x}"] .canvas`) as HTMLElement & { __cy: import('cytoscape').Core }).__cy;
         return { zoom: c.zoom(), pan: c.pan() };
       }, t);
+    const before = await viewport('diff-pane-a');
     const boxA = (await page.getByTestId('diff-pane-a').boundingBox())!;
-    await page.mouse.move(boxA.x + boxA.width / 2, boxA.y + boxA.height / 2);
+    // off-centre, so zooming moves the pan as well
+    await page.mouse.move(boxA.x + boxA.width * 0.3, boxA.y + boxA.height * 0.4);
     await page.mouse.wheel(0, -300);
-    await expect.poll(async () => (await viewport('diff-pane-b')).zoom).toBeCloseTo((await viewport('diff-pane-a')).zoom, 6);
+    await expect.poll(async () => (await viewport('diff-pane-a')).zoom).toBeGreaterThan(before.zoom * 1.01);
+    await expect
+      .poll(async () => {
+        const [a, b] = [await viewport('diff-pane-a'), await viewport('diff-pane-b')];
+        return Math.max(Math.abs(a.zoom - b.zoom), Math.abs(a.pan.x - b.pan.x), Math.abs(a.pan.y - b.pan.y));
+      })
+      .toBeLessThan(1e-6);
+    const zoomed = await viewport('diff-pane-a');
+    expect(Math.abs(zoomed.pan.x - before.pan.x) + Math.abs(zoomed.pan.y - before.pan.y)).toBeGreaterThan(1);
 
-    // the threshold hides weak links on both sides at once
+    // the threshold hides weak links on both sides at once; a selected link it hides is no longer selected
+    const weakest = await page.evaluate(() => {
+      const c = (document.querySelector('[data-testid="diff-pane-a"] .canvas') as HTMLElement & { __cy: import('cytoscape').Core }).__cy;
+      const soft = c.edges('.soft').sort((x, y) => Math.abs(Number(x.data('weight'))) - Math.abs(Number(y.data('weight'))));
+      const id = soft.first().id();
+      // as a click on it does: the only selected element of its pane
+      c.elements(':selected').unselect();
+      c.getElementById(id).select();
+      return id;
+    });
+    await expect.poll(async () => page.getByTestId('diff-selection').getAttribute('data-id')).toBe(weakest);
     const softA = await summary(page, 'data-soft-a');
     const slider = page.getByTestId('diff-threshold');
     await slider.focus();
     await page.keyboard.press('End');
     await expect.poll(() => summary(page, 'data-soft-a')).toBeLessThan(softA);
     expect(Number(await page.getByTestId('diff-threshold-value').getAttribute('data-value'))).toBeGreaterThan(0);
+    await expect.poll(async () => page.getByTestId('diff-selection').count()).toBe(0);
+    await expect(page.locator('[data-view="side"]').textContent()).resolves.toContain('Select a neuron or a link');
     await page.keyboard.press('Home');
     await expect.poll(() => summary(page, 'data-soft-a')).toBe(softA);
 
@@ -143,6 +169,13 @@ describeE2E('Circuit diff (Chromium, browser host)', () => {
     await page.getByTestId('diff-spotlight-a').check();
     await expect.poll(async () => (await nodes(page, 'diff-overlay-canvas')).some((n) => n.classes.includes('faded'))).toBe(true);
     await lab.screenshot('diff-overlay');
+    // the spotlight survives a visit to another tab
+    await page.getByTestId('diff-tab-links').click();
+    await page.getByTestId('diff-link-table').waitFor();
+    await page.getByTestId('diff-tab-overlay').click();
+    await page.waitForSelector('[data-testid="diff-overlay-canvas"] .canvas[data-elements]');
+    expect(await page.getByTestId('diff-spotlight-a').isChecked()).toBe(true);
+    await expect.poll(async () => (await nodes(page, 'diff-overlay-canvas')).some((n) => n.classes.includes('faded'))).toBe(true);
     await page.getByTestId('diff-spotlight-both').check();
 
     await page.getByTestId('diff-tab-links').click();
@@ -168,6 +201,20 @@ describeE2E('Circuit diff (Chromium, browser host)', () => {
     expect(legend).toContain('B hand-crafted');
     expect(await page.locator('[data-testid="diff-error-table"] tr[data-text="hello world."]').count()).toBe(1);
     await lab.screenshot('diff-behaviour');
+    // the behaviour tab keeps its strings, the chosen one and the chosen pair across a visit to another tab
+    const pairOptions = await page.getByTestId('diff-pair-select').locator('option').count();
+    expect(pairOptions).toBeGreaterThan(1);
+    await page.getByTestId('diff-pair-select').selectOption('1');
+    const pairR = await page.getByTestId('diff-pair-correlation').getAttribute('data-r');
+    await page.getByTestId('diff-string-input').fill('still typing');
+    await page.getByTestId('diff-tab-heatmap').click();
+    await page.getByTestId('diff-heatmap').waitFor();
+    await page.getByTestId('diff-tab-behaviour').click();
+    await expect.poll(async () => page.getByTestId('diff-behaviour-string').getAttribute('data-text')).toBe('hello world.');
+    expect(await page.locator('[data-testid="diff-error-table"] tr[data-text="hello world."]').count()).toBe(1);
+    expect(await page.getByTestId('diff-pair-select').inputValue()).toBe('1');
+    expect(await page.getByTestId('diff-pair-correlation').getAttribute('data-r')).toBe(pairR);
+    expect(await page.getByTestId('diff-string-input').inputValue()).toBe('still typing');
     expect(lab.pageErrors).toEqual([]);
   }, 120_000);
 
@@ -181,6 +228,17 @@ describeE2E('Circuit diff (Chromium, browser host)', () => {
     expect(await summary(page, 'data-soft-a')).toBe(await last(runId));
     expect(await summary(page, 'data-soft-b')).toBe(await last(otherRunId));
     await lab.screenshot('diff-two-runs');
+    // saved, the comparison names the snapshots compared (run:ID would follow the run's latest one)
+    const lastSnap = async (id: number) => (await lab.api<{ id: number }[]>('runs.snapshots', { id })).at(-1)!.id;
+    await page.getByTestId('diff-save').click();
+    await expect.poll(() => page.evaluate(() => location.hash)).toMatch(/^#\/diff\?id=\d+$/);
+    const id = Number((await page.evaluate(() => location.hash)).split('=')[1]);
+    const stored = await lab.api<{ a: string; b: string; name: string }>('comparisons.get', { id });
+    expect(stored.a).toBe(`snap:${await lastSnap(runId)}`);
+    expect(stored.b).toBe(`snap:${await lastSnap(otherRunId)}`);
+    expect(stored.name).toContain(`run ${runId}`);
+    expect(stored.name).toContain(`run ${otherRunId}`);
+    await expect(page.getByTestId('diff-save-message').textContent()).resolves.toContain(`run ${runId} (last snapshot) as snapshot ${await lastSnap(runId)}`);
     expect(lab.pageErrors).toEqual([]);
   }, 60_000);
 
@@ -216,10 +274,29 @@ describeE2E('Circuit diff (Chromium, browser host)', () => {
     expect(await page.getByTestId('diff-pins').getAttribute('data-count')).toBe('1');
     await lab.screenshot('diff-repaired');
 
+    // leaving the page with the pair not saved asks first
+    const leaveAsks = () =>
+      page.evaluate(() => {
+        const e = new Event('beforeunload', { cancelable: true });
+        window.dispatchEvent(e);
+        return e.defaultPrevented;
+      });
+    expect(await leaveAsks()).toBe(true);
+
+    // saving keeps the screen as it is (same element, no second alignment) and only updates the address
+    const refinedBefore = await page.getByTestId('diff-screen').getAttribute('data-refined-ms');
+    await page.getByTestId('diff-screen').evaluate((el) => el.setAttribute('data-e2e-same-screen', '1'));
     await page.getByTestId('diff-name').fill('sparse20 vs hand, relay as compare');
     await page.getByTestId('diff-save').click();
     await expect.poll(() => page.evaluate(() => location.hash)).toMatch(/^#\/diff\?id=\d+$/);
     const id = Number((await page.evaluate(() => location.hash)).split('=')[1]);
+    await expect(page.getByTestId('diff-save-message').textContent()).resolves.toBe(`Saved as comparison ${id}.`);
+    expect(await page.getByTestId('diff-screen').getAttribute('data-comparison-id')).toBe(String(id));
+    expect(await page.getByTestId('diff-screen').getAttribute('data-e2e-same-screen')).toBe('1');
+    expect(await page.getByTestId('diff-screen').getAttribute('data-refined-ms')).toBe(refinedBefore);
+    expect(await page.getByTestId('diff-pins').getAttribute('data-count')).toBe('1');
+    expect(await page.getByRole('tab', { name: 'Side by side' }).getAttribute('aria-selected')).toBe('true');
+    expect(await leaveAsks()).toBe(false);
     const stored = await lab.api<{ a: string; b: string; pairs: [string, string][]; name: string }>('comparisons.get', { id });
     expect(stored).toMatchObject({ a: `arch:${sparseArch}`, b: 'hand', pairs: [['compare-4-2', 'compare']], name: 'sparse20 vs hand, relay as compare' });
 
@@ -232,7 +309,21 @@ describeE2E('Circuit diff (Chromium, browser host)', () => {
     expect(await page.getByTestId('diff-name').inputValue()).toBe('sparse20 vs hand, relay as compare');
 
     // export: a self-contained HTML report, then a PDF of it
-    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('diff-export-html').click()]);
+    let downloads = 0;
+    page.on('download', () => downloads++);
+    // two clicks in a row build one report; the button says when it is done
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByTestId('diff-export-html').evaluate((b: HTMLButtonElement) => {
+        b.click();
+        b.click();
+      }),
+    ]);
+    await expect.poll(async () => page.getByTestId('diff-export-message').textContent()).toBe('Downloaded the report as sparse20-vs-hand-relay-as-compare.html.');
+    expect(await page.getByTestId('diff-export-html').isEnabled()).toBe(true);
+    // a later export: by its download, a second build of the double click would have come too
+    await Promise.all([page.waitForEvent('download'), page.getByTestId('diff-export-html').click()]);
+    expect(downloads).toBe(2);
     const dir = join(ROOT, 'test-results');
     mkdirSync(SCREENSHOTS, { recursive: true });
     const file = join(dir, 'diff-report.html');
@@ -252,6 +343,43 @@ describeE2E('Circuit diff (Chromium, browser host)', () => {
     await report.close();
     expect(lab.pageErrors).toEqual([]);
   }, 120_000);
+
+  it('deleting a saved comparison asks first, naming it and its pairs', async () => {
+    const { page } = lab;
+    const save = (name: string, pairs: [string, string][]) => lab.api<{ id: number }>('comparisons.save', { name, a: `arch:${sparseArch}`, b: 'hand', pairs });
+    const kept = (await save('keep me', [['compare-4-2', 'compare']])).id;
+    const gone = (await save('delete me', [])).id;
+    await lab.open('#/diff');
+    const row = (id: number) => page.locator(`[data-testid="diff-saved-list"] li[data-comparison-id="${id}"]`);
+    await row(kept).waitFor();
+    await row(gone).waitFor();
+
+    // dismissed: nothing is deleted
+    const dismissed = page.waitForEvent('dialog').then(async (d) => {
+      const seen = { type: d.type(), message: d.message() };
+      await d.dismiss();
+      return seen;
+    });
+    await row(kept).getByTestId('diff-saved-delete').click();
+    const asked = await dismissed;
+    expect(asked.type).toBe('confirm');
+    expect(asked.message).toContain('“keep me”');
+    expect(asked.message).toContain('1 pair by hand');
+    // accepted: that one goes (and once it has, a deletion of the first one would have too)
+    const accepted = page.waitForEvent('dialog').then(async (d) => {
+      const message = d.message();
+      await d.accept();
+      return message;
+    });
+    await row(gone).getByTestId('diff-saved-delete').click();
+    expect(await accepted).toContain('“delete me”');
+    expect(await accepted).toContain('0 pairs by hand');
+    await row(gone).waitFor({ state: 'detached' });
+    await expect(lab.api('comparisons.get', { id: gone })).rejects.toThrow(`comparison ${gone} does not exist`);
+    expect(await row(kept).count()).toBe(1);
+    expect((await lab.api<{ name: string }>('comparisons.get', { id: kept })).name).toBe('keep me');
+    expect(lab.pageErrors).toEqual([]);
+  }, 60_000);
 
   it('two circuits of a few hundred links open in at most a second', async () => {
     const { page } = lab;
@@ -276,6 +404,10 @@ describeE2E('Circuit diff (Chromium, browser host)', () => {
     await expect.poll(async () => (await page.getByTestId('diff-error').first().textContent()) ?? '', { timeout: 10_000 }).toContain('snapshot 99999 does not exist');
     await lab.open('#/diff?id=4242');
     await expect.poll(async () => (await page.getByTestId('diff-error').first().textContent()) ?? '', { timeout: 10_000 }).toContain('comparison 4242 does not exist');
-    lab.pageErrors.length = 0; // the failed API calls log as console errors
+    // the two failed API calls log as console errors (the browser's own "Failed to load resource"); nothing else may
+    const expected = /^console: Failed to load resource: the server responded with a status of 404 \(Not Found\) \(http:\/\/127\.0\.0\.1:\d+\/api\/(snapshots|comparisons)\.get\)$/;
+    expect(lab.pageErrors.filter((e) => expected.test(e))).toHaveLength(2);
+    expect(lab.pageErrors.filter((e) => !expected.test(e))).toEqual([]);
+    lab.pageErrors.length = 0;
   }, 120_000);
 });

@@ -94,11 +94,31 @@ describe.skipIf(SKIP !== undefined)(SKIP ? `Electron app (skipped: ${SKIP})` : '
   });
 
   it('refuses navigation away and pop-ups', async () => {
-    await page.evaluate(() => window.open('https://example.com/', '_blank'));
+    // a pop-up: the window-open handler denies it, so window.open gives null and no window appears
+    // (http, not https: an https link would be handed to the system browser)
+    const popup = app.waitForEvent('window', { timeout: 2000 }).then(
+      () => 'a window opened',
+      (e: Error) => (/Timeout/i.test(e.message) ? 'none' : `error: ${e.message}`),
+    );
+    expect(await page.evaluate(() => window.open('http://127.0.0.1:9/popup', '_blank') === null)).toBe(true);
+    expect(await popup).toBe('none');
     expect(app.windows()).toHaveLength(1);
+
+    // navigation away: the main process sees it (will-navigate) and prevents it; the page stays
     const url = page.url();
+    type Seen = { url: string; prevented: boolean };
+    // listening before the page navigates (registered after the app's own listener, so it runs after it has decided)
+    await app.evaluate(({ BrowserWindow }) => {
+      const contents = BrowserWindow.getAllWindows()[0]!.webContents;
+      (globalThis as { __willNavigate?: Promise<Seen> }).__willNavigate = new Promise<Seen>((resolve) =>
+        contents.once('will-navigate', (e) => resolve({ url: e.url, prevented: e.defaultPrevented })),
+      );
+    });
     await page.evaluate(() => (location.href = 'file:///etc/hostname')).catch(() => undefined);
-    await new Promise((r) => setTimeout(r, 500));
+    const seen = await app.evaluate(() => (globalThis as { __willNavigate?: Promise<Seen> }).__willNavigate);
+    expect(seen).toEqual({ url: 'file:///etc/hostname', prevented: true });
+    // the page is still the app, and still answers
     expect(page.url().split('#')[0]).toBe(url.split('#')[0]);
+    expect(await page.evaluate(() => document.title)).toBe('DMM Lab');
   });
 });

@@ -10,6 +10,16 @@ import { describeE2E, startE2ELab, waitForRunEnd, type E2ELab } from '../helpers
 
 let lab: E2ELab;
 
+/** Waits for the first-run check of the page just loaded to decide (src-renderer/welcome/first-run.ts marks the root element). */
+async function firstRunDecision(page: E2ELab['page']): Promise<{ firstRun: string; reason: string | undefined; hash: string }> {
+  await page.waitForFunction(() => document.documentElement.dataset['firstRun'] !== undefined, null, { timeout: 10_000 });
+  return page.evaluate(() => ({
+    firstRun: document.documentElement.dataset['firstRun'] as string,
+    reason: document.documentElement.dataset['firstRunReason'],
+    hash: location.hash,
+  }));
+}
+
 interface Run {
   id: number;
   name: string;
@@ -30,7 +40,7 @@ describeE2E('First-run screen (Chromium, browser host)', () => {
   it('opens by itself on a new lab and explains the three parts', async () => {
     const { page } = lab;
     await lab.open();
-    await page.waitForFunction(() => location.hash === '#/welcome', null, { timeout: 10_000 });
+    expect(await firstRunDecision(page)).toEqual({ firstRun: 'shown', reason: undefined, hash: '#/welcome' });
     await page.getByTestId('welcome').waitFor();
     await expect(page.getByRole('heading', { name: 'Welcome to DMM Lab' }).isVisible()).resolves.toBe(true);
     for (const part of ['runs', 'editor', 'diff']) await page.getByTestId(`welcome-part-${part}`).waitFor();
@@ -38,6 +48,11 @@ describeE2E('First-run screen (Chromium, browser host)', () => {
     expect(text).toContain('Runs');
     expect(text).toContain('Editor');
     expect(text).toContain('Diff');
+    // the diff card describes the circuit diff (not the Compare screen)
+    const diffCard = (await page.getByTestId('welcome-part-diff').textContent()) ?? '';
+    expect(diffCard).toContain('hand-crafted detector');
+    expect(diffCard).toContain('neurons aligned');
+    expect(diffCard).not.toContain('hyperparameters');
     await lab.screenshot('welcome');
     expect(lab.pageErrors).toEqual([]);
   });
@@ -57,12 +72,13 @@ describeE2E('First-run screen (Chromium, browser host)', () => {
     expect(lab.pageErrors).toEqual([]);
   }, 90_000);
 
-  it('with runs in the lab (or once dismissed) it does not open by itself; the header link shows it', async () => {
+  it('with runs in the lab (and not dismissed) it does not open by itself; the header link shows it', async () => {
     const { page } = lab;
+    // starting the example dismissed the screen on this browser: forget that, so the check
+    // that runs now is the one about runs in the lab
+    await page.evaluate(() => localStorage.clear());
     await lab.open();
-    await page.getByTestId('reference-row').waitFor({ timeout: 10_000 }).catch(() => undefined);
-    await new Promise((r) => setTimeout(r, 500));
-    expect(await page.evaluate(() => location.hash)).toBe('#/runs');
+    expect(await firstRunDecision(page)).toEqual({ firstRun: 'skipped', reason: 'runs', hash: '#/runs' });
     await page.getByRole('link', { name: 'Getting started' }).click();
     await page.getByTestId('welcome').waitFor();
   });
@@ -86,18 +102,20 @@ describeE2E('First-run screen (Chromium, browser host)', () => {
 
   it('skipping dismisses it for good', async () => {
     const { page } = lab;
-    // a lab without runs again: everything to the trash and purged
+    // a lab without runs again: everything to the trash and purged (first off the run's page,
+    // which would ask for the run being purged)
+    await page.getByRole('link', { name: 'Getting started' }).click();
+    await page.getByTestId('welcome').waitFor();
     const { runs } = await lab.api<{ runs: { id: number }[] }>('runs.list', {});
     await lab.api('runs.trash', { ids: runs.map((r) => r.id) });
     await lab.api('runs.purge', { ids: runs.map((r) => r.id) });
-    await page.evaluate(() => localStorage.removeItem('dmm-lab-welcome-dismissed'));
+    await page.evaluate(() => localStorage.clear());
     await lab.open();
-    await page.waitForFunction(() => location.hash === '#/welcome', null, { timeout: 10_000 });
+    expect(await firstRunDecision(page)).toEqual({ firstRun: 'shown', reason: undefined, hash: '#/welcome' });
     await page.getByTestId('welcome-skip').click();
     await page.waitForFunction(() => location.hash === '#/runs');
     await lab.open();
-    await new Promise((r) => setTimeout(r, 1000));
-    expect(await page.evaluate(() => location.hash)).toBe('#/runs');
+    expect(await firstRunDecision(page)).toEqual({ firstRun: 'skipped', reason: 'dismissed', hash: '#/runs' });
     expect(lab.pageErrors).toEqual([]);
   });
 });

@@ -1,0 +1,72 @@
+/**
+ * Loading the circuits of the diff screen (src-renderer/diff/load-circuit.ts) through a fake
+ * lab client: `run:ID` is the run's last snapshot *at loading time*, and the loaded circuit
+ * names that snapshot (`resolved: snap:ID`), which is what a saved comparison stores — so a
+ * run that goes on does not change the comparison. Other references resolve to themselves.
+ */
+import { describe, expect, it } from 'vitest';
+import { matrixLinks } from '../../src-shared/machine/spec';
+import { handcraftedDetector } from '../../src-shared/problems/duplicates/handcrafted';
+import { HANDCRAFTED_EMBEDDING } from '../../src-shared/synthesis/start';
+import type { LabClient } from '../../src-renderer/api/connect';
+import { loadCircuit } from '../../src-renderer/diff/load-circuit';
+
+const HAND_SOFT = matrixLinks(handcraftedDetector().trainable);
+const links = HAND_SOFT.map((l) => ({ to: HANDCRAFTED_EMBEDDING[l.to] ?? l.to, toPort: l.toPort, from: HANDCRAFTED_EMBEDDING[l.from] ?? l.from, fromPort: l.fromPort }));
+
+/** A lab with run 3 whose snapshots are `snapshots` (ids, oldest first); records the calls. */
+function fakeLab(snapshots: number[]) {
+  const calls: string[] = [];
+  const client = {
+    'runs.snapshots': async ({ id }: { id: number }) => {
+      calls.push(`runs.snapshots ${id}`);
+      return snapshots.map((s, i) => ({ id: s, runId: id, step: 100 * i }));
+    },
+    'snapshots.get': async ({ id }: { id: number }) => {
+      calls.push(`snapshots.get ${id}`);
+      if (!snapshots.includes(id)) throw new Error(`snapshot ${id} does not exist`);
+      return { id, runId: 3, step: 100 * snapshots.indexOf(id), weights: { links, weights: HAND_SOFT.map((l) => l.weight) } };
+    },
+    'runs.get': async ({ id }: { id: number }) => {
+      calls.push(`runs.get ${id}`);
+      return { id, name: 'seed 5' };
+    },
+    'architectures.get': async ({ id }: { id: number }) => {
+      calls.push(`architectures.get ${id}`);
+      return { id, name: 'hand copy', version: 2, graph: { neurons: handcraftedDetector().neurons.map((n) => ({ name: n.name, type: n.type })), matrix: handcraftedDetector().trainable, positions: {} } };
+    },
+  };
+  return { client: client as unknown as LabClient, calls };
+}
+
+describe('loading a circuit for the diff', () => {
+  it("run:ID is the run's last snapshot now, and resolves to that snapshot's reference", async () => {
+    const lab = fakeLab([11, 17, 42]);
+    const c = await loadCircuit(lab.client, 'run:3');
+    expect(c.ref).toBe('run:3');
+    expect(c.resolved).toBe('snap:42');
+    expect(c.label).toBe('run 3 “seed 5”, step 200 (snapshot 42)');
+    expect(c.short).toBe('run 3 @200');
+    expect(lab.calls).toContain('snapshots.get 42');
+    expect(matrixLinks(c.spec.trainable)).toHaveLength(HAND_SOFT.length);
+    // the run went on: a new load follows it, the resolved reference of the first load does not
+    const later = fakeLab([11, 17, 42, 58]);
+    expect((await loadCircuit(later.client, 'run:3')).resolved).toBe('snap:58');
+    const again = await loadCircuit(later.client, c.resolved);
+    expect(again.resolved).toBe('snap:42');
+    expect(again.short).toBe('run 3 @200');
+  });
+
+  it('snap:, arch: and hand resolve to themselves (trimmed)', async () => {
+    const lab = fakeLab([11, 17]);
+    expect((await loadCircuit(lab.client, 'snap:17')).resolved).toBe('snap:17');
+    expect((await loadCircuit(lab.client, ' arch:9 ')).resolved).toBe('arch:9');
+    expect((await loadCircuit(lab.client, 'hand')).resolved).toBe('hand');
+    expect(lab.calls).not.toContain('runs.snapshots 3');
+  });
+
+  it('a run without snapshots, or a snapshot that is gone, says so with the reference', async () => {
+    await expect(loadCircuit(fakeLab([]).client, 'run:3')).rejects.toThrow('run:3: run 3 has no snapshot yet');
+    await expect(loadCircuit(fakeLab([11]).client, 'snap:99')).rejects.toThrow('snap:99: snapshot 99 does not exist');
+  });
+});
