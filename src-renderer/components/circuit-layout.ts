@@ -18,35 +18,56 @@ export function cytoscapeWithDagre(): typeof cytoscape {
   return cytoscape;
 }
 
+/** A node to lay out: its id and its size on the canvas. */
+export interface LayoutNode {
+  readonly id: string;
+  readonly width: number;
+  readonly height: number;
+}
+
 /**
- * dagre positions (left to right) of the nodes of `elements`, laid out on the skeleton of
- * their edges (see layoutSkeleton: the dense machine would take seconds otherwise).
+ * dagre positions, left to right, of `nodes` joined by `pairs` (laid out on the skeleton of
+ * the pairs — see layoutSkeleton: the dense machine would take seconds otherwise), on a
+ * headless core. One layered layout for the run detail, the diff and the editor.
  */
-export function layoutPositions(elements: readonly ElementDefinition[]): Map<string, { x: number; y: number }> {
+export function dagrePositions(
+  nodes: readonly LayoutNode[],
+  pairs: readonly Pair[],
+  spacing: { readonly nodeSep: number; readonly rankSep: number } = { nodeSep: 24, rankSep: 110 },
+): Map<string, { x: number; y: number }> {
   const cy = cytoscapeWithDagre()({
     headless: true,
     styleEnabled: true,
-    style: [{ selector: 'node', style: { width: NODE_SIZE, height: NODE_SIZE } }],
+    style: [{ selector: 'node', style: { width: 'data(w)', height: 'data(h)' } }],
   });
-  const ids = new Set<string>();
-  for (const e of elements) if (e.group === 'nodes') ids.add(String(e.data.id));
+  try {
+    const ids = new Set(nodes.map((n) => n.id));
+    cy.add([
+      ...nodes.map((n) => ({ group: 'nodes' as const, data: { id: n.id, w: n.width, h: n.height } })),
+      ...layoutSkeleton(pairs.filter((p) => ids.has(p.source) && ids.has(p.target))).map((p, i) => ({
+        group: 'edges' as const,
+        data: { id: `e${i}`, source: p.source, target: p.target },
+      })),
+    ]);
+    cy.layout({ name: 'dagre', rankDir: 'LR', ranker: 'longest-path', nodeSep: spacing.nodeSep, rankSep: spacing.rankSep, edgeSep: 4, animate: false, fit: false } as cytoscape.LayoutOptions).run();
+    const out = new Map<string, { x: number; y: number }>();
+    cy.nodes().forEach((n) => {
+      const p = n.position();
+      out.set(n.id(), { x: p.x, y: p.y });
+    });
+    return out;
+  } finally {
+    cy.destroy();
+  }
+}
+
+/** dagre positions (left to right) of the nodes of `elements` (circuit views: every node NODE_SIZE). */
+export function layoutPositions(elements: readonly ElementDefinition[]): Map<string, { x: number; y: number }> {
+  const nodes: LayoutNode[] = [];
   const pairs: Pair[] = [];
   for (const e of elements) {
-    if (e.group !== 'edges') continue;
-    const source = String(e.data.source);
-    const target = String(e.data.target);
-    if (ids.has(source) && ids.has(target)) pairs.push({ source, target });
+    if (e.group === 'nodes') nodes.push({ id: String(e.data.id), width: NODE_SIZE, height: NODE_SIZE });
+    else if (e.group === 'edges') pairs.push({ source: String(e.data.source), target: String(e.data.target) });
   }
-  cy.add([
-    ...[...ids].map((id) => ({ group: 'nodes' as const, data: { id } })),
-    ...layoutSkeleton(pairs).map((p, i) => ({ group: 'edges' as const, data: { id: `e${i}`, source: p.source, target: p.target } })),
-  ]);
-  cy.layout({ name: 'dagre', rankDir: 'LR', ranker: 'longest-path', nodeSep: 24, rankSep: 110, edgeSep: 4, animate: false, fit: false } as cytoscape.LayoutOptions).run();
-  const out = new Map<string, { x: number; y: number }>();
-  cy.nodes().forEach((n) => {
-    const p = n.position();
-    out.set(n.id(), { x: p.x, y: p.y });
-  });
-  cy.destroy();
-  return out;
+  return dagrePositions(nodes, pairs);
 }

@@ -8,12 +8,10 @@
  *    force-layout.ts), springs weighted by Σ|w| of each pair's links, started from the
  *    current positions, deterministic.
  */
-import type cytoscape from 'cytoscape';
 import type { EditorDocument, Position } from '@shared/editor/document';
 import { forceDirectedPositions, type ForcePair } from '@shared/editor/force-layout';
 import { NEURON_TYPES } from '@shared/machine/neuron-types';
-import { cytoscapeWithDagre } from '../components/circuit-layout';
-import { layoutSkeleton } from '../runs/detail/circuit';
+import { dagrePositions } from '../components/circuit-layout';
 import { PORT_ROW, PORT_SIZE, PORT_X } from './elements';
 
 export type LayoutKind = 'layered' | 'force';
@@ -45,26 +43,10 @@ export function neuronPairs(doc: EditorDocument): ForcePair[] {
 const round = (x: number): number => Math.round(x * 100) / 100;
 
 function layeredPositions(doc: EditorDocument): Map<string, Position> {
-  const cy = cytoscapeWithDagre()({
-    headless: true,
-    styleEnabled: true,
-    style: [{ selector: 'node', style: { width: 'data(w)', height: 'data(h)' } }],
-  });
-  try {
-    cy.add([
-      ...doc.neurons.map((n) => ({ group: 'nodes' as const, data: { id: n.name, w: NEURON_WIDTH, h: neuronHeight(n.type) } })),
-      ...layoutSkeleton(neuronPairs(doc)).map((p, i) => ({ group: 'edges' as const, data: { id: `e${i}`, source: p.source, target: p.target } })),
-    ]);
-    cy.layout({ name: 'dagre', rankDir: 'LR', ranker: 'longest-path', nodeSep: 20, rankSep: 90, edgeSep: 4, animate: false, fit: false } as cytoscape.LayoutOptions).run();
-    const out = new Map<string, Position>();
-    cy.nodes().forEach((n) => {
-      const p = n.position();
-      out.set(n.id(), { x: round(p.x), y: round(p.y) });
-    });
-    return out;
-  } finally {
-    cy.destroy();
-  }
+  const nodes = doc.neurons.map((n) => ({ id: n.name, width: NEURON_WIDTH, height: neuronHeight(n.type) }));
+  const out = new Map<string, Position>();
+  for (const [id, p] of dagrePositions(nodes, neuronPairs(doc), { nodeSep: 20, rankSep: 90 })) out.set(id, { x: round(p.x), y: round(p.y) });
+  return out;
 }
 
 /** Positions of every neuron of `doc` under the layout `kind`. */
