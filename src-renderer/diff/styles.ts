@@ -1,6 +1,6 @@
 /** Cytoscape stylesheets of the diff views (side-by-side panes and the overlay). */
 import type { StylesheetJson } from 'cytoscape';
-import { NEURON_NODE_STYLE } from '../runs/detail/circuit';
+import { NEURON_NODE_STYLE, SOFT_LINK_STYLE } from '../runs/detail/circuit';
 import { STATUS_STYLE } from './elements';
 
 const node: StylesheetJson = [
@@ -19,18 +19,7 @@ const selected: StylesheetJson = [
 /** A side-by-side pane: links by sign and |w|; links only on this side dashed; A's unmatched neurons as ghosts in pane B. */
 export const PANE_STYLE: StylesheetJson = [
   ...node,
-  {
-    selector: 'edge.soft',
-    style: {
-      width: 'data(width)',
-      'line-color': 'data(color)',
-      'target-arrow-color': 'data(color)',
-      'target-arrow-shape': 'triangle',
-      'arrow-scale': 0.7,
-      'curve-style': 'bezier',
-      opacity: 0.85,
-    },
-  },
+  SOFT_LINK_STYLE,
   { selector: 'edge.soft.only-a, edge.soft.only-b', style: { 'line-style': 'dashed' } },
   { selector: 'edge.soft.dense', style: { 'curve-style': 'straight', opacity: 0.6 } },
   { selector: 'edge.hard', style: { width: 1, 'line-style': 'dashed', 'line-color': '#9ca3af', 'curve-style': 'bezier', 'target-arrow-shape': 'none', 'loop-direction': '-45deg', 'loop-sweep': '-60deg' } },

@@ -23,6 +23,20 @@ export const MIN_WIDTH = 0.6;
 /** Node size for layout and display (px at zoom 1). */
 export const NODE_SIZE = 16;
 
+/** How a soft link is drawn in the circuit views: width by |w|, colour by sign, an arrow. */
+export const SOFT_LINK_STYLE: StylesheetJson[number] = {
+  selector: 'edge.soft',
+  style: {
+    width: 'data(width)',
+    'line-color': 'data(color)',
+    'target-arrow-color': 'data(color)',
+    'target-arrow-shape': 'triangle',
+    'arrow-scale': 0.7,
+    'curve-style': 'bezier',
+    opacity: 0.85,
+  },
+};
+
 /** How a neuron is drawn in every circuit view (run detail, compare, diff): a dot in its type's colour, the name below. */
 export const NEURON_NODE_STYLE: StylesheetJson[number] = {
   selector: 'node',
