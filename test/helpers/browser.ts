@@ -63,11 +63,26 @@ export function rendererBuildNeeded(): string | undefined {
   return newest > built ? 'out/renderer is older than its sources' : undefined;
 }
 
+export const MAIN_INDEX = join(ROOT, 'out', 'main', 'index.js');
+export const PRELOAD_INDEX = join(ROOT, 'out', 'preload', 'index.cjs');
+const MAIN_SOURCES = ['src-main', 'src-shared', 'electron.vite.config.ts', 'package.json'];
+
+/** Why the whole app (out/main, out/preload and out/renderer) must be (re)built, or undefined when it is current. */
+export function appBuildNeeded(): string | undefined {
+  const renderer = rendererBuildNeeded();
+  if (renderer) return renderer;
+  const outputs = [MAIN_INDEX, join(ROOT, 'out', 'main', 'run-worker.js'), PRELOAD_INDEX];
+  if (!outputs.every(existsSync)) return 'out/main or out/preload is missing';
+  const built = Math.min(...outputs.map((f) => statSync(f).mtimeMs));
+  const newest = Math.max(...MAIN_SOURCES.map((p) => join(ROOT, p)).filter(existsSync).map(newestMtime));
+  return newest > built ? 'out/main or out/preload is older than its sources' : undefined;
+}
+
 const LOCK = join(ROOT, 'test-results', '.renderer-build.lock');
 
-/** Builds the app (`electron-vite build`, as `npm run build`) when out/renderer is missing or stale; once across parallel test files. */
-export async function ensureRenderer(): Promise<void> {
-  if (!rendererBuildNeeded()) return;
+/** Builds the app (`electron-vite build`, as `npm run build`) when out/ is missing or stale (by `needed`: the renderer only, by default); once across parallel test files. */
+export async function ensureRenderer(needed: () => string | undefined = rendererBuildNeeded): Promise<void> {
+  if (!needed()) return;
   mkdirSync(join(ROOT, 'test-results'), { recursive: true });
   const t0 = Date.now();
   for (;;) {
@@ -86,9 +101,9 @@ export async function ensureRenderer(): Promise<void> {
     }
   }
   try {
-    const why = rendererBuildNeeded();
+    const why = needed();
     if (!why) return;
-    process.stderr.write(`end-to-end tests: ${why}, building it (npm run build)…\n`);
+    process.stderr.write(`tests: ${why}, building it (npm run build)…\n`);
     const cli = join(ROOT, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js');
     try {
       await promisify(execFile)(process.execPath, [cli, 'build'], {
@@ -104,6 +119,9 @@ export async function ensureRenderer(): Promise<void> {
     rmSync(LOCK, { recursive: true, force: true });
   }
 }
+
+/** ensureRenderer for the whole app: also rebuilds when out/main or out/preload is older than src-main/src-shared. */
+export const ensureAppBuild = (): Promise<void> => ensureRenderer(appBuildNeeded);
 
 // ---------------------------------------------------------------- a lab in a browser
 

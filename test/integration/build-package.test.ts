@@ -20,7 +20,7 @@ import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { listPackage } from '@electron/asar';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureRenderer } from '../helpers/browser';
+import { ensureAppBuild } from '../helpers/browser';
 import { ROOT } from '../helpers/cli';
 import { tempDir } from '../helpers/lab';
 
@@ -80,7 +80,7 @@ describe('npm run package:dir with a stand-in Electron distribution (offline)', 
   let r: Result;
 
   beforeAll(async () => {
-    await ensureRenderer(); // out/ (main, preload, renderer) current
+    await ensureAppBuild(); // out/ (main, preload, renderer) current
     mkdirSync(join(fakeElectron, 'resources'), { recursive: true });
     writeFileSync(join(fakeElectron, 'electron'), '#!/bin/sh\necho stand-in electron\n');
     chmodSync(join(fakeElectron, 'electron'), 0o755);
