@@ -7,7 +7,7 @@
  */
 import { alignCircuits, type Alignment } from '@shared/diff/align';
 import { diffLinks, type LinkDiff } from '@shared/diff/link-diff';
-import { alignmentEvidence } from '@shared/diff/traces';
+import type { AlignmentEvidence } from '@shared/diff/traces';
 import { matrixLinks, type MachineSpec } from '@shared/machine/spec';
 
 export type Pair = readonly [string, string];
@@ -29,12 +29,10 @@ export interface DiffModel {
   readonly shownB: readonly string[];
 }
 
-export type Evidence = ReturnType<typeof alignmentEvidence>;
+export type Evidence = AlignmentEvidence;
 
 export interface AlignSettings {
-  /** Mix behaviour (the neurons' traces on probe strings) into the alignment cost, computing the evidence here. */
-  readonly behaviour?: boolean;
-  /** The behavioural evidence computed beforehand (alignmentEvidence(a, b)); wins over `behaviour`. */
+  /** The behavioural evidence (alignmentEvidence(a, b), computed by the caller); without it the alignment is structural. */
   readonly evidence?: Evidence | null;
 }
 
@@ -81,8 +79,7 @@ export function buildDiffModel(a: MachineSpec, b: MachineSpec, pins: readonly Pa
     usedB.add(p[1]);
   }
   // behaviour: trace correlations and regimes on the probe strings (src-shared/diff/traces.ts)
-  const evidence = settings.evidence ?? (settings.behaviour ? alignmentEvidence(a, b) : {});
-  const alignment = alignCircuits(a, b, { ...evidence, pinned });
+  const alignment = alignCircuits(a, b, { ...(settings.evidence ?? {}), pinned });
   const aToB = new Map(alignment.pairs.map((p) => [p.a, p.b]));
   const bToA = new Map(alignment.pairs.map((p) => [p.b, p.a]));
   return { a, b, alignment, pinned, ignored, aToB, bToA, typesA, typesB, shownA: linked(a), shownB: linked(b) };

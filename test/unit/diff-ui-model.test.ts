@@ -148,11 +148,11 @@ describe('the diff model', () => {
 
   it('a pin overrides the alignment and changes the link diff: sparse20 with the relay compare-4-2 as the compare', () => {
     const sparse20 = load('sparse20-after-200-steps-matrix.json');
-    const reader = buildDiffModel(sparse20, hand, [], { behaviour: false });
+    const reader = buildDiffModel(sparse20, hand, []);
     expect(reader.aToB.get('compare-3-1')).toBe('compare');
     const before = linkDiffAt(reader, 0);
     const pins: Pair[] = repair([], 'compare-4-2', 'compare');
-    const pinned = buildDiffModel(sparse20, hand, pins, { behaviour: false });
+    const pinned = buildDiffModel(sparse20, hand, pins);
     expect(pinned.alignment.pairs.find((p) => p.a === 'compare-4-2')).toMatchObject({ b: 'compare', via: 'pinned' });
     expect(pinned.bToA.get('compare')).toBe('compare-4-2');
     expect(pinned.aToB.has('compare-3-1')).toBe(false);
@@ -169,7 +169,7 @@ describe('the diff model', () => {
 
   it('threshold stops: 0, then each distinct |w| but the largest; the diff at a stop leaves out |w| at or below it', () => {
     const a: MachineSpec = { ...hand, trainable: linksToMatrix(HAND_SOFT.map((l, i) => ({ ...l, weight: [0.5, -1, 1, 2, 0.25, 0.25, 1, 3][i]! }))) };
-    const model = buildDiffModel(a, hand, [], { behaviour: false });
+    const model = buildDiffModel(a, hand, []);
     expect(thresholdSteps(model)).toEqual([0, 0.25, 0.5, 1, 2]);
     const d = linkDiffAt(model, 1);
     // A keeps 2 and 3, B (all weights 1) keeps nothing
@@ -180,7 +180,7 @@ describe('the diff model', () => {
 
 describe('views', () => {
   const sparse20 = load('sparse20-after-200-steps-matrix.json');
-  const model = buildDiffModel(sparse20, hand, [], { behaviour: false });
+  const model = buildDiffModel(sparse20, hand, []);
   const diff = linkDiffAt(model, 0);
   const positions = unionPositions(model, layoutPositions);
 
@@ -225,7 +225,7 @@ describe('views', () => {
   it('positions: kept after a re-pairing; a B neuron that loses its partner is put beside its neighbours', () => {
     const first = unionPositions(model, gridLayout);
     expect(first.size).toBe(unionNeurons(model).length);
-    const pinned = buildDiffModel(sparse20, hand, [['compare-4-2', 'compare']], { behaviour: false });
+    const pinned = buildDiffModel(sparse20, hand, [['compare-4-2', 'compare']]);
     const again = unionPositions(pinned, () => {
       throw new Error('no full layout expected');
     }, first);
@@ -234,7 +234,7 @@ describe('views', () => {
   });
 
   it('aligned heatmap: the detector against its embedding is the same matrix, rows and columns from its eight links', () => {
-    const m = alignedMatrices(buildDiffModel(embedded, hand, [], { behaviour: false }));
+    const m = alignedMatrices(buildDiffModel(embedded, hand, []));
     // receiving ports of the eight links: accum.dict-2, norm.dict, compare.dict-1/2, dot.dict-1/2, output.dict-1/2
     expect(m.rows).toHaveLength(8);
     // sending ports: input.char, eos.char, const_1, accum.dict, norm.norm, compare.true, dot.dot
@@ -287,7 +287,7 @@ describe('speed', () => {
     const els = [...paneElements(model, 'a', positions, diff, 0), ...paneElements(model, 'b', positions, diff, 0), ...overlayElements(model, positions, diff, 'both')];
     const t2 = performance.now();
     console.log(
-      `diff model (structure + behaviour) of ${matrixLinks(a.trainable).length}/${matrixLinks(b.trainable).length} links: ${(t1 - t0).toFixed(0)} ms; ` +
+      `diff model (structural alignment) of ${matrixLinks(a.trainable).length}/${matrixLinks(b.trainable).length} links: ${(t1 - t0).toFixed(0)} ms; ` +
         `link diff + layout + elements: ${(t2 - t1).toFixed(0)} ms (${els.length} elements)`,
     );
     expect(diff.summary.soft).toEqual({ a: 300, b: matrixLinks(b.trainable).length });
