@@ -21,9 +21,11 @@ import type { Configuration } from 'electron-builder';
 import { NATIVE_BINDING_FILE, nativeBindingDir, PACKAGED_NATIVE_DIR } from './src-main/electron/native-binding';
 
 const root = fileURLToPath(new URL('.', import.meta.url));
-const electronVersion = (JSON.parse(readFileSync(join(root, 'node_modules', 'electron', 'package.json'), 'utf8')) as { version: string }).version;
+const electronVersion = (JSON.parse(readFileSync(join(root, 'node_modules', 'electron', 'package.json'), 'utf8')) as { version: string })
+  .version;
 // DMM_ELECTRON_NATIVE_DIR: another folder holding better_sqlite3.node for this Electron (the packaging test uses it)
-const nativeDir = process.env['DMM_ELECTRON_NATIVE_DIR'] ?? nativeBindingDir(root, { electronVersion, platform: process.platform, arch: process.arch });
+const nativeDir =
+  process.env['DMM_ELECTRON_NATIVE_DIR'] ?? nativeBindingDir(root, { electronVersion, platform: process.platform, arch: process.arch });
 const electronDist = process.env['ELECTRON_DIST'];
 
 const config: Configuration = {

@@ -55,7 +55,10 @@ export function findElectronDist(q: DistQuery, allowDownload: boolean): DistReso
   if (given) {
     return q.exists(given)
       ? { ok: true, electronDist: given, from: ELECTRON_DIST_ENV }
-      : { ok: false, message: `${ELECTRON_DIST_ENV}=${given} does not exist. Point it at ${zip}, a folder holding it, or an unpacked ${target}.` };
+      : {
+          ok: false,
+          message: `${ELECTRON_DIST_ENV}=${given} does not exist. Point it at ${zip}, a folder holding it, or an unpacked ${target}.`,
+        };
   }
   const installed = join(q.electronPackageDir, 'dist');
   const exe = EXECUTABLE[q.platform];

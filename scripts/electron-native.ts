@@ -83,12 +83,16 @@ function packageVersion(name: string): string | undefined {
 const firstLine = (e: unknown): string => {
   const err = e as { stderr?: string; message?: string };
   const text = `${err.stderr ?? ''}\n${err.message ?? String(e)}`;
-  const lines = text.split('\n').map((l) => l.trim()).filter(Boolean);
+  const lines = text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   const pick = (re: RegExp) => lines.find((l) => re.test(l));
   const network = pick(/ENOTFOUND|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EAI_AGAIN|getaddrinfo/);
   if (network) return network;
   const gypHttp = pick(/^gyp http GET/);
-  if (pick(/network connectivity/)) return `cannot download ${gypHttp ? gypHttp.replace(/^gyp http GET\s*/, '') : "Electron's headers"} (no network)`;
+  if (pick(/network connectivity/))
+    return `cannot download ${gypHttp ? gypHttp.replace(/^gyp http GET\s*/, '') : "Electron's headers"} (no network)`;
   return pick(/ERR!|error|40[34]|not found/i) ?? lines[0] ?? 'unknown error';
 };
 
@@ -111,7 +115,15 @@ async function fromSource(work: string, electron: string, sqliteDir: string): Pr
   const gyp = require.resolve('node-gyp/bin/node-gyp.js');
   const distUrl = process.env[HEADERS_URL_ENV] ?? 'https://electronjs.org/headers';
   const headersDir = process.env[HEADERS_DIR_ENV];
-  const argv = [gyp, 'rebuild', '--release', `--target=${electron}`, `--arch=${process.arch}`, `--dist-url=${distUrl}`, ...(headersDir ? [`--nodedir=${headersDir}`] : [])];
+  const argv = [
+    gyp,
+    'rebuild',
+    '--release',
+    `--target=${electron}`,
+    `--arch=${process.arch}`,
+    `--dist-url=${distUrl}`,
+    ...(headersDir ? [`--nodedir=${headersDir}`] : []),
+  ];
   // npm passes its own config down as npm_config_* (a `nodedir` there would point node-gyp at
   // Node's headers and silently build for Node's ABI): node-gyp gets none of it
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.toLowerCase().startsWith('npm_config_')));
@@ -207,7 +219,10 @@ async function main(): Promise<void> {
     }
     mkdirSync(outDir, { recursive: true });
     copyFileSync(built, outFile);
-    writeFileSync(markerFile, `${JSON.stringify({ electron, betterSqlite3: sqlite, platform: process.platform, arch: process.arch, source }, null, 2)}\n`);
+    writeFileSync(
+      markerFile,
+      `${JSON.stringify({ electron, betterSqlite3: sqlite, platform: process.platform, arch: process.arch, source }, null, 2)}\n`,
+    );
     say(`${label}: ${source} → ${outFile}`);
   } finally {
     rmSync(work, { recursive: true, force: true });

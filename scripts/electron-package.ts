@@ -71,7 +71,9 @@ const dist = findElectronDist(
   allowDownload,
 );
 if (!dist.ok) fail(dist.message);
-process.stderr.write(`electron-package: Electron ${version} for ${platform}-${arch} from ${dist.from}${dist.electronDist ? ` (${dist.electronDist})` : ''}\n`);
+process.stderr.write(
+  `electron-package: Electron ${version} for ${platform}-${arch} from ${dist.from}${dist.electronDist ? ` (${dist.electronDist})` : ''}\n`,
+);
 
 if (platform !== process.platform || arch !== process.arch) {
   fail(`packaging for ${platform}-${arch} needs better-sqlite3 built for it: run this on a ${platform}-${arch} machine`);
@@ -86,8 +88,17 @@ step('getting better-sqlite3 for Electron', process.execPath, [
   nativeDir,
 ]);
 
-if (!skipBuild) step('building the app (electron-vite build)', process.execPath, [join(ROOT, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js'), 'build']);
+if (!skipBuild)
+  step('building the app (electron-vite build)', process.execPath, [
+    join(ROOT, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js'),
+    'build',
+  ]);
 
 const env = { ...process.env, ...(dist.electronDist ? { ELECTRON_DIST: dist.electronDist } : {}) };
-step(`electron-builder ${builderArgs.join(' ')}`, process.execPath, [join(ROOT, 'node_modules', 'electron-builder', 'cli.js'), ...builderArgs, '--publish', 'never'], env);
+step(
+  `electron-builder ${builderArgs.join(' ')}`,
+  process.execPath,
+  [join(ROOT, 'node_modules', 'electron-builder', 'cli.js'), ...builderArgs, '--publish', 'never'],
+  env,
+);
 process.stderr.write(`electron-package: done, see ${join(ROOT, 'dist')}\n`);

@@ -109,11 +109,20 @@ function templates(): Schedule[] {
   for (const lr of LRS) {
     for (const l1 of L1S) {
       out.push(scheduleFromOverrides({ optimizer: { lr }, dense: { l1 } }));
-      out.push(scheduleFromOverrides({ optimizer: { lr }, dense: { l1 }, rounds: { cut: { kind: 'threshold', threshold: 0.01, factor: 1.5 } } }));
+      out.push(
+        scheduleFromOverrides({ optimizer: { lr }, dense: { l1 }, rounds: { cut: { kind: 'threshold', threshold: 0.01, factor: 1.5 } } }),
+      );
     }
   }
-  out.push(scheduleFromOverrides({ estimator: { kind: 'es', sigma: 0.01, population: 16, weightDecay: 0, workers: 0 }, optimizer: { lr: 0.01 } }));
-  out.push(scheduleFromOverrides({ estimator: { kind: 'es', sigma: 0.02, population: 32, weightDecay: 0.001, workers: 2 }, optimizer: { lr: 0.02 } }));
+  out.push(
+    scheduleFromOverrides({ estimator: { kind: 'es', sigma: 0.01, population: 16, weightDecay: 0, workers: 0 }, optimizer: { lr: 0.01 } }),
+  );
+  out.push(
+    scheduleFromOverrides({
+      estimator: { kind: 'es', sigma: 0.02, population: 32, weightDecay: 0.001, workers: 2 },
+      optimizer: { lr: 0.02 },
+    }),
+  );
   return out;
 }
 
@@ -153,7 +162,16 @@ function series(rng: Rng, steps: number, finalLinks: number, diverged: boolean):
     const prereg = diverged && i > steps * 0.9 ? (i === steps - 1 ? Number.NaN : loss * 10 ** ((i - steps * 0.9) / 5)) : loss;
     const lambda1 = phase === 'dense' ? 0.001 : phase === 'polish' ? 0 : 0.003;
     const l1 = links * 0.05;
-    out[i] = { step, phase, preregLoss: prereg, loss: prereg + lambda1 * l1, l1, lambda1, softLinks: links, wallMs: step * (6 + rng.next()) };
+    out[i] = {
+      step,
+      phase,
+      preregLoss: prereg,
+      loss: prereg + lambda1 * l1,
+      l1,
+      lambda1,
+      softLinks: links,
+      wallMs: step * (6 + rng.next()),
+    };
   }
   return out;
 }
@@ -245,11 +263,16 @@ function measure(file: string, o: Options): Timing[] {
   const store = RunStore.open(file);
   try {
     const timings: Timing[] = [];
-    const first = (q: RunQuery): (() => number) => () => {
-      const r = store.listRuns({ ...q, offset: 0, limit: FIRST_PAGE });
-      return r.runs.length;
-    };
-    const all = (q: RunQuery): (() => number) => () => store.listRuns(q).runs.length;
+    const first =
+      (q: RunQuery): (() => number) =>
+      () => {
+        const r = store.listRuns({ ...q, offset: 0, limit: FIRST_PAGE });
+        return r.runs.length;
+      };
+    const all =
+      (q: RunQuery): (() => number) =>
+      () =>
+        store.listRuns(q).runs.length;
     // the very first call on a fresh connection (statement preparation, cold page cache of this process)
     timings.push(time('first call on a fresh store: default view, first page', 1, first({})));
     const queries: [string, RunQuery][] = [
@@ -260,7 +283,10 @@ function measure(file: string, o: Options): Timing[] {
       ['sort by duration desc', { sort: { field: 'duration', dir: 'desc' } }],
       ['status completed, failed', { status: ['completed', 'failed'] }],
       ['where softLinks <= 12', { where: [{ field: 'softLinks', op: '<=', value: 12 }] }],
-      ['where testWorst < 0.05, sort bestLoss', { where: [{ field: 'testWorst', op: '<', value: 0.05 }], sort: { field: 'bestLoss', dir: 'asc' } }],
+      [
+        'where testWorst < 0.05, sort bestLoss',
+        { where: [{ field: 'testWorst', op: '<', value: 0.05 }], sort: { field: 'bestLoss', dir: 'asc' } },
+      ],
       ['where optimizer.lr = 0.02 (schedule path)', { where: [{ field: 'optimizer.lr', op: '=', value: 0.02 }] }],
       ['tag baseline', { tag: 'baseline' }],
       ['text "sweep"', { text: 'sweep' }],
@@ -287,7 +313,13 @@ function measure(file: string, o: Options): Timing[] {
       ['longest run', ids[0]],
     ] as const) {
       if (run === undefined) continue;
-      timings.push(time(`metrics(maxPoints 2000): ${what} (${run.steps} steps)`, o.repeat, () => store.metrics(run.id, { maxPoints: 2000 }).points.length));
+      timings.push(
+        time(
+          `metrics(maxPoints 2000): ${what} (${run.steps} steps)`,
+          o.repeat,
+          () => store.metrics(run.id, { maxPoints: 2000 }).points.length,
+        ),
+      );
     }
     return timings;
   } finally {
@@ -328,10 +360,16 @@ function main(): void {
     }
   }
   const c = counts(o.db);
-  out({ database: { file: o.db, ...c } }, `${o.db}: ${c.runs} runs (${c.trashed} in the trash), ${c.metrics} metric rows, ${c.megabytes} MB`);
+  out(
+    { database: { file: o.db, ...c } },
+    `${o.db}: ${c.runs} runs (${c.trashed} in the trash), ${c.metrics} metric rows, ${c.megabytes} MB`,
+  );
   if (o.measure) {
     for (const t of measure(o.db, o)) {
-      out(t, `${t.medianMs.toFixed(1).padStart(8)} ms median ${t.worstMs.toFixed(1).padStart(8)} ms worst  ${String(t.rows).padStart(6)} rows  ${t.what}`);
+      out(
+        t,
+        `${t.medianMs.toFixed(1).padStart(8)} ms median ${t.worstMs.toFixed(1).padStart(8)} ms worst  ${String(t.rows).padStart(6)} rows  ${t.what}`,
+      );
     }
   }
 }

@@ -1,7 +1,7 @@
 /// <reference types="svelte" />
 /// <reference types="vite/client" />
 
-import type { DmmLabApi } from '../src-main/electron/dmm-lab-api';
+import type { DmmLabApi } from '../src-shared/api/dmm-lab-api';
 
 declare global {
   interface Window {

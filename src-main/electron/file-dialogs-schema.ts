@@ -1,7 +1,7 @@
 /**
  * Validation of what the renderer asks of the native open/save dialogs (file names,
  * filters, sizes), in the main process only (it uses Node's Buffer). The request and
- * result types the preload and the renderer see are in dmm-lab-api.ts (no zod in the
+ * result types the preload and the renderer see are in src-shared/api/dmm-lab-api.ts (no zod in the
  * preload bundle).
  */
 import { z } from 'zod';

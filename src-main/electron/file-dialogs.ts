@@ -9,7 +9,7 @@ import { constants as fsConstants } from 'node:fs';
 import { open as fsOpen, writeFile as fsWriteFile, type FileHandle } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { IpcMain, IpcMainInvokeEvent } from 'electron';
-import { FILE_OPEN_CHANNEL, FILE_SAVE_CHANNEL, type OpenFileResult, type SaveFileResult } from './dmm-lab-api';
+import { FILE_OPEN_CHANNEL, FILE_SAVE_CHANNEL, type OpenFileResult, type SaveFileResult } from '../../src-shared/api/dmm-lab-api';
 import { describeIssues, MAX_FILE_BYTES, OpenFileRequestSchema, SaveFileRequestSchema } from './file-dialogs-schema';
 import { isTrustedSender } from './ipc-transport';
 
@@ -58,9 +58,11 @@ export const nodeFileSystem: FileSystemBackend = {
     try {
       const st = await fh.stat();
       if (!st.isFile()) return { ok: false, reason: `${basename(path)} is not a regular file` };
-      if (st.size > maxBytes) return { ok: false, reason: `${basename(path)} is ${st.size} bytes; files up to ${maxBytes} bytes can be opened` };
+      if (st.size > maxBytes)
+        return { ok: false, reason: `${basename(path)} is ${st.size} bytes; files up to ${maxBytes} bytes can be opened` };
       const bytes = await readAtMost(fh, maxBytes, st.size);
-      if (bytes === undefined) return { ok: false, reason: `${basename(path)} is larger than ${maxBytes} bytes; files up to ${maxBytes} bytes can be opened` };
+      if (bytes === undefined)
+        return { ok: false, reason: `${basename(path)} is larger than ${maxBytes} bytes; files up to ${maxBytes} bytes can be opened` };
       return { ok: true, text: bytes.toString('utf8') };
     } finally {
       await fh.close();

@@ -7,7 +7,7 @@ import type { IpcMain, IpcMainInvokeEvent, WebContents } from 'electron';
 import type { ApiHandlers } from '../../src-shared/api/contract';
 import { dispatch, type ApiReply } from '../../src-shared/api/dispatch';
 import type { EventHub } from '../lab/event-hub';
-import { API_CHANNEL, EVENT_CHANNEL } from './dmm-lab-api';
+import { API_CHANNEL, EVENT_CHANNEL } from '../../src-shared/api/dmm-lab-api';
 import { isNavigationAllowed } from './window-options';
 
 /** Largest request accepted over IPC, measured as JSON. */
@@ -27,14 +27,16 @@ export function registerIpcTransport(opts: {
   windows: () => WebContents[];
 }): () => void {
   opts.ipcMain.handle(API_CHANNEL, async (event, method: unknown, params: unknown): Promise<ApiReply> => {
-    if (!isTrustedSender(event, opts.appUrl)) return { ok: false, error: { code: 'unauthorized', message: 'request from an untrusted frame' } };
-    let size = 0;
+    if (!isTrustedSender(event, opts.appUrl))
+      return { ok: false, error: { code: 'unauthorized', message: 'request from an untrusted frame' } };
+    let size: number;
     try {
       size = JSON.stringify(params ?? {}).length;
     } catch {
       return { ok: false, error: { code: 'bad-request', message: 'parameters are not plain data' } };
     }
-    if (size > MAX_REQUEST_CHARS) return { ok: false, error: { code: 'too-large', message: `the request is larger than ${MAX_REQUEST_CHARS} characters` } };
+    if (size > MAX_REQUEST_CHARS)
+      return { ok: false, error: { code: 'too-large', message: `the request is larger than ${MAX_REQUEST_CHARS} characters` } };
     return dispatch(opts.handlers, method, params);
   });
   const unsubscribe = opts.hub.subscribe((e) => {

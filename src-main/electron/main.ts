@@ -52,7 +52,13 @@ function createWindow(): BrowserWindow {
   const stateDir = app.getPath('userData');
   // the primary display first (clampToDisplays falls back to it); getAllDisplays has no guaranteed order
   const primary = screen.getPrimaryDisplay();
-  const state = loadWindowState(stateDir, [primary.workArea, ...screen.getAllDisplays().filter((d) => d.id !== primary.id).map((d) => d.workArea)]);
+  const state = loadWindowState(stateDir, [
+    primary.workArea,
+    ...screen
+      .getAllDisplays()
+      .filter((d) => d.id !== primary.id)
+      .map((d) => d.workArea),
+  ]);
   const win = new BrowserWindow({
     ...state.bounds,
     minWidth: MIN_SIZE.width,
@@ -132,7 +138,11 @@ void app.whenReady().then(() => {
     return;
   }
   try {
-    lab = openLab({ db: join(app.getPath('userData'), DB_FILE_NAME), launcher: new UtilityLauncher(workerEntry), nativeBinding: binding.path });
+    lab = openLab({
+      db: join(app.getPath('userData'), DB_FILE_NAME),
+      launcher: new UtilityLauncher(workerEntry),
+      nativeBinding: binding.path,
+    });
   } catch (e) {
     dialog.showErrorBox('DMM Lab cannot open its database', e instanceof Error ? e.message : String(e));
     app.exit(1);

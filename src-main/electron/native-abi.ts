@@ -16,5 +16,7 @@ export function addonAbis(binary: Uint8Array): number[] {
 export function abiMismatch(binary: Uint8Array, abi: number): string | undefined {
   const found = addonAbis(binary);
   if (found.includes(abi)) return undefined;
-  return found.length === 0 ? `it is not a Node addon (no node_register_module_v${abi})` : `it is built for ABI ${found.join(', ')}, not ${abi}`;
+  return found.length === 0
+    ? `it is not a Node addon (no node_register_module_v${abi})`
+    : `it is built for ABI ${found.join(', ')}, not ${abi}`;
 }

@@ -47,7 +47,10 @@ export function resolveNativeBinding(q: NativeBindingQuery): NativeBindingResolu
   if (override) {
     return q.exists(override)
       ? { ok: true, path: override }
-      : { ok: false, message: `${NATIVE_BINDING_ENV} names ${override}, which does not exist. Point it at a better_sqlite3.node built for ${target}, or unset it.` };
+      : {
+          ok: false,
+          message: `${NATIVE_BINDING_ENV} names ${override}, which does not exist. Point it at a better_sqlite3.node built for ${target}, or unset it.`,
+        };
   }
   if (q.isPackaged) {
     const path = join(q.resourcesPath, PACKAGED_NATIVE_DIR, NATIVE_BINDING_FILE);

@@ -10,7 +10,7 @@ import {
   type OpenFileResult,
   type SaveFileRequest,
   type SaveFileResult,
-} from './dmm-lab-api';
+} from '../../src-shared/api/dmm-lab-api';
 import { isMenuCommand, MENU_CHANNEL, type MenuCommand } from '../../src-shared/api/menu-commands';
 import { readAppVersionArg } from './window-options';
 

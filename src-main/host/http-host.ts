@@ -60,7 +60,8 @@ const TYPES: Record<string, string> = {
   '.ico': 'image/x-icon',
 };
 
-const CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self' ws://127.0.0.1:*; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
+const CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self' ws://127.0.0.1:*; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
 
 function sameToken(given: string, token: string): boolean {
   const a = Buffer.from(given);
@@ -70,7 +71,11 @@ function sameToken(given: string, token: string): boolean {
 
 function sendJson(res: ServerResponse, status: number, body: ApiReply): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'cache-control': 'no-store',
+    'x-content-type-options': 'nosniff',
+  });
   res.end(text);
 }
 
@@ -114,9 +119,11 @@ export async function startHost(opts: HostOptions): Promise<Host> {
   async function api(req: IncomingMessage, res: ServerResponse, method: string): Promise<void> {
     if (req.method !== 'POST') return refuse(res, 'bad-request', 'use POST for API calls');
     const auth = req.headers.authorization ?? '';
-    if (!auth.startsWith('Bearer ') || !sameToken(auth.slice(7), token)) return refuse(res, 'unauthorized', 'missing or wrong session token');
+    if (!auth.startsWith('Bearer ') || !sameToken(auth.slice(7), token))
+      return refuse(res, 'unauthorized', 'missing or wrong session token');
     if (!allowedOrigin(req)) return refuse(res, 'unauthorized', `requests from ${req.headers.origin} are not allowed`);
-    if (!/^application\/json\b/.test(req.headers['content-type'] ?? '')) return refuse(res, 'bad-request', 'the body must be JSON (content-type: application/json)');
+    if (!/^application\/json\b/.test(req.headers['content-type'] ?? ''))
+      return refuse(res, 'bad-request', 'the body must be JSON (content-type: application/json)');
     const body = await readBody(req, limit);
     if (!body) return refuse(res, 'too-large', `the request body is larger than ${limit} bytes`);
     let params: unknown;

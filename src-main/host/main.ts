@@ -44,7 +44,8 @@ if (o.json) {
 } else {
   process.stderr.write(`DMM Lab database: ${resolve(o.db)}\n`);
   if (lab.interrupted.length) process.stderr.write(`runs interrupted by the last shutdown: ${lab.interrupted.join(', ')}\n`);
-  if (!existsSync(rendererDir)) process.stderr.write('no renderer build found: run `npm run build` to get the UI (the API works without it)\n');
+  if (!existsSync(rendererDir))
+    process.stderr.write('no renderer build found: run `npm run build` to get the UI (the API works without it)\n');
   process.stderr.write(`open ${host.url}\n`);
 }
 

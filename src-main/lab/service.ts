@@ -12,7 +12,8 @@ import type { RunStore } from '../store/run-store';
 import type { EventHub } from './event-hub';
 
 /** A schedule (or overrides) merged over another, as everywhere else. */
-const mergeObjects = (base: Record<string, unknown>, over: Record<string, unknown>) => mergeOverrides(base, over) as Record<string, unknown>;
+const mergeObjects = (base: Record<string, unknown>, over: Record<string, unknown>) =>
+  mergeOverrides(base, over) as Record<string, unknown>;
 
 export function validSchedule(overrides: Record<string, unknown>): Schedule {
   try {
@@ -37,7 +38,11 @@ export class LabService {
   }
 
   /** The schedule a new run gets: hyperparameter set, then the request, then an architecture as its start. */
-  private scheduleFor(p: { schedule: Record<string, unknown>; hyperSetId?: number | undefined; architectureId?: number | undefined }): Schedule {
+  private scheduleFor(p: {
+    schedule: Record<string, unknown>;
+    hyperSetId?: number | undefined;
+    architectureId?: number | undefined;
+  }): Schedule {
     let overrides = p.schedule;
     if (p.hyperSetId !== undefined) overrides = mergeObjects(this.store.getHyperSet(p.hyperSetId).schedule, overrides);
     if (p.architectureId !== undefined) {
@@ -82,20 +87,27 @@ export class LabService {
     'runs.resumeFrom': ({ snapshotId, name, schedule, continue: sameRun }) => {
       const snap = this.store.getSnapshot(snapshotId);
       if (sameRun) {
-        if (schedule) throw new ApiError('bad-request', 'a run that continues keeps its schedule: start a new run from the snapshot to change it');
+        if (schedule)
+          throw new ApiError('bad-request', 'a run that continues keeps its schedule: start a new run from the snapshot to change it');
         const before = this.store.getRunSummary(snap.runId);
         const run = this.store.reopenRun(snap.runId, snapshotId);
         this.store.appendEvent(run.id, {
           step: snap.step,
           kind: 'continue',
-          data: { kind: 'continue', snapshotId, fromStep: snap.step, previousStatus: before.status, previousParentSnapshotId: before.parentSnapshotId },
+          data: {
+            kind: 'continue',
+            snapshotId,
+            fromStep: snap.step,
+            previousStatus: before.status,
+            previousParentSnapshotId: before.parentSnapshotId,
+          },
         });
         this.changed(run);
         this.supervisor.pump();
         return this.store.getRunSummary(run.id);
       }
       const parent = this.store.getRun(snap.runId);
-      const merged = schedule ? mergeObjects(parent.schedule as unknown as Record<string, unknown>, schedule) : (parent.schedule as unknown as Record<string, unknown>);
+      const merged = schedule ? mergeObjects(parent.schedule, schedule) : (parent.schedule as unknown as Record<string, unknown>);
       return this.startRun(
         { name: name ?? `${parent.name} from step ${snap.step}`, problem: parent.problem, schedule: merged, tags: parent.tags },
         { parentRunId: parent.id, parentSnapshotId: snap.id },
@@ -109,7 +121,8 @@ export class LabService {
     'runs.trash': ({ ids }) => {
       for (const id of ids) {
         const r = this.store.getRunSummary(id);
-        if (!isFinalStatus(r.status) && r.status !== 'queued') throw new ApiError('conflict', `run ${id} is ${r.status}: stop it before deleting it`);
+        if (!isFinalStatus(r.status) && r.status !== 'queued')
+          throw new ApiError('conflict', `run ${id} is ${r.status}: stop it before deleting it`);
       }
       for (const id of ids) if (this.store.getRunSummary(id).status === 'queued') this.supervisor.control(id, { kind: 'stop' });
       const count = this.store.trash(ids);

@@ -56,7 +56,7 @@ export class RunDriver {
 
   private post(m: Outgoing): void {
     this.seq++;
-    this.send({ ...m, seq: this.seq } as FromWorker);
+    this.send({ ...m, seq: this.seq });
   }
 
   private flush(): void {
@@ -127,7 +127,9 @@ export class RunDriver {
     const base = startCircuit(this.schedule.start, this.schedule.seed).base;
     const names = new Set(base.neurons.map((n) => n.name));
     for (const l of r.links) {
-      for (const n of [l.to, l.from]) if (!names.has(n)) throw new Error(`resume: the snapshot's link ${l.from} → ${l.to} names neuron ${n}, which the schedule's machine does not have`);
+      for (const n of [l.to, l.from])
+        if (!names.has(n))
+          throw new Error(`resume: the snapshot's link ${l.from} → ${l.to} names neuron ${n}, which the schedule's machine does not have`);
     }
     return { base, links: r.links, weights: Float64Array.from(r.weights) };
   }
@@ -136,7 +138,14 @@ export class RunDriver {
     // a snapshot is only worth keeping if its loss is a number
     if (!Number.isFinite(s.preregLoss)) return;
     this.flush();
-    this.post({ kind: 'snapshot', step: s.step + this.offset, reason: s.reason, preregLoss: s.preregLoss, links: s.links.slice(), weights: Float64Array.from(s.weights) });
+    this.post({
+      kind: 'snapshot',
+      step: s.step + this.offset,
+      reason: s.reason,
+      preregLoss: s.preregLoss,
+      links: s.links.slice(),
+      weights: Float64Array.from(s.weights),
+    });
   }
 
   /** Runs the job to the end; never throws (failures become an `error` message). */
@@ -167,7 +176,11 @@ export class RunDriver {
       });
       this.flush();
       const status = this.diverged ? 'diverged' : this.stopRequested ? 'stopped' : 'completed';
-      const reason = this.diverged ? 'the training loss stopped being finite' : this.stopRequested ? 'stopped on request' : `stop rule: ${result.stopReason}`;
+      const reason = this.diverged
+        ? 'the training loss stopped being finite'
+        : this.stopRequested
+          ? 'stopped on request'
+          : `stop rule: ${result.stopReason}`;
       this.post({
         kind: 'done',
         status,

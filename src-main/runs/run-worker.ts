@@ -17,7 +17,9 @@ port.onDisconnect(() => process.exit(0));
 port.onMessage((raw) => {
   const parsed = ToWorkerSchema.safeParse(raw);
   if (!parsed.success) {
-    fail(`run worker: malformed message from the supervisor: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    fail(
+      `run worker: malformed message from the supervisor: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    );
     return;
   }
   const m = parsed.data;

@@ -77,7 +77,7 @@ export class Supervisor {
     const run = this.store.getRun(runId);
     const job: RunJob = {
       runId,
-      schedule: run.schedule as unknown as Record<string, unknown>,
+      schedule: run.schedule,
       snapshotEvery: this.opts.snapshotEvery ?? 100,
       threads: this.opts.threads ?? 0,
       stepOffset: 0,
@@ -123,7 +123,8 @@ export class Supervisor {
       this.active.delete(runId);
       if (!recorder.finished) {
         const tail = stderr.trim().split('\n').slice(-3).join(' | ');
-        if (signal) recorder.finish(a.stopping ? 'stopped' : 'interrupted', `the run's process was killed (${signal})${tail ? `: ${tail}` : ''}`);
+        if (signal)
+          recorder.finish(a.stopping ? 'stopped' : 'interrupted', `the run's process was killed (${signal})${tail ? `: ${tail}` : ''}`);
         else recorder.finish('failed', `the run's process exited with code ${code} before finishing${tail ? `: ${tail}` : ''}`);
       }
       resolveExit();

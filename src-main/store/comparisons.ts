@@ -12,7 +12,15 @@
  */
 import type { Database, Statement } from 'better-sqlite3';
 import { ApiError, formatIssues } from '../../src-shared/api/dispatch';
-import { circuitRefParts, CircuitRefSchema, ManualPairsSchema, type CircuitRef, type Comparison, type ComparisonInfo, type ManualPairs } from '../../src-shared/api/records';
+import {
+  circuitRefParts,
+  CircuitRefSchema,
+  ManualPairsSchema,
+  type CircuitRef,
+  type Comparison,
+  type ComparisonInfo,
+  type ManualPairs,
+} from '../../src-shared/api/records';
 
 interface ComparisonRow {
   id: number;
@@ -85,26 +93,23 @@ export class ComparisonStore {
       ).get(name, a, b, json, now, now) as ComparisonRow;
       return toComparison(row);
     }
-    const row = this.sql('UPDATE comparisons SET name = ?, circuit_a = ?, circuit_b = ?, pairs = ?, updated_at = ? WHERE id = ? RETURNING *').get(
-      name,
-      a,
-      b,
-      json,
-      now,
-      input.id,
-    ) as ComparisonRow | undefined;
+    const row = this.sql(
+      'UPDATE comparisons SET name = ?, circuit_a = ?, circuit_b = ?, pairs = ?, updated_at = ? WHERE id = ? RETURNING *',
+    ).get(name, a, b, json, now, input.id) as ComparisonRow | undefined;
     if (row === undefined) throw new ApiError('not-found', `comparison ${input.id} does not exist`);
     return toComparison(row);
   }
 
   delete(id: number): void {
-    if (this.sql('DELETE FROM comparisons WHERE id = ?').run(id).changes === 0) throw new ApiError('not-found', `comparison ${id} does not exist`);
+    if (this.sql('DELETE FROM comparisons WHERE id = ?').run(id).changes === 0)
+      throw new ApiError('not-found', `comparison ${id} does not exist`);
   }
 
   /** A well-formed reference to something stored (or `hand`). */
   private checkRef(ref: string, side: 'a' | 'b'): CircuitRef {
     const parts = circuitRefParts(ref);
-    if (parts === undefined) throw new ApiError('bad-request', `circuit ${side}: "${ref}" is not a circuit reference (snap:ID, run:ID, arch:ID or hand)`);
+    if (parts === undefined)
+      throw new ApiError('bad-request', `circuit ${side}: "${ref}" is not a circuit reference (snap:ID, run:ID, arch:ID or hand)`);
     if (parts.kind === 'hand') return ref;
     const [table, what] = REF_TABLES[parts.kind];
     const exists = this.sql(`SELECT 1 FROM ${table} WHERE id = ?`).pluck().get(parts.id) as number | undefined;

@@ -13,7 +13,7 @@ function compareLoss(a: number | null, b: number | null): number {
   const an = a === null || Number.isNaN(a);
   const bn = b === null || Number.isNaN(b);
   if (an || bn) return an === bn ? 0 : an ? 1 : -1;
-  return (a as number) < (b as number) ? -1 : (a as number) > (b as number) ? 1 : 0;
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 export function downsample<T extends { readonly preregLoss: number | null }>(points: readonly T[], maxPoints: number): T[] {

@@ -95,7 +95,8 @@ export function toSummary(r: SummaryRow): RunSummary {
 }
 
 /** A run figure: finite, or NULL. */
-export const finiteOrNull = (x: number | null | undefined): number | null => (x === null || x === undefined || !Number.isFinite(x) ? null : x);
+export const finiteOrNull = (x: number | null | undefined): number | null =>
+  x === null || x === undefined || !Number.isFinite(x) ? null : x;
 
 export interface MetricRow {
   step: number;
@@ -136,7 +137,8 @@ export function toEvent(r: EventRow): EventRecord {
   let data: Record<string, unknown>;
   try {
     const parsed: unknown = JSON.parse(r.data);
-    data = typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : { value: parsed };
+    data =
+      typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : { value: parsed };
   } catch (e) {
     // one bad event must not hide the others: keep it visible as what it is
     data = { corrupted: `event ${r.id}: stored data is not JSON (${e instanceof Error ? e.message : String(e)})` };

@@ -60,7 +60,10 @@ const isRunField = (f: string): f is RunField => (RUN_FIELDS as readonly string[
 export function schedulePath(field: string): string {
   const segments = field.split('.');
   if (field.length > 100 || !segments.every((s) => PATH_SEGMENT.test(s))) {
-    throw new ApiError('bad-request', `where: "${field}" is neither a run field (${RUN_FIELDS.join(', ')}) nor a schedule path like optimizer.lr`);
+    throw new ApiError(
+      'bad-request',
+      `where: "${field}" is neither a run field (${RUN_FIELDS.join(', ')}) nor a schedule path like optimizer.lr`,
+    );
   }
   return `$.${segments.join('.')}`;
 }
@@ -94,14 +97,17 @@ export function buildRunQuery(q: RunQuery): BuiltQuery {
   }
   for (const c of q.where ?? []) {
     if (!OPS.has(c.op)) throw new ApiError('bad-request', `where: unknown operator ${JSON.stringify(c.op)}`);
-    if (typeof c.value !== 'number' || !Number.isFinite(c.value)) throw new ApiError('bad-request', `where ${c.field}: the value must be a finite number`);
+    if (typeof c.value !== 'number' || !Number.isFinite(c.value))
+      throw new ApiError('bad-request', `where ${c.field}: the value must be a finite number`);
     if (isRunField(c.field)) {
       if (TEXT_FIELDS.has(c.field)) throw new ApiError('bad-request', `where: ${c.field} is not a numeric field`);
       clauses.push(`${FIELD_SQL[c.field]} ${c.op} ?`);
       params.push(c.value);
     } else {
       const path = schedulePath(c.field);
-      clauses.push(`(CASE WHEN json_valid(r.schedule) AND json_type(r.schedule, ?) IN ('integer', 'real') THEN json_extract(r.schedule, ?) END) ${c.op} ?`);
+      clauses.push(
+        `(CASE WHEN json_valid(r.schedule) AND json_type(r.schedule, ?) IN ('integer', 'real') THEN json_extract(r.schedule, ?) END) ${c.op} ?`,
+      );
       params.push(path, path, c.value);
     }
   }

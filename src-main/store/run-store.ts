@@ -38,7 +38,15 @@ import { RUN_EXPORT_FORMAT, type RunExport } from '../../src-shared/api/run-expo
 import { ScheduleSchema, type LinkSchema, type Schedule } from '../../src-shared/synthesis/schedule';
 import { openDatabase, type Db, type OpenOptions } from './database';
 import { downsample } from './downsample';
-import { advanceRawRows, checkFactor, emaSmooth, METRIC_SMOOTHING_START, smoothMetrics, SmoothingCache, type MetricSmoothingState } from './smoothing';
+import {
+  advanceRawRows,
+  checkFactor,
+  emaSmooth,
+  METRIC_SMOOTHING_START,
+  smoothMetrics,
+  SmoothingCache,
+  type MetricSmoothingState,
+} from './smoothing';
 import { ComparisonStore } from './comparisons';
 import { migrate } from './migrations';
 import {
@@ -277,7 +285,10 @@ export class RunStore {
     });
   }
 
-  private checkReferences(problem: string, r: Pick<CreateRunInput, 'architectureId' | 'hyperSetId' | 'parentRunId' | 'parentSnapshotId'>): void {
+  private checkReferences(
+    problem: string,
+    r: Pick<CreateRunInput, 'architectureId' | 'hyperSetId' | 'parentRunId' | 'parentSnapshotId'>,
+  ): void {
     if (this.sql('SELECT 1 FROM problems WHERE id = ?').get(problem) === undefined) {
       throw new ApiError('bad-request', `unknown problem ${JSON.stringify(problem)}`);
     }
@@ -362,17 +373,25 @@ export class RunStore {
     if (!STATUSES.has(status)) throw new ApiError('bad-request', `unknown status ${JSON.stringify(status)}`);
     return this.tx(() => {
       const row = this.sql('SELECT status, started_at, ended_at FROM runs WHERE id = ?').get(id) as
-        | { status: RunStatus; started_at: number | null; ended_at: number | null }
-        | undefined;
+        { status: RunStatus; started_at: number | null; ended_at: number | null } | undefined;
       if (row === undefined) throw notFound('run', id);
       if (isFinalStatus(row.status)) {
         if (row.status === status) return this.summary(id);
-        throw new ApiError('conflict', `run ${id} is ${row.status}: a run in a final status (${FINAL_STATUSES.join(', ')}) cannot become ${status}`);
+        throw new ApiError(
+          'conflict',
+          `run ${id} is ${row.status}: a run in a final status (${FINAL_STATUSES.join(', ')}) cannot become ${status}`,
+        );
       }
       const now = this.clock();
       const startedAt = extra.startedAt ?? (status === 'running' && row.started_at === null ? now : row.started_at);
       const endedAt = extra.endedAt ?? (isFinalStatus(status) ? now : row.ended_at);
-      this.sql('UPDATE runs SET status = ?, status_reason = ?, started_at = ?, ended_at = ? WHERE id = ?').run(status, reason ?? '', startedAt, endedAt, id);
+      this.sql('UPDATE runs SET status = ?, status_reason = ?, started_at = ?, ended_at = ? WHERE id = ?').run(
+        status,
+        reason ?? '',
+        startedAt,
+        endedAt,
+        id,
+      );
       return this.summary(id);
     });
   }
@@ -388,16 +407,26 @@ export class RunStore {
       const run = this.sql('SELECT status FROM runs WHERE id = ?').get(id) as { status: RunStatus } | undefined;
       if (run === undefined) throw notFound('run', id);
       if (!isFinalStatus(run.status)) throw new ApiError('conflict', `run ${id} is ${run.status}: only a run that has ended can continue`);
-      const snap = this.sql('SELECT run_id, step FROM snapshots WHERE id = ?').get(snapshotId) as { run_id: number; step: number } | undefined;
+      const snap = this.sql('SELECT run_id, step FROM snapshots WHERE id = ?').get(snapshotId) as
+        { run_id: number; step: number } | undefined;
       if (snap === undefined) throw notFound('snapshot', snapshotId);
-      if (snap.run_id !== id) throw new ApiError('bad-request', `snapshot ${snapshotId} belongs to run ${snap.run_id}, not to run ${id}: start a new run from it instead`);
+      if (snap.run_id !== id)
+        throw new ApiError(
+          'bad-request',
+          `snapshot ${snapshotId} belongs to run ${snap.run_id}, not to run ${id}: start a new run from it instead`,
+        );
       const used = this.sql(
         'SELECT r.id AS run, s.id AS snapshot FROM runs r JOIN snapshots s ON r.parent_snapshot_id = s.id WHERE s.run_id = ? AND s.step > ? AND r.id <> ? LIMIT 1',
       ).get(id, snap.step, id) as { run: number; snapshot: number } | undefined;
-      if (used) throw new ApiError('conflict', `snapshot ${used.snapshot} of run ${id}, after step ${snap.step}, is where run ${used.run} started: continue in a new run instead`);
+      if (used)
+        throw new ApiError(
+          'conflict',
+          `snapshot ${used.snapshot} of run ${id}, after step ${snap.step}, is where run ${used.run} started: continue in a new run instead`,
+        );
       this.sql('DELETE FROM metrics WHERE run_id = ? AND step > ?').run(id, snap.step);
       this.sql('DELETE FROM snapshots WHERE run_id = ? AND step > ?').run(id, snap.step);
-      const last = this.sql('SELECT prereg_loss FROM metrics WHERE run_id = ? AND step = ?').get(id, snap.step) as { prereg_loss: number | null } | undefined;
+      const last = this.sql('SELECT prereg_loss FROM metrics WHERE run_id = ? AND step = ?').get(id, snap.step) as
+        { prereg_loss: number | null } | undefined;
       const best = this.sql('SELECT min(prereg_loss) AS best FROM metrics WHERE run_id = ?').get(id) as { best: number | null };
       this.sql(
         `UPDATE runs SET status = 'queued', status_reason = '', ended_at = NULL, steps = ?, final_loss = ?, best_loss = ?,
@@ -415,7 +444,8 @@ export class RunStore {
       values.push(value);
     };
     if (f.steps !== undefined) {
-      if (!Number.isSafeInteger(f.steps) || f.steps < 0) throw new ApiError('bad-request', `steps must be a non-negative integer, got ${f.steps}`);
+      if (!Number.isSafeInteger(f.steps) || f.steps < 0)
+        throw new ApiError('bad-request', `steps must be a non-negative integer, got ${f.steps}`);
       put('steps', f.steps);
     }
     if (f.softLinks !== undefined) put('soft_links', f.softLinks === null ? null : Math.trunc(f.softLinks));
@@ -488,7 +518,17 @@ export class RunStore {
       const chunk = metrics.slice(at, at + METRIC_ROWS);
       const values: unknown[] = [];
       for (const m of chunk) {
-        values.push(runId, m.step, m.phase, nan(m.preregLoss), nan(m.loss), nan(m.l1), nan(m.lambda1), Math.trunc(m.softLinks), nan(m.wallMs));
+        values.push(
+          runId,
+          m.step,
+          m.phase,
+          nan(m.preregLoss),
+          nan(m.loss),
+          nan(m.l1),
+          nan(m.lambda1),
+          Math.trunc(m.softLinks),
+          nan(m.wallMs),
+        );
       }
       let insert = this.metricInserts[chunk.length];
       if (insert === undefined) {
@@ -521,8 +561,7 @@ export class RunStore {
       if (after <= 0) return METRIC_SMOOTHING_START;
       const cached = this.smoothingCache.lookup(runId, factor, after, (step) => {
         const r = this.sql('SELECT loss, prereg_loss FROM metrics WHERE run_id = ? AND step = ?').get(runId, step) as
-          | { loss: number | null; prereg_loss: number | null }
-          | undefined;
+          { loss: number | null; prereg_loss: number | null } | undefined;
         return r && { loss: finiteOrNull(r.loss), preregLoss: finiteOrNull(r.prereg_loss) };
       });
       if (cached) return cached;
@@ -535,7 +574,10 @@ export class RunStore {
       const count = this.sql('SELECT count(*) FROM metrics WHERE run_id = ? AND step > ?').pluck().get(runId, after) as number;
       if (count > Math.max(2, Math.floor(maxPoints))) return this.downsampledMetrics(runId, after, maxPoints, factor, smoothingState);
     }
-    const rows = this.sql(`SELECT ${METRIC_COLUMNS} FROM metrics WHERE run_id = ? AND step > ? ORDER BY step`).all(runId, after) as MetricRow[];
+    const rows = this.sql(`SELECT ${METRIC_COLUMNS} FROM metrics WHERE run_id = ? AND step > ? ORDER BY step`).all(
+      runId,
+      after,
+    ) as MetricRow[];
     let all = rows.map(toMetric);
     if (factor > 0 && all.length > 0) {
       const smoothed = smoothMetrics(all, factor, smoothingState());
@@ -554,7 +596,13 @@ export class RunStore {
    * the points kept only (a long run's whole rows cost several times more to read). Same
    * result as smoothing and downsampling the whole rows.
    */
-  private downsampledMetrics(runId: number, after: number, maxPoints: number, factor: number, state: () => MetricSmoothingState): MetricsPage {
+  private downsampledMetrics(
+    runId: number,
+    after: number,
+    maxPoints: number,
+    factor: number,
+    state: () => MetricSmoothingState,
+  ): MetricsPage {
     const light = this.sql('SELECT step, loss, prereg_loss FROM metrics WHERE run_id = ? AND step > ? ORDER BY step')
       .raw(true)
       .all(runId, after) as [number, number | null, number | null][];
@@ -565,10 +613,16 @@ export class RunStore {
       const l = emaSmooth(loss, factor, s.loss);
       const p = emaSmooth(prereg, factor, s.preregLoss);
       const last = light.length - 1;
-      this.smoothingCache.remember(runId, factor, (light[last] as [number, number | null, number | null])[0], { loss: l.state, preregLoss: p.state }, {
-        loss: loss[last] ?? null,
-        preregLoss: prereg[last] ?? null,
-      });
+      this.smoothingCache.remember(
+        runId,
+        factor,
+        (light[last] as [number, number | null, number | null])[0],
+        { loss: l.state, preregLoss: p.state },
+        {
+          loss: loss[last] ?? null,
+          preregLoss: prereg[last] ?? null,
+        },
+      );
       loss = l.values;
       prereg = p.values;
     }
@@ -576,10 +630,9 @@ export class RunStore {
       prereg.map((p, i) => ({ i, preregLoss: p })),
       maxPoints,
     ).map((p) => p.i);
-    const rows = this.sql(`SELECT ${METRIC_COLUMNS} FROM metrics WHERE run_id = ? AND step IN (SELECT value FROM json_each(?)) ORDER BY step`).all(
-      runId,
-      JSON.stringify(kept.map((i) => (light[i] as [number, number | null, number | null])[0])),
-    ) as MetricRow[];
+    const rows = this.sql(
+      `SELECT ${METRIC_COLUMNS} FROM metrics WHERE run_id = ? AND step IN (SELECT value FROM json_each(?)) ORDER BY step`,
+    ).all(runId, JSON.stringify(kept.map((i) => (light[i] as [number, number | null, number | null])[0]))) as MetricRow[];
     const points = rows.map((r, k) => {
       const m = toMetric(r);
       if (factor === 0) return m;
@@ -593,7 +646,8 @@ export class RunStore {
   // ---------------------------------------------------------------- events
 
   appendEvent(runId: number, event: NewEvent): EventRecord {
-    if (!Number.isSafeInteger(event.step)) throw new ApiError('bad-request', `run ${runId}: event step must be an integer, got ${event.step}`);
+    if (!Number.isSafeInteger(event.step))
+      throw new ApiError('bad-request', `run ${runId}: event step must be an integer, got ${event.step}`);
     const data = JSON.stringify(event.data ?? {});
     return this.tx(() => {
       this.requireRun(runId);
@@ -669,9 +723,9 @@ export class RunStore {
 
   listSnapshots(runId: number): SnapshotInfo[] {
     this.requireRun(runId);
-    return (this.sql(`SELECT ${SNAPSHOT_INFO_COLUMNS} FROM snapshots WHERE run_id = ? ORDER BY step, id`).all(runId) as SnapshotInfoRow[]).map(
-      toSnapshotInfo,
-    );
+    return (
+      this.sql(`SELECT ${SNAPSHOT_INFO_COLUMNS} FROM snapshots WHERE run_id = ? ORDER BY step, id`).all(runId) as SnapshotInfoRow[]
+    ).map(toSnapshotInfo);
   }
 
   /** The snapshot's links and weights, bit for bit as saved. */
@@ -695,9 +749,9 @@ export class RunStore {
     const missing = new Set<number>();
     for (const k of keys) if (!this.linkCache.has(k)) missing.add(k);
     if (missing.size === 0) return;
-    const rows = this.sql('SELECT id, to_neuron, to_port, from_neuron, from_port FROM link_keys WHERE id IN (SELECT value FROM json_each(?))').all(
-      JSON.stringify([...missing]),
-    ) as LinkKeyRow[];
+    const rows = this.sql(
+      'SELECT id, to_neuron, to_port, from_neuron, from_port FROM link_keys WHERE id IN (SELECT value FROM json_each(?))',
+    ).all(JSON.stringify([...missing])) as LinkKeyRow[];
     for (const r of rows) this.linkCache.set(r.id, { to: r.to_neuron, toPort: r.to_port, from: r.from_neuron, fromPort: r.from_port });
   }
 
@@ -705,14 +759,17 @@ export class RunStore {
 
   /** Moves live runs to the trash; returns how many moved. */
   trash(ids: readonly number[]): number {
-    return this.sql('UPDATE runs SET deleted_at = ? WHERE id IN (SELECT value FROM json_each(?)) AND deleted_at IS NULL').run(this.clock(), JSON.stringify(ids))
-      .changes;
+    return this.sql('UPDATE runs SET deleted_at = ? WHERE id IN (SELECT value FROM json_each(?)) AND deleted_at IS NULL').run(
+      this.clock(),
+      JSON.stringify(ids),
+    ).changes;
   }
 
   /** Brings trashed runs back; returns how many came back. */
   restore(ids: readonly number[]): number {
-    return this.sql('UPDATE runs SET deleted_at = NULL WHERE id IN (SELECT value FROM json_each(?)) AND deleted_at IS NOT NULL').run(JSON.stringify(ids))
-      .changes;
+    return this.sql('UPDATE runs SET deleted_at = NULL WHERE id IN (SELECT value FROM json_each(?)) AND deleted_at IS NOT NULL').run(
+      JSON.stringify(ids),
+    ).changes;
   }
 
   /**
@@ -723,7 +780,9 @@ export class RunStore {
    */
   purge(ids: readonly number[]): number {
     const purged = this.tx(() => {
-      const n = this.sql('DELETE FROM runs WHERE id IN (SELECT value FROM json_each(?)) AND deleted_at IS NOT NULL').run(JSON.stringify(ids)).changes;
+      const n = this.sql('DELETE FROM runs WHERE id IN (SELECT value FROM json_each(?)) AND deleted_at IS NOT NULL').run(
+        JSON.stringify(ids),
+      ).changes;
       if (n > 0) this.deleteUnusedLinkKeys();
       return n;
     });
@@ -736,7 +795,7 @@ export class RunStore {
 
   private deleteUnusedLinkKeys(): void {
     const used = new Set<number>();
-    for (const blob of this.sql('SELECT keys FROM snapshots').pluck().iterate() as IterableIterator<unknown>) {
+    for (const blob of this.sql('SELECT keys FROM snapshots').pluck().iterate()) {
       if (!(blob instanceof Uint8Array)) continue;
       // lenient on purpose: whatever a damaged blob may still refer to is kept
       const whole = blob.byteLength - (blob.byteLength % 4);
@@ -782,7 +841,8 @@ export class RunStore {
       const snapshotIds = new Map<number, number>();
       const newIds: number[] = [];
       for (const e of exports) {
-        if (e.format !== RUN_EXPORT_FORMAT || e.version !== 1) throw new ApiError('bad-request', `not a ${RUN_EXPORT_FORMAT} version 1 document`);
+        if (e.format !== RUN_EXPORT_FORMAT || e.version !== 1)
+          throw new ApiError('bad-request', `not a ${RUN_EXPORT_FORMAT} version 1 document`);
         const r = e.run;
         if (this.sql('SELECT 1 FROM problems WHERE id = ?').get(r.problem) === undefined) {
           throw new ApiError('bad-request', `run "${r.name}": unknown problem ${JSON.stringify(r.problem)}`);
@@ -856,7 +916,7 @@ export class RunStore {
           const owner = snapshotRun.get(ps) as number | undefined;
           if (owner === undefined || (mapped === undefined && imported.has(owner)) || (pr !== null && owner !== pr)) ps = null;
         }
-        if (pr !== null || ps !== null) setParents.run(pr, ps, newIds[i] as number);
+        if (pr !== null || ps !== null) setParents.run(pr, ps, newIds[i]);
       });
       return newIds;
     });
@@ -865,11 +925,17 @@ export class RunStore {
   // ---------------------------------------------------------------- architectures
 
   listArchitectures(): ArchitectureInfo[] {
-    const rows = this.sql('SELECT id, name, version, description, soft_links, created_at FROM architectures ORDER BY name, version').all() as Omit<
-      ArchitectureRow,
-      'graph'
-    >[];
-    return rows.map((r) => ({ id: r.id, name: r.name, version: r.version, description: r.description, softLinks: r.soft_links, createdAt: r.created_at }));
+    const rows = this.sql(
+      'SELECT id, name, version, description, soft_links, created_at FROM architectures ORDER BY name, version',
+    ).all() as Omit<ArchitectureRow, 'graph'>[];
+    return rows.map((r) => ({
+      id: r.id,
+      name: r.name,
+      version: r.version,
+      description: r.description,
+      softLinks: r.soft_links,
+      createdAt: r.created_at,
+    }));
   }
 
   getArchitecture(id: number): Architecture {
@@ -891,7 +957,11 @@ export class RunStore {
   }
 
   /** Saves a new version of the named architecture (1 + the latest version of that name). */
-  saveArchitecture(a: { name: string; description?: string; graph: ArchitectureGraph | z.input<typeof ArchitectureGraphSchema> }): Architecture {
+  saveArchitecture(a: {
+    name: string;
+    description?: string;
+    graph: ArchitectureGraph | z.input<typeof ArchitectureGraphSchema>;
+  }): Architecture {
     const g = ArchitectureGraphSchema.safeParse(a.graph);
     if (!g.success) throw new ApiError('bad-request', `architecture "${a.name}": invalid graph: ${formatIssues(g.error.issues)}`);
     if (a.name.trim() === '') throw new ApiError('bad-request', 'an architecture needs a name');
@@ -954,7 +1024,12 @@ export class RunStore {
   // ---------------------------------------------------------------- saved views
 
   listViews(): SavedView[] {
-    const rows = this.sql('SELECT * FROM saved_views ORDER BY name').all() as { id: number; name: string; view: string; updated_at: number }[];
+    const rows = this.sql('SELECT * FROM saved_views ORDER BY name').all() as {
+      id: number;
+      name: string;
+      view: string;
+      updated_at: number;
+    }[];
     const out: SavedView[] = [];
     for (const r of rows) {
       // a corrupted view is skipped, not fatal: the browser still opens
@@ -1005,7 +1080,8 @@ export class RunStore {
     for (const s of snaps) {
       try {
         const { keys } = unpackSnapshot(s.keys, s.weights, s.id);
-        if (keys.length !== s.soft_links) throw new SnapshotCorruptError(s.id, `${keys.length} links stored but soft_links says ${s.soft_links}`);
+        if (keys.length !== s.soft_links)
+          throw new SnapshotCorruptError(s.id, `${keys.length} links stored but soft_links says ${s.soft_links}`);
         resolveKeys(keys, (k) => (keyIds.has(k) ? k : undefined), s.id);
       } catch (e) {
         problems.push(errorText(e));

@@ -36,7 +36,11 @@ export function emaStep(state: EmaState, x: number | null, factor: number): { va
 }
 
 /** A series smoothed from `state` (the state after everything before it). */
-export function emaSmooth(values: readonly (number | null)[], factor: number, state: EmaState = EMA_START): { values: (number | null)[]; state: EmaState } {
+export function emaSmooth(
+  values: readonly (number | null)[],
+  factor: number,
+  state: EmaState = EMA_START,
+): { values: (number | null)[]; state: EmaState } {
   checkFactor(factor);
   const out: (number | null)[] = new Array<number | null>(values.length);
   let s = state;
@@ -76,7 +80,11 @@ export function advanceMetricState(
  * advanceMetricState over raw (loss, preregLoss) rows as SQLite returns them (NaN stored as
  * NULL): the same arithmetic in a tight loop, for a prefix of a long run.
  */
-export function advanceRawRows(state: MetricSmoothingState, rows: readonly (readonly [number | null, number | null])[], factor: number): MetricSmoothingState {
+export function advanceRawRows(
+  state: MetricSmoothingState,
+  rows: readonly (readonly [number | null, number | null])[],
+  factor: number,
+): MetricSmoothingState {
   checkFactor(factor);
   let lAcc = state.loss.acc;
   let lDecay = state.loss.decay;
@@ -100,7 +108,11 @@ export function advanceRawRows(state: MetricSmoothingState, rows: readonly (read
  * Metrics in step order with `loss` and `preregLoss` replaced by their smoothed values
  * (every other field unchanged), continuing from `state`.
  */
-export function smoothMetrics(points: readonly Metric[], factor: number, state: MetricSmoothingState = METRIC_SMOOTHING_START): { points: Metric[]; state: MetricSmoothingState } {
+export function smoothMetrics(
+  points: readonly Metric[],
+  factor: number,
+  state: MetricSmoothingState = METRIC_SMOOTHING_START,
+): { points: Metric[]; state: MetricSmoothingState } {
   checkFactor(factor);
   let loss = state.loss;
   let prereg = state.preregLoss;

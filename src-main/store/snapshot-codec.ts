@@ -52,7 +52,8 @@ function hostBytes(blob: Uint8Array, width: 4 | 8): ArrayBuffer {
 }
 
 function checkBlob(blob: unknown, width: 4 | 8, what: string, snapshotId?: number): Uint8Array {
-  if (!(blob instanceof Uint8Array)) throw new SnapshotCorruptError(snapshotId, `${what} is not a blob (found ${blob === null ? 'NULL' : typeof blob})`);
+  if (!(blob instanceof Uint8Array))
+    throw new SnapshotCorruptError(snapshotId, `${what} is not a blob (found ${blob === null ? 'NULL' : typeof blob})`);
   if (blob.byteLength % width !== 0) {
     throw new SnapshotCorruptError(snapshotId, `${what} blob has ${blob.byteLength} bytes, not a multiple of ${width}`);
   }

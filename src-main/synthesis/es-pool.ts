@@ -18,7 +18,13 @@ export class WorkerPoolEvaluator implements PopulationEvaluator {
     seed: number,
     schedule: Pick<Schedule, 'training' | 'testSuite'>,
   ) {
-    this.pool = new WorkerPool(count, { seed, training: schedule.training, testSuite: schedule.testSuite, gradients: 'exact', es: settings });
+    this.pool = new WorkerPool(count, {
+      seed,
+      training: schedule.training,
+      testSuite: schedule.testSuite,
+      gradients: 'exact',
+      es: settings,
+    });
   }
 
   sync(circuit: Circuit, adam: Adam): Promise<void> {

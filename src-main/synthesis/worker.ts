@@ -47,7 +47,10 @@ parentPort?.on('message', (m: WorkerRequest) => {
         const o = objective;
         const grads = m.strings.map(() => new Float64Array(m.weights.length));
         const fits = m.strings.map((i, k) => o.fitOne(m.weights, i, m.step, grads[k]));
-        reply({ kind: 'grads', id: m.id, fits, grads }, grads.map((g) => g.buffer as ArrayBuffer));
+        reply(
+          { kind: 'grads', id: m.id, fits, grads },
+          grads.map((g) => g.buffer),
+        );
         break;
       }
     }

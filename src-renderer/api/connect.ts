@@ -5,7 +5,7 @@
  */
 import { createClient, type ApiTransport } from '@shared/api/client';
 import type { ApiMethod } from '@shared/api/contract';
-import type { DmmLabApi } from '../../src-main/electron/dmm-lab-api';
+import type { DmmLabApi } from '../../src-shared/api/dmm-lab-api';
 
 export function ipcTransport(bridge: DmmLabApi): ApiTransport {
   return {

@@ -49,7 +49,16 @@ export function dagrePositions(
         data: { id: `e${i}`, source: p.source, target: p.target },
       })),
     ]);
-    cy.layout({ name: 'dagre', rankDir: 'LR', ranker: 'longest-path', nodeSep: spacing.nodeSep, rankSep: spacing.rankSep, edgeSep: 4, animate: false, fit: false } as cytoscape.LayoutOptions).run();
+    cy.layout({
+      name: 'dagre',
+      rankDir: 'LR',
+      ranker: 'longest-path',
+      nodeSep: spacing.nodeSep,
+      rankSep: spacing.rankSep,
+      edgeSep: 4,
+      animate: false,
+      fit: false,
+    } as cytoscape.LayoutOptions).run();
     const out = new Map<string, { x: number; y: number }>();
     cy.nodes().forEach((n) => {
       const p = n.position();

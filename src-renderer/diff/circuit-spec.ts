@@ -30,7 +30,9 @@ export function specFromWeights(links: readonly Link[], weights: ArrayLike<numbe
   return {
     neurons,
     fixed: linksToMatrix(hardLinks(neurons)),
-    trainable: linksToMatrix(links.map((l, i) => ({ to: l.to, toPort: l.toPort, from: l.from, fromPort: l.fromPort, weight: weights[i] as number }))),
+    trainable: linksToMatrix(
+      links.map((l, i) => ({ to: l.to, toPort: l.toPort, from: l.from, fromPort: l.fromPort, weight: weights[i] as number })),
+    ),
   };
 }
 

@@ -63,7 +63,14 @@ export function paneElements(model: DiffModel, side: Side, positions: Positions,
     const counterpart = partner.get(name);
     out.push({
       group: 'nodes',
-      data: { id: name, name, type, label: type === name ? name : `${name}\n${type}`, color: TYPE_COLORS[type] ?? '#6b7280', counterpart: counterpart ?? '' },
+      data: {
+        id: name,
+        name,
+        type,
+        label: type === name ? name : `${name}\n${type}`,
+        color: TYPE_COLORS[type] ?? '#6b7280',
+        counterpart: counterpart ?? '',
+      },
       position: pos(positions, unionId(name)),
       classes: counterpart === undefined ? 'unmatched' : 'matched',
     });
@@ -136,11 +143,18 @@ const signed = (x: number): string => {
 /** The overlay: union neurons, every classified link between them, faded outside the spotlight. */
 export function overlayElements(model: DiffModel, positions: Positions, diff: LinkDiff, spotlight: Spotlight): ElementDefinition[] {
   const out: ElementDefinition[] = [];
-  const faded = (side: 'both' | 'only-a' | 'only-b'): boolean => (spotlight === 'a' && side === 'only-b') || (spotlight === 'b' && side === 'only-a');
+  const faded = (side: 'both' | 'only-a' | 'only-b'): boolean =>
+    (spotlight === 'a' && side === 'only-b') || (spotlight === 'b' && side === 'only-a');
   for (const n of unionNeurons(model)) {
     out.push({
       group: 'nodes',
-      data: { id: n.id, name: n.label, type: n.type, label: n.type === n.label ? n.label : `${n.label}\n${n.type}`, color: TYPE_COLORS[n.type] ?? '#6b7280' },
+      data: {
+        id: n.id,
+        name: n.label,
+        type: n.type,
+        label: n.type === n.label ? n.label : `${n.label}\n${n.type}`,
+        color: TYPE_COLORS[n.type] ?? '#6b7280',
+      },
       position: pos(positions, n.id),
       classes: `${n.side}${faded(n.side) ? ' faded' : ''}`,
     });

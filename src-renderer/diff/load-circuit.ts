@@ -33,10 +33,22 @@ export async function loadCircuit(client: LabClient, ref: string): Promise<Loade
   try {
     switch (p.kind) {
       case 'hand':
-        return { ref, resolved: formatCircuitRef(p), label: 'the hand-crafted detector', short: 'hand-crafted', spec: handcraftedDetector() };
+        return {
+          ref,
+          resolved: formatCircuitRef(p),
+          label: 'the hand-crafted detector',
+          short: 'hand-crafted',
+          spec: handcraftedDetector(),
+        };
       case 'arch': {
         const a = await client['architectures.get']({ id: p.id });
-        return { ref, resolved: formatCircuitRef(p), label: `architecture “${a.name}” v${a.version}`, short: `${a.name} v${a.version}`, spec: specFromArchitecture(a.graph) };
+        return {
+          ref,
+          resolved: formatCircuitRef(p),
+          label: `architecture “${a.name}” v${a.version}`,
+          short: `${a.name} v${a.version}`,
+          spec: specFromArchitecture(a.graph),
+        };
       }
       case 'snap':
       case 'run': {

@@ -47,7 +47,9 @@ export function unionPositions(model: DiffModel, layout: LayoutFn, previous?: Po
     const ids = new Set(nodes.map((n) => n.id));
     const elements: ElementDefinition[] = [
       ...nodes.map((n) => ({ group: 'nodes' as const, data: { id: n.id } })),
-      ...edges.filter((e) => ids.has(e.source) && ids.has(e.target)).map((e, i) => ({ group: 'edges' as const, data: { id: `e${i}`, ...e } })),
+      ...edges
+        .filter((e) => ids.has(e.source) && ids.has(e.target))
+        .map((e, i) => ({ group: 'edges' as const, data: { id: `e${i}`, ...e } })),
     ];
     return layout(elements);
   }
@@ -61,7 +63,9 @@ export function unionPositions(model: DiffModel, layout: LayoutFn, previous?: Po
   let spare = 0;
   for (const n of nodes) {
     if (out.has(n.id)) continue;
-    const near = edges.flatMap((e) => (e.source === n.id ? [e.target] : e.target === n.id ? [e.source] : [])).flatMap((id) => out.get(id) ?? []);
+    const near = edges
+      .flatMap((e) => (e.source === n.id ? [e.target] : e.target === n.id ? [e.source] : []))
+      .flatMap((id) => out.get(id) ?? []);
     if (near.length > 0) {
       const x = near.reduce((s, p) => s + p.x, 0) / near.length;
       const y = near.reduce((s, p) => s + p.y, 0) / near.length;

@@ -36,7 +36,13 @@ export function circuitSvg(model: DiffModel, side: 'a' | 'b', positions: Positio
   const shown = side === 'a' ? model.shownA : model.shownB;
   const partner = side === 'a' ? model.aToB : model.bToA;
   const nodes = shown.map((name) =>
-    box(name, name, types.get(name) ?? 'unknown', positions.get(side === 'a' ? unionOfA(name) : unionOfB(model, name)), partner.has(name) ? {} : { fill: '#fff7ed' }),
+    box(
+      name,
+      name,
+      types.get(name) ?? 'unknown',
+      positions.get(side === 'a' ? unionOfA(name) : unionOfB(model, name)),
+      partner.has(name) ? {} : { fill: '#fff7ed' },
+    ),
   );
   const soft = matrixLinks(spec.trainable).filter((l) => Math.abs(l.weight) > threshold);
   const maxAbs = soft.reduce((m, l) => Math.max(m, Math.abs(l.weight)), 0);
@@ -60,7 +66,8 @@ export function overlaySvg(model: DiffModel, positions: Positions, diff: LinkDif
     const target = r.a ? unionOfA(r.a.to) : unionOfB(model, r.b!.to);
     if (!ids.has(source) || !ids.has(target)) continue;
     const s = STATUS_STYLE[r.status];
-    const dw = r.status === 'weight-changed' || r.status === 'sign-flipped' ? `Δw ${r.dw > 0 ? '+' : ''}${Number(r.dw.toPrecision(3))}` : undefined;
+    const dw =
+      r.status === 'weight-changed' || r.status === 'sign-flipped' ? `Δw ${r.dw > 0 ? '+' : ''}${Number(r.dw.toPrecision(3))}` : undefined;
     edges.push({ source, target, color: s.color, dashed: s.dashed, width: r.status === 'matched' ? 1.2 : 2, ...(dw ? { label: dw } : {}) });
   }
   return graphToSvg({ nodes, edges, title });

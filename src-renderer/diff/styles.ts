@@ -7,7 +7,17 @@ const node: StylesheetJson = [
   NEURON_NODE_STYLE,
   { selector: 'node.unmatched', style: { 'border-width': 2, 'border-style': 'dashed', 'border-color': '#111827' } },
   { selector: 'node:selected', style: { 'border-width': 3, 'border-style': 'solid', 'border-color': '#f59e0b' } },
-  { selector: 'node.counterpart', style: { 'border-width': 3, 'border-style': 'solid', 'border-color': '#f59e0b', 'overlay-color': '#f59e0b', 'overlay-opacity': 0.25, 'overlay-padding': 4 } },
+  {
+    selector: 'node.counterpart',
+    style: {
+      'border-width': 3,
+      'border-style': 'solid',
+      'border-color': '#f59e0b',
+      'overlay-color': '#f59e0b',
+      'overlay-opacity': 0.25,
+      'overlay-padding': 4,
+    },
+  },
   { selector: 'node.drop-target', style: { 'overlay-color': '#16a34a', 'overlay-opacity': 0.35, 'overlay-padding': 6 } },
 ];
 
@@ -22,10 +32,28 @@ export const PANE_STYLE: StylesheetJson = [
   SOFT_LINK_STYLE,
   { selector: 'edge.soft.only-a, edge.soft.only-b', style: { 'line-style': 'dashed' } },
   { selector: 'edge.soft.dense', style: { 'curve-style': 'straight', opacity: 0.6 } },
-  { selector: 'edge.hard', style: { width: 1, 'line-style': 'dashed', 'line-color': '#9ca3af', 'curve-style': 'bezier', 'target-arrow-shape': 'none', 'loop-direction': '-45deg', 'loop-sweep': '-60deg' } },
+  {
+    selector: 'edge.hard',
+    style: {
+      width: 1,
+      'line-style': 'dashed',
+      'line-color': '#9ca3af',
+      'curve-style': 'bezier',
+      'target-arrow-shape': 'none',
+      'loop-direction': '-45deg',
+      'loop-sweep': '-60deg',
+    },
+  },
   {
     selector: 'node.ghost',
-    style: { 'background-opacity': 0.12, 'border-width': 1.5, 'border-style': 'dotted', 'border-color': 'data(color)', color: '#6b7280', 'font-style': 'italic' },
+    style: {
+      'background-opacity': 0.12,
+      'border-width': 1.5,
+      'border-style': 'dotted',
+      'border-color': 'data(color)',
+      color: '#6b7280',
+      'font-style': 'italic',
+    },
   },
   ...selected,
 ];
@@ -57,7 +85,10 @@ export const OVERLAY_STYLE: StylesheetJson = [
     .map(([status]) => ({ selector: `edge.${status}`, style: { 'line-style': 'dashed' } })) as StylesheetJson),
   { selector: 'edge.weight-changed, edge.sign-flipped', style: { width: 3 } },
   { selector: 'edge.dense', style: { 'curve-style': 'straight' } },
-  { selector: 'edge.hard', style: { width: 1, 'curve-style': 'bezier', 'loop-direction': '-45deg', 'loop-sweep': '-60deg', 'target-arrow-shape': 'none' } },
+  {
+    selector: 'edge.hard',
+    style: { width: 1, 'curve-style': 'bezier', 'loop-direction': '-45deg', 'loop-sweep': '-60deg', 'target-arrow-shape': 'none' },
+  },
   { selector: '.faded', style: { opacity: 0.08, 'text-opacity': 0.1 } },
   ...selected,
 ];

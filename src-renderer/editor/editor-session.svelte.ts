@@ -12,7 +12,10 @@ import { EditorState } from './editor-state.svelte';
 export const DISCARD_QUESTION = 'Discard the unsaved changes to this architecture?';
 
 /** What a visit to #/editor (with its ?id= / ?generate=) asks the session to do. */
-export type RouteAction = { readonly kind: 'none' } | { readonly kind: 'load'; readonly id: number } | { readonly kind: 'generate'; readonly generator: EditorGenerator };
+export type RouteAction =
+  | { readonly kind: 'none' }
+  | { readonly kind: 'load'; readonly id: number }
+  | { readonly kind: 'generate'; readonly generator: EditorGenerator };
 
 export class EditorSession {
   readonly editor: EditorState;
@@ -108,7 +111,10 @@ export class EditorSession {
     const action = this.routeAction(id, generator);
     if (action.kind === 'none') return 'none';
     if (!this.confirmDiscard(io.confirm)) {
-      this.editor.message = action.kind === 'load' ? `kept the unsaved document (library entry ${action.id} not opened)` : 'kept the unsaved document (nothing generated)';
+      this.editor.message =
+        action.kind === 'load'
+          ? `kept the unsaved document (library entry ${action.id} not opened)`
+          : 'kept the unsaved document (nothing generated)';
       return 'declined';
     }
     if (action.kind === 'load') {
@@ -137,8 +143,10 @@ export const editorSession = new EditorSession();
 let guarded = false;
 
 /** Installs the session's unload guard on the window, once. */
-export function guardUnload(target: Pick<Window, 'addEventListener'> | undefined = typeof window === 'undefined' ? undefined : window): void {
+export function guardUnload(
+  target: Pick<Window, 'addEventListener'> | undefined = typeof window === 'undefined' ? undefined : window,
+): void {
   if (guarded || !target) return;
   guarded = true;
-  target.addEventListener('beforeunload', editorSession.onBeforeUnload as (e: Event) => void);
+  target.addEventListener('beforeunload', editorSession.onBeforeUnload);
 }

@@ -78,17 +78,30 @@ export interface GeneratorSettings {
 }
 
 export function defaultGeneratorSettings(): GeneratorSettings {
-  return { layered: { ...REFERENCE_ARCHITECTURE, types: [...REFERENCE_ARCHITECTURE.types] }, recurrent: { copies: 2, scale: 0.01, seed: 123 } };
+  return {
+    layered: { ...REFERENCE_ARCHITECTURE, types: [...REFERENCE_ARCHITECTURE.types] },
+    recurrent: { copies: 2, scale: 0.01, seed: 123 },
+  };
 }
 
-export function generate(kind: GeneratorKind, settings: GeneratorSettings = defaultGeneratorSettings()): { label: string; document: EditorDocument } {
+export function generate(
+  kind: GeneratorKind,
+  settings: GeneratorSettings = defaultGeneratorSettings(),
+): { label: string; document: EditorDocument } {
   switch (kind) {
     case 'layered':
-      return { label: `generate layered (${settings.layered.layers}×${settings.layered.copies})`, document: generateLayered(settings.layered) };
+      return {
+        label: `generate layered (${settings.layered.layers}×${settings.layered.copies})`,
+        document: generateLayered(settings.layered),
+      };
     case 'compare-free':
       return {
         label: 'generate compare-free',
-        document: generateCompareFree({ ...settings.layered, layers: COMPARE_FREE_ARCHITECTURE.layers, types: COMPARE_FREE_ARCHITECTURE.types }),
+        document: generateCompareFree({
+          ...settings.layered,
+          layers: COMPARE_FREE_ARCHITECTURE.layers,
+          types: COMPARE_FREE_ARCHITECTURE.types,
+        }),
       };
     case 'recurrent':
       return { label: 'generate recurrent', document: generateRecurrent(settings.recurrent) };
@@ -146,7 +159,9 @@ export class EditorState {
     return this.version >= 0 ? this.stack.redoLabel : undefined;
   }
   readonly neuron: EditorNeuron | undefined = $derived(
-    this.selectedNeurons.length === 1 && this.selectedLinks.length === 0 ? this.doc.neurons.find((n) => n.name === this.selectedNeurons[0]) : undefined,
+    this.selectedNeurons.length === 1 && this.selectedLinks.length === 0
+      ? this.doc.neurons.find((n) => n.name === this.selectedNeurons[0])
+      : undefined,
   );
   readonly link: EditorLink | undefined = $derived(
     this.selectedLinks.length === 1 && this.selectedNeurons.length === 0 ? this.findLink(this.selectedLinks[0] as LinkRef) : undefined,
@@ -248,7 +263,8 @@ export class EditorState {
       const n = this.doc.neurons.find((x) => x.name === m.name);
       return n !== undefined && (n.position.x !== m.position.x || n.position.y !== m.position.y);
     });
-    if (changed.length > 0) this.run({ kind: 'move', moves: changed.map((m) => ({ name: m.name, position: { x: m.position.x, y: m.position.y } })) });
+    if (changed.length > 0)
+      this.run({ kind: 'move', moves: changed.map((m) => ({ name: m.name, position: { x: m.position.x, y: m.position.y } })) });
   }
 
   rename(from: string, to: string): boolean {

@@ -117,7 +117,13 @@ export function documentElements(doc: EditorDocument, epsilon = 0): EditorElemen
     const places = portPlaces(n.type);
     nodes.push({
       group: 'nodes',
-      data: { id: nodeId(n.name), name: n.name, type: n.type, label: neuronLabel(n.name, n.type), color: TYPE_COLOURS[n.type] ?? '#6b7280' },
+      data: {
+        id: nodeId(n.name),
+        name: n.name,
+        type: n.type,
+        label: neuronLabel(n.name, n.type),
+        color: TYPE_COLOURS[n.type] ?? '#6b7280',
+      },
       position: { x: n.position.x, y: n.position.y },
       classes: places.length ? 'neuron' : 'neuron portless',
     });

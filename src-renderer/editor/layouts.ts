@@ -45,7 +45,8 @@ const round = (x: number): number => Math.round(x * 100) / 100;
 function layeredPositions(doc: EditorDocument): Map<string, Position> {
   const nodes = doc.neurons.map((n) => ({ id: n.name, width: NEURON_WIDTH, height: neuronHeight(n.type) }));
   const out = new Map<string, Position>();
-  for (const [id, p] of dagrePositions(nodes, neuronPairs(doc), { nodeSep: 20, rankSep: 90 })) out.set(id, { x: round(p.x), y: round(p.y) });
+  for (const [id, p] of dagrePositions(nodes, neuronPairs(doc), { nodeSep: 20, rankSep: 90 }))
+    out.set(id, { x: round(p.x), y: round(p.y) });
   return out;
 }
 

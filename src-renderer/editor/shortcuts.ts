@@ -7,7 +7,8 @@
  */
 import { isFormControl, isTextField, type FocusTarget } from '../lib/typing';
 
-export type EditorShortcut = 'escape' | 'undo' | 'redo' | 'select-all' | 'copy' | 'paste' | 'duplicate' | 'delete' | 'fit' | 'layout' | 'search';
+export type EditorShortcut =
+  'escape' | 'undo' | 'redo' | 'select-all' | 'copy' | 'paste' | 'duplicate' | 'delete' | 'fit' | 'layout' | 'search';
 
 export interface KeyPress {
   readonly key: string;

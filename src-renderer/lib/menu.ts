@@ -15,7 +15,7 @@ export { MENU_COMMANDS, type MenuCommand };
 const bridge = typeof window === 'undefined' ? undefined : window.dmmLab;
 
 const dispatcher = new MenuDispatcher({
-  isTextEditing: () => isTextField(document.activeElement as HTMLInputElement | null),
+  isTextEditing: () => isTextField(document.activeElement),
   // the focused field's own undo (document.execCommand is deprecated but the only way to reach it)
   textCommand: (command) => void document.execCommand(command),
 });

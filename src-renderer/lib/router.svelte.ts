@@ -42,7 +42,10 @@ export function parseRoute(hash: string): Route {
   }
   if (parts[0] === 'welcome') return { name: 'welcome' };
   if (parts[0] === 'compare') {
-    const ids = (parts[1] ?? '').split(',').filter((x) => /^\d+$/.test(x)).map(Number);
+    const ids = (parts[1] ?? '')
+      .split(',')
+      .filter((x) => /^\d+$/.test(x))
+      .map(Number);
     return { name: 'compare', ids };
   }
   return { name: 'runs' };

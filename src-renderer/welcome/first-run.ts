@@ -81,7 +81,7 @@ export async function openWelcomeOnFirstStart(
   const initial = loc.hash;
   if (!START_HASHES.has(initial)) return skipped('screen');
   if (isWelcomeDismissed(storage)) return skipped('dismissed');
-  let show = false;
+  let show: boolean;
   try {
     show = await shouldShowWelcome(client, storage);
   } catch {

@@ -60,7 +60,10 @@ export type RunField = (typeof RUN_FIELDS)[number];
 
 /** A numeric condition such as `softLinks <= 12`; `field` may also be a schedule path like `optimizer.lr`. */
 export const ConditionSchema = z.object({
-  field: z.string().regex(/^[A-Za-z][A-Za-z0-9_.]*$/, 'a field name or a schedule path like optimizer.lr').max(100),
+  field: z
+    .string()
+    .regex(/^[A-Za-z][A-Za-z0-9_.]*$/, 'a field name or a schedule path like optimizer.lr')
+    .max(100),
   op: z.enum(['<', '<=', '=', '!=', '>=', '>']),
   value: z.number().refine(Number.isFinite, 'must be a finite number'),
 });

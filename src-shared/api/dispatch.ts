@@ -18,7 +18,8 @@ export class ApiError extends Error {
 }
 
 /** The wire form of a reply. */
-export type ApiReply = { readonly ok: true; readonly result: unknown } | { readonly ok: false; readonly error: { code: ApiErrorCode; message: string } };
+export type ApiReply =
+  { readonly ok: true; readonly result: unknown } | { readonly ok: false; readonly error: { code: ApiErrorCode; message: string } };
 
 export function formatIssues(issues: readonly z.core.$ZodIssue[]): string {
   return issues.map((i) => `${i.path.length ? i.path.join('.') : '(params)'}: ${i.message}`).join('; ');

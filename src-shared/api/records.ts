@@ -182,9 +182,7 @@ export const CircuitRefSchema = z
 export type CircuitRef = z.infer<typeof CircuitRefSchema>;
 
 /** What a CircuitRef names: a stored snapshot, run or architecture by id, or the hand-crafted detector. */
-export type CircuitRefParts =
-  | { readonly kind: 'snap' | 'run' | 'arch'; readonly id: number }
-  | { readonly kind: 'hand' };
+export type CircuitRefParts = { readonly kind: 'snap' | 'run' | 'arch'; readonly id: number } | { readonly kind: 'hand' };
 
 /** The parts of a reference (`kind:id` or `hand`), or undefined when it is not one (see CircuitRefSchema). */
 export function circuitRefParts(ref: string): CircuitRefParts | undefined {

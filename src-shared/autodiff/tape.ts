@@ -244,7 +244,15 @@ export class Tape {
     kernel.forward(x, 0, y, 0, env);
     const needsGrad = inputs.some((v) => v.needsGrad);
     const outs = outPaths.map(
-      (paths, q) => new VVar(layout.read(y, q * D, paths.map((p) => layout.indexOf(p))), needsGrad),
+      (paths, q) =>
+        new VVar(
+          layout.read(
+            y,
+            q * D,
+            paths.map((p) => layout.indexOf(p)),
+          ),
+          needsGrad,
+        ),
     );
     this.record(needsGrad, () => {
       const gy = new Float64Array(y.length);
@@ -293,4 +301,3 @@ export function grad(f: (tape: Tape, w: VVar) => SVar): (w: VValue) => { value: 
     };
   };
 }
-

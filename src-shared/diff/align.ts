@@ -140,7 +140,7 @@ function constantNeurons(
     const t = neuronType(type);
     if (t.inputs.length === 0 && t.outputs.length > 0 && type !== 'input') constant.add(name);
   }
-  for (let changed = true; changed; ) {
+  for (let changed = true; changed;) {
     changed = false;
     for (const name of types.keys()) {
       if (constant.has(name)) continue;

@@ -29,7 +29,7 @@ export interface Assignment {
   readonly objective: number;
 }
 
-export type CostMatrix = readonly (ArrayLike<number>)[];
+export type CostMatrix = readonly ArrayLike<number>[];
 
 /**
  * Minimum-cost assignment of `n` rows to `m` columns with n ≤ m, every row matched

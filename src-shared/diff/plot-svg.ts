@@ -72,7 +72,9 @@ export function linePlotSvg(plot: LinePlot): string {
     throw new RangeError(`plot size must be at least 100 × 80, got ${width} × ${height}`);
   }
   const x0 = plot.x0 ?? 1;
-  const colors = plot.series.map((s, i) => (s.color === undefined ? PLOT_COLORS[i % PLOT_COLORS.length]! : checkColor(s.color, `series "${s.label}"`)));
+  const colors = plot.series.map((s, i) =>
+    s.color === undefined ? PLOT_COLORS[i % PLOT_COLORS.length]! : checkColor(s.color, `series "${s.label}"`),
+  );
   let n = 0;
   let lo = Infinity;
   let hi = -Infinity;
@@ -125,7 +127,8 @@ export function linePlotSvg(plot: LinePlot): string {
         `<text x="${left - 4}" y="${num(y + 4)}" text-anchor="end" class="tick">${escapeXml(tickLabel(t))}</text>`,
     );
   }
-  if (yMin < 0 && yMax > 0) parts.push(`<line x1="${left}" y1="${num(sy(0))}" x2="${num(left + pw)}" y2="${num(sy(0))}" stroke="#a0aec0"/>`);
+  if (yMin < 0 && yMax > 0)
+    parts.push(`<line x1="${left}" y1="${num(sy(0))}" x2="${num(left + pw)}" y2="${num(sy(0))}" stroke="#a0aec0"/>`);
   for (const t of xTicks) {
     const x = sx(t);
     parts.push(
@@ -153,9 +156,14 @@ export function linePlotSvg(plot: LinePlot): string {
   });
   if (plot.title) parts.push(`<text x="${left}" y="18" class="title">${escapeXml(plot.title)}</text>`);
   if (plot.yLabel) {
-    parts.push(`<text x="14" y="${num(top + ph / 2)}" text-anchor="middle" transform="rotate(-90 14 ${num(top + ph / 2)})" class="axis">${escapeXml(plot.yLabel)}</text>`);
+    parts.push(
+      `<text x="14" y="${num(top + ph / 2)}" text-anchor="middle" transform="rotate(-90 14 ${num(top + ph / 2)})" class="axis">${escapeXml(plot.yLabel)}</text>`,
+    );
   }
-  if (plot.xLabel) parts.push(`<text x="${num(left + pw / 2)}" y="${num(top + ph + 30)}" text-anchor="middle" class="axis">${escapeXml(plot.xLabel)}</text>`);
+  if (plot.xLabel)
+    parts.push(
+      `<text x="${num(left + pw / 2)}" y="${num(top + ph + 30)}" text-anchor="middle" class="axis">${escapeXml(plot.xLabel)}</text>`,
+    );
   const legendTop = top + ph + 30 + (plot.xLabel ? 14 : 0);
   const colWidth = pw / 3;
   plot.series.forEach((s, i) => {

@@ -36,15 +36,53 @@ const COLOR_EXPECTED = '#4a5568';
 
 /** The elements graphToSvg and linePlotSvg emit: nothing else may be inlined. */
 const SVG_ELEMENTS: ReadonlySet<string> = new Set([
-  'svg', 'style', 'title', 'g', 'text', 'path', 'polygon', 'polyline', 'line', 'rect', 'ellipse', 'circle',
+  'svg',
+  'style',
+  'title',
+  'g',
+  'text',
+  'path',
+  'polygon',
+  'polyline',
+  'line',
+  'rect',
+  'ellipse',
+  'circle',
 ]);
 
 /** The attributes graphToSvg and linePlotSvg emit (no href, no style, no event handler). */
 const SVG_ATTRIBUTES: ReadonlySet<string> = new Set([
-  'xmlns', 'viewBox', 'width', 'height', 'font-family', 'font-size', 'class', 'transform',
-  'x', 'y', 'x1', 'y1', 'x2', 'y2', 'cx', 'cy', 'r', 'rx', 'ry', 'd', 'points',
-  'fill', 'stroke', 'stroke-width', 'stroke-dasharray', 'text-anchor',
-  'data-id', 'data-port', 'data-source', 'data-target', 'data-series',
+  'xmlns',
+  'viewBox',
+  'width',
+  'height',
+  'font-family',
+  'font-size',
+  'class',
+  'transform',
+  'x',
+  'y',
+  'x1',
+  'y1',
+  'x2',
+  'y2',
+  'cx',
+  'cy',
+  'r',
+  'rx',
+  'ry',
+  'd',
+  'points',
+  'fill',
+  'stroke',
+  'stroke-width',
+  'stroke-dasharray',
+  'text-anchor',
+  'data-id',
+  'data-port',
+  'data-source',
+  'data-target',
+  'data-series',
 ]);
 
 const SVG_NAMESPACE = 'http://www.w3.org/2000/svg';
@@ -70,7 +108,9 @@ function decodeReferences(value: string): string {
 /** A value that would load something or run code: url(…), a javascript: / vbscript: URL, a CSS expression. */
 function unsafeValue(value: string): string | undefined {
   // controls and spaces are ignored by URL parsers inside a scheme ("java\tscript:")
-  const squeezed = decodeReferences(value).replace(/[\u0000-\u0020\\]/g, '').toLowerCase();
+  // eslint-disable-next-line no-control-regex -- the control characters are what this removes
+  const CONTROLS_AND_SPACES = /[\u0000-\u0020\\]/g;
+  const squeezed = decodeReferences(value).replace(CONTROLS_AND_SPACES, '').toLowerCase();
   const m = /url\(|javascript:|vbscript:|expression\(/.exec(squeezed);
   return m?.[0];
 }
@@ -144,7 +184,7 @@ export function checkInlineSvg(svg: string, what: string): string {
     }
     if (!selfClosing) open.push(name!);
     else if (open.length === 0) done = true;
-    i = lt + whole!.length;
+    i = lt + whole.length;
   }
   if (open.length > 0) throw new RangeError(`${what} is not well-formed: <${open[open.length - 1]}> is never closed`);
   return s;

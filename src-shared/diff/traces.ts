@@ -81,11 +81,7 @@ export interface NeuronProfiles {
 export const AFFINE_TOLERANCE = 1e-6;
 
 /** Traces and nonlinearities of every neuron of `spec` on `strings` (see NeuronProfiles). */
-export function neuronProfiles(
-  spec: MachineSpec,
-  strings: readonly string[] = DEFAULT_PROBES,
-  options: TraceOptions = {},
-): NeuronProfiles {
+export function neuronProfiles(spec: MachineSpec, strings: readonly string[] = DEFAULT_PROBES, options: TraceOptions = {}): NeuronProfiles {
   const { traces, inputs, sizes } = runTraces(spec, strings, options, true);
   const nonlinearity = new Map<string, number>();
   for (const n of spec.neurons) {
@@ -203,7 +199,11 @@ function runTraces(
         for (let e = 0; e < r.out.length; e++) {
           const offset = r.out[e] as number;
           vec[k++] =
-            offset < 0 ? 0 : r.outIsInput ? machine.readInput(t, offset, r.outPath[e] as number) : machine.readOutput(t, offset, r.outPath[e] as number);
+            offset < 0
+              ? 0
+              : r.outIsInput
+                ? machine.readInput(t, offset, r.outPath[e] as number)
+                : machine.readOutput(t, offset, r.outPath[e] as number);
         }
         if (inVec) {
           for (let e = 0; e < r.inp.length; e++) {

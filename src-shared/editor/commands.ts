@@ -163,7 +163,8 @@ export function applyCommand(doc: EditorDocument, c: Command): EditorDocument {
       const i = requireLink(doc, c.link);
       const l = doc.links[i] as EditorLink;
       const flipped = { ...l, soft: !l.soft };
-      if (indexOfLink(doc, flipped) >= 0) fail(`a ${flipped.soft ? 'soft' : 'hard'} link ${l.to}.${l.toPort} ← ${l.from}.${l.fromPort} already exists`);
+      if (indexOfLink(doc, flipped) >= 0)
+        fail(`a ${flipped.soft ? 'soft' : 'hard'} link ${l.to}.${l.toPort} ← ${l.from}.${l.fromPort} already exists`);
       return { neurons: doc.neurons, links: replaceAt(doc.links, i, flipped) };
     }
     case 'rename': {
@@ -419,7 +420,11 @@ export function pasteCommand(doc: EditorDocument, clip: Clipboard, options: Past
 }
 
 /** Copy + paste of a selection as one step. */
-export function duplicateCommand(doc: EditorDocument, names: Iterable<string>, options: PasteOptions = {}): { command: Command; names: string[] } {
+export function duplicateCommand(
+  doc: EditorDocument,
+  names: Iterable<string>,
+  options: PasteOptions = {},
+): { command: Command; names: string[] } {
   const clip = copySelection(doc, names);
   return pasteCommand(doc, clip, { label: `duplicate ${clip.neurons.length} neurons`, ...options });
 }

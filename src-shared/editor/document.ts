@@ -76,11 +76,13 @@ export function positionsOf(doc: EditorDocument): Record<string, Position> {
   return out;
 }
 
-function withLinks(neurons: readonly NeuronSpec[], hard: readonly WeightedLink[], soft: readonly WeightedLink[], positions: Readonly<Record<string, Position>> | undefined): EditorDocument {
-  const links: EditorLink[] = [
-    ...hard.map((l) => ({ ...l, soft: false })),
-    ...soft.map((l) => ({ ...l, soft: true })),
-  ];
+function withLinks(
+  neurons: readonly NeuronSpec[],
+  hard: readonly WeightedLink[],
+  soft: readonly WeightedLink[],
+  positions: Readonly<Record<string, Position>> | undefined,
+): EditorDocument {
+  const links: EditorLink[] = [...hard.map((l) => ({ ...l, soft: false })), ...soft.map((l) => ({ ...l, soft: true }))];
   const auto = layeredPositions(neurons, links);
   const given = positions ?? {};
   const ns: EditorNeuron[] = neurons.map((n) => {
@@ -101,7 +103,9 @@ function weighted(l: EditorLink): WeightedLink {
 }
 
 export function neuronSpecs(doc: EditorDocument): NeuronSpec[] {
-  return doc.neurons.map((n) => (n.params === undefined ? { name: n.name, type: n.type } : { name: n.name, type: n.type, params: n.params }));
+  return doc.neurons.map((n) =>
+    n.params === undefined ? { name: n.name, type: n.type } : { name: n.name, type: n.type, params: n.params },
+  );
 }
 
 /** The machine of a document (repeated links of one kind add up, as in the matrices). */
@@ -124,7 +128,9 @@ export function inferredHardLinks(neurons: readonly NeuronSpec[]): WeightedLink[
  * The document of a stored architecture. The matrix is validated as a V-value (throws a
  * VValueError naming the path otherwise); hard links are inferred from the neurons.
  */
-export function documentFromGraph(graph: Pick<ArchitectureGraph, 'neurons' | 'matrix'> & { positions?: ArchitectureGraph['positions'] }): EditorDocument {
+export function documentFromGraph(
+  graph: Pick<ArchitectureGraph, 'neurons' | 'matrix'> & { positions?: ArchitectureGraph['positions'] },
+): EditorDocument {
   const neurons: NeuronSpec[] = graph.neurons.map((n) => ({ name: n.name, type: n.type }));
   const m = parseVValue(graph.matrix);
   return withLinks(neurons, inferredHardLinks(neurons), matrixLinks(m), graph.positions);
@@ -136,7 +142,7 @@ export function documentToGraph(doc: EditorDocument): ArchitectureGraph {
   for (const n of doc.neurons) positions[n.name] = { x: n.position.x, y: n.position.y };
   return {
     neurons: doc.neurons.map((n) => ({ name: n.name, type: n.type })),
-    matrix: linksToMatrix(doc.links.filter((l) => l.soft).map(weighted)) as Record<string, unknown>,
+    matrix: linksToMatrix(doc.links.filter((l) => l.soft).map(weighted)),
     positions,
   };
 }

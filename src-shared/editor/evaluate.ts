@@ -30,10 +30,7 @@ export interface Evaluation {
 }
 
 /** The strings "Evaluate" uses: the CLI's default string and the default training set. */
-export const EVALUATION_STRINGS: readonly DataString[] = [
-  { text: TRAINING_STRING, cycles: DEFAULT_LOSS.cycles },
-  ...DEFAULT_TRAINING_SET,
-];
+export const EVALUATION_STRINGS: readonly DataString[] = [{ text: TRAINING_STRING, cycles: DEFAULT_LOSS.cycles }, ...DEFAULT_TRAINING_SET];
 
 /**
  * Runs the document's machine beside the detector on `strings`. Throws an Error naming the

@@ -37,7 +37,11 @@ export interface ForceOptions {
   readonly iterations?: number;
 }
 
-export function forceDirectedPositions(nodes: readonly ForceNode[], pairs: readonly ForcePair[], options: ForceOptions = {}): Map<string, Position> {
+export function forceDirectedPositions(
+  nodes: readonly ForceNode[],
+  pairs: readonly ForcePair[],
+  options: ForceOptions = {},
+): Map<string, Position> {
   const n = nodes.length;
   const out = new Map<string, Position>();
   if (n === 0) return out;

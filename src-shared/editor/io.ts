@@ -8,7 +8,6 @@ import { z } from 'zod';
 import { ArchitectureGraphSchema } from '../api/records';
 import { prototypeMatrixSpec } from '../io/prototype-matrix';
 import { parseVValue, parseVValueJson, VValueError } from '../vvalue/parse';
-import type { VValue } from '../vvalue/vvalue';
 import { documentFromGraph, documentFromSpec, type EditorDocument, type EditorLink, type EditorNeuron } from './document';
 
 export const DOCUMENT_FORMAT = 'dmm-lab-architecture';
@@ -43,8 +42,20 @@ export function exportDocumentJson(doc: EditorDocument): string {
       {
         format: DOCUMENT_FORMAT,
         version: DOCUMENT_VERSION,
-        neurons: doc.neurons.map((n) => ({ name: n.name, type: n.type, position: { x: n.position.x, y: n.position.y }, ...(n.params ? { params: n.params } : {}) })),
-        links: doc.links.map((l) => ({ to: l.to, toPort: l.toPort, from: l.from, fromPort: l.fromPort, weight: jsonWeight(l.weight), soft: l.soft })),
+        neurons: doc.neurons.map((n) => ({
+          name: n.name,
+          type: n.type,
+          position: { x: n.position.x, y: n.position.y },
+          ...(n.params ? { params: n.params } : {}),
+        })),
+        links: doc.links.map((l) => ({
+          to: l.to,
+          toPort: l.toPort,
+          from: l.from,
+          fromPort: l.fromPort,
+          weight: jsonWeight(l.weight),
+          soft: l.soft,
+        })),
       },
       null,
       1,
@@ -96,7 +107,9 @@ export function importDocumentData(data: unknown, source = 'file'): { document: 
     const r = DocumentJsonSchema.safeParse(data);
     if (!r.success) throw new ImportError(describeZod(r.error, source));
     const neurons: EditorNeuron[] = r.data.neurons.map((n) =>
-      n.params === undefined ? { name: n.name, type: n.type, position: n.position } : { name: n.name, type: n.type, position: n.position, params: parseVValue(n.params, [n.name, 'params']) as VValue },
+      n.params === undefined
+        ? { name: n.name, type: n.type, position: n.position }
+        : { name: n.name, type: n.type, position: n.position, params: parseVValue(n.params, [n.name, 'params']) },
     );
     const links: EditorLink[] = r.data.links.map((l) => ({ ...l }));
     return { document: { neurons, links }, kind: 'document' };

@@ -70,7 +70,13 @@ export function validateDocument(doc: EditorDocument, options: ValidateOptions =
   for (const l of doc.links) {
     const link = linkRef(l);
     const k = linkKey(l);
-    if (seen.has(k)) issues.push({ severity: 'warning', code: 'duplicate-link', message: `${label(l)} appears more than once (the weights add up)`, link });
+    if (seen.has(k))
+      issues.push({
+        severity: 'warning',
+        code: 'duplicate-link',
+        message: `${label(l)} appears more than once (the weights add up)`,
+        link,
+      });
     seen.add(k);
     checkEnd(issues, l, link, 'to', typeOf);
     checkEnd(issues, l, link, 'from', typeOf);
@@ -90,7 +96,12 @@ export function validateDocument(doc: EditorDocument, options: ValidateOptions =
       });
     }
     for (const name of losses.paramNeurons) {
-      issues.push({ severity: 'warning', code: 'not-saved', message: `the parameters of "${name}" are not kept by an architecture record`, neuron: name });
+      issues.push({
+        severity: 'warning',
+        code: 'not-saved',
+        message: `the parameters of "${name}" are not kept by an architecture record`,
+        neuron: name,
+      });
     }
   }
   return issues;
@@ -112,8 +123,20 @@ function checkEnd(issues: ValidationIssue[], l: EditorLink, link: LinkRef, end: 
   if (other.includes(port)) {
     issues.push(
       end === 'to'
-        ? { severity: 'error', code: 'into-output-port', message: `${label(l)} goes into "${port}", an output port of ${typeName} "${name}"`, neuron: name, link }
-        : { severity: 'error', code: 'out-of-input-port', message: `${label(l)} comes out of "${port}", an input port of ${typeName} "${name}"`, neuron: name, link },
+        ? {
+            severity: 'error',
+            code: 'into-output-port',
+            message: `${label(l)} goes into "${port}", an output port of ${typeName} "${name}"`,
+            neuron: name,
+            link,
+          }
+        : {
+            severity: 'error',
+            code: 'out-of-input-port',
+            message: `${label(l)} comes out of "${port}", an input port of ${typeName} "${name}"`,
+            neuron: name,
+            link,
+          },
     );
   } else {
     const list = wanted.length ? wanted.join(', ') : 'none';
@@ -130,6 +153,8 @@ function checkEnd(issues: ValidationIssue[], l: EditorLink, link: LinkRef, end: 
 /** Issues about one neuron or link (for highlighting). */
 export function issuesFor(issues: readonly ValidationIssue[], target: { neuron?: string; link?: LinkRef }): ValidationIssue[] {
   return issues.filter((i) =>
-    target.neuron !== undefined ? i.neuron === target.neuron : target.link !== undefined && i.link !== undefined && linkKey(i.link) === linkKey(target.link),
+    target.neuron !== undefined
+      ? i.neuron === target.neuron
+      : target.link !== undefined && i.link !== undefined && linkKey(i.link) === linkKey(target.link),
   );
 }

@@ -159,7 +159,7 @@ export class CompiledMachine {
       }
       return changed;
     };
-    for (let changed = true; changed; ) {
+    for (let changed = true; changed;) {
       changed = false;
       for (const p of pending) {
         const t = neuronType(p.spec.type);

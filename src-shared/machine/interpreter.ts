@@ -9,14 +9,7 @@
  */
 import { SVar, Tape, VVar } from '../autodiff/tape';
 import { ZERO, type VValue } from '../vvalue/vvalue';
-import {
-  neuronType,
-  SELF_TYPE,
-  type GradientMode,
-  type NeuronContext,
-  type NeuronEnv,
-  type NeuronType,
-} from './neuron-types';
+import { neuronType, SELF_TYPE, type GradientMode, type NeuronContext, type NeuronEnv, type NeuronType } from './neuron-types';
 import { matrixLinks, type MachineSpec, type Matrix, type NeuronSpec } from './spec';
 
 export interface InterpreterOptions {
@@ -107,10 +100,7 @@ export class Interpreter {
       const links = staticLinks ?? this.links(tape, (outputs[this.selfIndex] as VVar[])[0] as VVar);
       const terms: [SVar, VVar][][][] = this.types.map((t) => t.inputs.map(() => []));
       for (const l of links) {
-        ((terms[l.to] as [SVar, VVar][][])[l.toPort] as [SVar, VVar][]).push([
-          l.weight,
-          (outputs[l.from] as VVar[])[l.fromPort] as VVar,
-        ]);
+        ((terms[l.to] as [SVar, VVar][][])[l.toPort] as [SVar, VVar][]).push([l.weight, (outputs[l.from] as VVar[])[l.fromPort] as VVar]);
       }
       inputs = terms.map((ports) => ports.map((ts) => (ts.length ? tape.linearCombination(ts) : empty)));
       // up movement

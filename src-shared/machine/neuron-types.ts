@@ -107,8 +107,7 @@ function sumKernel(layout: PathLayout, stopFirst: boolean): Kernel {
 
 const accum: NeuronType = {
   name: 'accum',
-  description:
-    'dict = dict-1 + dict-2. With its hard self-link dict-1 ← dict it accumulates everything that arrives at dict-2.',
+  description: 'dict = dict-1 + dict-2. With its hard self-link dict-1 ← dict it accumulates everything that arrives at dict-2.',
   inputs: ['dict-1', 'dict-2'],
   outputs: ['dict'],
   selfLinks: [['dict-1', 'dict']],
@@ -191,8 +190,7 @@ const dot: NeuronType = {
 
 const compare: NeuronType = {
   name: 'compare',
-  description:
-    'a = dict-1[":number"], b = dict-2[":number"]; true = relu(a − b), false = relu(b − a).',
+  description: 'a = dict-1[":number"], b = dict-2[":number"]; true = relu(a − b), false = relu(b − a).',
   inputs: ['dict-1', 'dict-2'],
   outputs: ['true', 'false'],
   selfLinks: [],

@@ -71,9 +71,7 @@ export function matrixLinks(m: Matrix): WeightedLink[] {
 }
 
 export function compareLinks(a: Link, b: Link): number {
-  return (
-    cmp(a.to, b.to) || cmp(a.toPort, b.toPort) || cmp(a.from, b.from) || cmp(a.fromPort, b.fromPort)
-  );
+  return cmp(a.to, b.to) || cmp(a.toPort, b.toPort) || cmp(a.from, b.from) || cmp(a.fromPort, b.fromPort);
 }
 
 function cmp(a: string, b: string): number {

@@ -85,8 +85,7 @@ export function escapeXml(text: string): string {
     if (c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) continue;
     if (c === 0xfffe || c === 0xffff) continue;
     const ch = text[i]!;
-    out +=
-      ch === '&' ? '&amp;' : ch === '<' ? '&lt;' : ch === '>' ? '&gt;' : ch === '"' ? '&quot;' : ch === "'" ? '&#39;' : ch;
+    out += ch === '&' ? '&amp;' : ch === '<' ? '&lt;' : ch === '>' ? '&gt;' : ch === '"' ? '&quot;' : ch === "'" ? '&#39;' : ch;
   }
   return out;
 }
@@ -222,7 +221,8 @@ export function graphToSvg(graph: SvgGraph): string {
   // edges first, so nodes are drawn over their ends
   const pairCount = new Map<string, number>();
   const pairKey = (s: string, t: string): string => (s < t ? `${s}\u0000${t}` : `${t}\u0000${s}`);
-  for (const e of graph.edges) if (e.source !== e.target) pairCount.set(pairKey(e.source, e.target), (pairCount.get(pairKey(e.source, e.target)) ?? 0) + 1);
+  for (const e of graph.edges)
+    if (e.source !== e.target) pairCount.set(pairKey(e.source, e.target), (pairCount.get(pairKey(e.source, e.target)) ?? 0) + 1);
   const pairSeen = new Map<string, number>();
   const loopsSeen = new Map<string, number>();
 
@@ -309,7 +309,8 @@ export function graphToSvg(graph: SvgGraph): string {
           : '') +
         `</g>`,
     );
-    if (e.label) bounds.addBox(drawn.mid.x, drawn.mid.y - 3 - SVG_FONT_SIZE * 0.35, textWidth(e.label, SVG_FONT_SIZE) / 2, SVG_FONT_SIZE * 0.65);
+    if (e.label)
+      bounds.addBox(drawn.mid.x, drawn.mid.y - 3 - SVG_FONT_SIZE * 0.35, textWidth(e.label, SVG_FONT_SIZE) / 2, SVG_FONT_SIZE * 0.65);
   });
 
   const nodeParts: string[] = [];
@@ -336,8 +337,8 @@ export function graphToSvg(graph: SvgGraph): string {
     bounds.addBox(n.x, labelY - SVG_FONT_SIZE * 0.35, textWidth(n.label, SVG_FONT_SIZE) / 2, SVG_FONT_SIZE * 0.65);
     if (hasSub) {
       const subY = n.y + SVG_FONT_SIZE;
-      text += `<text x="${num(n.x)}" y="${num(subY)}" text-anchor="middle" class="node-sublabel">${escapeXml(n.sublabel!)}</text>`;
-      bounds.addBox(n.x, subY - PORT_FONT_SIZE * 0.35, textWidth(n.sublabel!, PORT_FONT_SIZE + 1) / 2, SVG_FONT_SIZE * 0.65);
+      text += `<text x="${num(n.x)}" y="${num(subY)}" text-anchor="middle" class="node-sublabel">${escapeXml(n.sublabel)}</text>`;
+      bounds.addBox(n.x, subY - PORT_FONT_SIZE * 0.35, textWidth(n.sublabel, PORT_FONT_SIZE + 1) / 2, SVG_FONT_SIZE * 0.65);
     }
     let ports = '';
     if (n.ports) {

@@ -34,7 +34,9 @@ export function assertParameterOrder(c: Circuit): void {
   if (c.links.length !== c.weights.length) throw new RangeError(`circuit has ${c.links.length} links but ${c.weights.length} weights`);
   for (let i = 1; i < c.links.length; i++) {
     if (compareLinks(c.links[i - 1] as Link, c.links[i] as Link) >= 0) {
-      throw new RangeError(`circuit links out of parameter order at ${i}: ${linkLabel(c.links[i - 1] as Link)} then ${linkLabel(c.links[i] as Link)}`);
+      throw new RangeError(
+        `circuit links out of parameter order at ${i}: ${linkLabel(c.links[i - 1] as Link)} then ${linkLabel(c.links[i] as Link)}`,
+      );
     }
   }
 }
@@ -66,7 +68,7 @@ export function deadLinks(c: Circuit): number[] {
   const all: Link[] = [...c.links, ...hard];
   const types = new Map(c.base.neurons.map((n) => [n.name, n.type]));
   const useful = new Set([OUTPUT_NEURON]);
-  for (let changed = true; changed; ) {
+  for (let changed = true; changed;) {
     changed = false;
     for (const l of all) {
       if (useful.has(l.to) && l.from !== l.to && !useful.has(l.from)) {
@@ -77,7 +79,7 @@ export function deadLinks(c: Circuit): number[] {
   }
   // sources (non-interneurons) may be non-zero; an interneuron only if a non-zero neuron feeds it
   const alive = new Set(c.base.neurons.filter((n) => !neuronType(n.type).interneuron).map((n) => n.name));
-  for (let changed = true; changed; ) {
+  for (let changed = true; changed;) {
     changed = false;
     for (const l of all) {
       const t = types.get(l.to);

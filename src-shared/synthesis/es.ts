@@ -75,14 +75,7 @@ export interface EsUpdate {
  * One ES update of θ in place: the estimate, weight decay, the exact regulariser
  * gradient, then Adam at `lr`. Every replica runs exactly this, in this order.
  */
-export function applyEsUpdate(
-  objective: SetObjective,
-  w: Float64Array,
-  adam: Adam,
-  u: EsUpdate,
-  settings: EsSettings,
-  seed: number,
-): void {
+export function applyEsUpdate(objective: SetObjective, w: Float64Array, adam: Adam, u: EsUpdate, settings: EsSettings, seed: number): void {
   const g = esGradient(u.losses, settings, seed, u.generation, w.length);
   if (settings.weightDecay > 0) for (let k = 0; k < w.length; k++) g[k] = (g[k] as number) + settings.weightDecay * (w[k] as number);
   objective.loss.addRegulariserGradient(w, u.reg.l1, u.reg.l2, g);

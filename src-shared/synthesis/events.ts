@@ -5,7 +5,8 @@
 import type { Link } from '../machine/spec';
 
 /** An attended-run control as an event records it (same shape as SynthesisControl). */
-export type ControlRecord = { readonly kind: 'prune'; readonly threshold: number } | { readonly kind: 'set'; readonly lambda1?: number; readonly lr?: number };
+export type ControlRecord =
+  { readonly kind: 'prune'; readonly threshold: number } | { readonly kind: 'set'; readonly lambda1?: number; readonly lr?: number };
 
 export type Phase = 'dense' | 'sparsify' | 'polish';
 

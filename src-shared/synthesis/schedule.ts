@@ -108,7 +108,11 @@ export const CutSchema = z.discriminatedUnion('kind', [
 
 export const ScheduleSchema = z.strictObject({
   version: z.literal(1).default(1),
-  seed: z.number().int().min(0).max(2 ** 31 - 1),
+  seed: z
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 31 - 1),
   start: StartSchema,
   training: z.strictObject({
     strings: z.array(DataStringSchema).min(1),

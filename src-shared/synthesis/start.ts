@@ -36,9 +36,12 @@ export function regrowPool(start: StartPoint, circuit: Circuit, seed: number): L
   const extra = matrixLinks(generateArchitecture({ ...architecture, seed }).trainable);
   const have = new Set(circuit.links.map(linkKey));
   return sortedLinks(
-    [...circuit.links, ...extra.filter((l) => !have.has(linkKey(l)))].map(
-      ({ to, toPort, from, fromPort }) => ({ to, toPort, from, fromPort }),
-    ),
+    [...circuit.links, ...extra.filter((l) => !have.has(linkKey(l)))].map(({ to, toPort, from, fromPort }) => ({
+      to,
+      toPort,
+      from,
+      fromPort,
+    })),
   );
 }
 

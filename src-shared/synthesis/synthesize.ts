@@ -208,7 +208,7 @@ export class Synthesizer {
   ): Promise<{ fit: Fit | undefined; done: number }> {
     let fit: Fit | undefined;
     let done = 0;
-    for (; done < n; ) {
+    for (; done < n;) {
       if (this.hooks.between) this.takeControls(await this.hooks.between(), phase);
       if (this.hooks.cancelled?.()) throw new Cancelled();
       if (!opts.ignoreBudget && this.budgetLeft <= 0) break;
@@ -221,7 +221,10 @@ export class Synthesizer {
       // interval snapshots are the weights after every `every` steps, taken as the next step
       // starts from them: that step's own fit is their loss
       const every = this.hooks.snapshotEvery ?? 0;
-      const before = every > 0 && this.hooks.onSnapshot && this.steps > 1 && (this.steps - 1) % every === 0 ? Float64Array.from(this.circuit.weights) : undefined;
+      const before =
+        every > 0 && this.hooks.onSnapshot && this.steps > 1 && (this.steps - 1) % every === 0
+          ? Float64Array.from(this.circuit.weights)
+          : undefined;
       fit = await this.trainer.step({
         objective: this.objective,
         w: this.circuit.weights,
@@ -238,7 +241,14 @@ export class Synthesizer {
         lambda1: l1,
         softLinks: this.circuit.weights.length,
       });
-      if (before) this.hooks.onSnapshot?.({ step: this.steps - 1, reason: 'interval', links: this.circuit.links.slice(), weights: before, preregLoss: fit.preregLoss });
+      if (before)
+        this.hooks.onSnapshot?.({
+          step: this.steps - 1,
+          reason: 'interval',
+          links: this.circuit.links.slice(),
+          weights: before,
+          preregLoss: fit.preregLoss,
+        });
       if (!Number.isFinite(fit.loss)) break;
       if (opts.until?.(fit, done)) break;
     }
@@ -453,7 +463,7 @@ export class Synthesizer {
   /** One attempt from the current starting circuit: passes of dense training, sparsification, polish, regrow. */
   private async attempt(): Promise<Attempt> {
     const s = this.schedule;
-    let stopReason: StopReason = 'stalled';
+    let stopReason: StopReason;
     let train: Fit | undefined;
     try {
       await this.rebuild();
@@ -488,7 +498,14 @@ export class Synthesizer {
       !(validation.worst <= r.validationWorst) ? `validation worst ${validation.worst.toPrecision(3)} > ${r.validationWorst}` : '',
       links > r.links ? `${links} soft links > ${r.links}` : '',
     ].filter(Boolean);
-    this.emit({ kind: 'verdict', ...this.base(), passed: failures.length === 0, trainLoss: train.preregLoss, validationWorst: validation.worst, failures });
+    this.emit({
+      kind: 'verdict',
+      ...this.base(),
+      passed: failures.length === 0,
+      trainLoss: train.preregLoss,
+      validationWorst: validation.worst,
+      failures,
+    });
     return {
       circuit: copyCircuit(this.circuit),
       spec,
@@ -593,7 +610,17 @@ export class Synthesizer {
         const lr = fine ? s.rounds.retrain.fineLr : s.rounds.retrain.lr;
         const reset = fine || s.rounds.retrain.optimizer === 'reset';
         const removed = this.removeLinks(c.drop, reset, lr);
-        this.emit({ kind: 'cut', ...this.base(), round, attempt: attempt + 1, rule: c.rule, removed, linksBefore, lambda1: this.lambda1, target });
+        this.emit({
+          kind: 'cut',
+          ...this.base(),
+          round,
+          attempt: attempt + 1,
+          rule: c.rule,
+          removed,
+          linksBefore,
+          lambda1: this.lambda1,
+          target,
+        });
         this.simplify(reset, lr);
         await this.rebuild();
         const r = await this.retrain(target, fine);

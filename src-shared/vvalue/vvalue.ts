@@ -121,7 +121,7 @@ function canonical(t: MTree): VValue {
   for (const key of Object.keys(t)) {
     const c = t[key] as number | MTree;
     if (typeof c === 'object') {
-      const inner = canonical(c) as MTree;
+      const inner = canonical(c);
       const keys = Object.keys(inner);
       setOwn(t, key, keys.length === 1 && keys[0] === NUMBER_KEY ? (inner[NUMBER_KEY] as number) : inner);
     }

@@ -38,7 +38,7 @@ let bigLinks: [number, number] = [0, 0];
 async function nodePoint(page: Page, testid: string, id: string): Promise<{ x: number; y: number }> {
   return page.evaluate(
     ([t, n]) => {
-      const el = document.querySelector(`[data-testid="${t}"] .canvas`) as (HTMLElement & { __cy?: import('cytoscape').Core }) | null;
+      const el = document.querySelector<HTMLElement & { __cy?: import('cytoscape').Core }>(`[data-testid="${t}"] .canvas`);
       const node = el?.__cy?.getElementById(n as string);
       if (!el || !node || node.empty()) throw new Error(`no node ${n} in ${t}`);
       const p = node.renderedPosition();
@@ -52,8 +52,13 @@ async function nodePoint(page: Page, testid: string, id: string): Promise<{ x: n
 /** Data of every node of a canvas. */
 async function nodes(page: Page, testid: string): Promise<{ id: string; type: string; counterpart: string; classes: string }[]> {
   return page.evaluate((t) => {
-    const el = document.querySelector(`[data-testid="${t}"] .canvas`) as (HTMLElement & { __cy?: import('cytoscape').Core }) | null;
-    return (el?.__cy?.nodes().map((n) => ({ id: n.id(), type: String(n.data('type')), counterpart: String(n.data('counterpart') ?? ''), classes: n.classes().join(' ') })) ?? []) as never;
+    const el = document.querySelector<HTMLElement & { __cy?: import('cytoscape').Core }>(`[data-testid="${t}"] .canvas`);
+    return (el?.__cy?.nodes().map((n) => ({
+      id: n.id(),
+      type: String(n.data('type')),
+      counterpart: String(n.data('counterpart') ?? ''),
+      classes: n.classes().join(' '),
+    })) ?? []) as never;
   }, testid);
 }
 
@@ -78,7 +83,12 @@ describeE2E('Circuit diff (Chromium, browser host)', () => {
     otherRunId = (await lab.api<{ id: number }>('runs.start', { name: 'and me', schedule: shortSchedule(6) })).id;
     await waitForRunEnd(lab, runId, 60_000);
     await waitForRunEnd(lab, otherRunId, 60_000);
-    sparseArch = (await lab.api<{ id: number }>('architectures.save', { name: 'sparse20 (2022)', graph: graphOf(load('sparse20-after-200-steps-matrix.json')) })).id;
+    sparseArch = (
+      await lab.api<{ id: number }>('architectures.save', {
+        name: 'sparse20 (2022)',
+        graph: graphOf(load('sparse20-after-200-steps-matrix.json')),
+      })
+    ).id;
     // two circuits of a few hundred links: the 300 strongest links of the 2022 dense matrix, and a
     // perturbed copy without every seventh link
     const dense = load('2500-steps-matrix.json');
@@ -87,8 +97,18 @@ describeE2E('Circuit diff (Chromium, browser host)', () => {
       .slice(0, 300);
     const other = top.filter((_, i) => i % 7 !== 0).map((l, i) => ({ ...l, weight: l.weight * (1 + ((i % 5) - 2) * 0.05) }));
     bigLinks = [top.length, other.length];
-    bigA = (await lab.api<{ id: number }>('architectures.save', { name: 'dense top 300', graph: graphOf({ ...dense, trainable: linksToMatrix(top) }) })).id;
-    bigB = (await lab.api<{ id: number }>('architectures.save', { name: 'dense top 300 perturbed', graph: graphOf({ ...dense, trainable: linksToMatrix(other) }) })).id;
+    bigA = (
+      await lab.api<{ id: number }>('architectures.save', {
+        name: 'dense top 300',
+        graph: graphOf({ ...dense, trainable: linksToMatrix(top) }),
+      })
+    ).id;
+    bigB = (
+      await lab.api<{ id: number }>('architectures.save', {
+        name: 'dense top 300 perturbed',
+        graph: graphOf({ ...dense, trainable: linksToMatrix(other) }),
+      })
+    ).id;
   }, 180_000);
 
   afterAll(async () => {
@@ -106,7 +126,9 @@ describeE2E('Circuit diff (Chromium, browser host)', () => {
     await expect.poll(() => page.evaluate(() => location.hash)).toBe(`#/diff?a=run:${runId}&b=hand`);
     const openMs = await waitOpen(page);
     const refinedMs = await waitRefined(page);
-    console.log(`run ${runId} vs hand-crafted: diff opened in ${openMs.toFixed(0)} ms, aligned by behaviour too at ${refinedMs.toFixed(0)} ms`);
+    console.log(
+      `run ${runId} vs hand-crafted: diff opened in ${openMs.toFixed(0)} ms, aligned by behaviour too at ${refinedMs.toFixed(0)} ms`,
+    );
     const snaps = await lab.api<{ softLinks: number }[]>('runs.snapshots', { id: runId });
     expect(await summary(page, 'data-soft-a')).toBe(snaps.at(-1)!.softLinks);
     expect(await summary(page, 'data-soft-b')).toBe(8);
@@ -119,7 +141,9 @@ describeE2E('Circuit diff (Chromium, browser host)', () => {
     const p = await nodePoint(page, 'diff-pane-a', paired.id);
     await page.mouse.click(p.x, p.y);
     await expect.poll(async () => page.getByTestId('diff-selection').getAttribute('data-counterpart')).toBe(paired.counterpart);
-    await expect.poll(async () => (await nodes(page, 'diff-pane-b')).find((n) => n.id === paired.counterpart)?.classes).toContain('counterpart');
+    await expect
+      .poll(async () => (await nodes(page, 'diff-pane-b')).find((n) => n.id === paired.counterpart)?.classes)
+      .toContain('counterpart');
     // pan and zoom follow: both panes share one viewport
     const viewport = (t: string) =>
       page.evaluate((x) => {
@@ -179,7 +203,9 @@ describeE2E('Circuit diff (Chromium, browser host)', () => {
     await page.getByTestId('diff-spotlight-both').check();
 
     await page.getByTestId('diff-tab-links').click();
-    const dws = (await page.locator('[data-testid="diff-link-table"] tbody tr[data-dw]').evaluateAll((rows) => rows.map((r) => Number(r.getAttribute('data-dw'))))) as number[];
+    const dws = await page
+      .locator('[data-testid="diff-link-table"] tbody tr[data-dw]')
+      .evaluateAll((rows) => rows.map((r) => Number(r.getAttribute('data-dw'))));
     expect(dws.length).toBeGreaterThan(0);
     for (let i = 1; i < dws.length; i++) expect(Math.abs(dws[i]!)).toBeLessThanOrEqual(Math.abs(dws[i - 1]!));
     await lab.screenshot('diff-links');
@@ -238,7 +264,9 @@ describeE2E('Circuit diff (Chromium, browser host)', () => {
     expect(stored.b).toBe(`snap:${await lastSnap(otherRunId)}`);
     expect(stored.name).toContain(`run ${runId}`);
     expect(stored.name).toContain(`run ${otherRunId}`);
-    await expect(page.getByTestId('diff-save-message').textContent()).resolves.toContain(`run ${runId} (last snapshot) as snapshot ${await lastSnap(runId)}`);
+    await expect(page.getByTestId('diff-save-message').textContent()).resolves.toContain(
+      `run ${runId} (last snapshot) as snapshot ${await lastSnap(runId)}`,
+    );
     expect(lab.pageErrors).toEqual([]);
   }, 60_000);
 
@@ -298,7 +326,12 @@ describeE2E('Circuit diff (Chromium, browser host)', () => {
     expect(await page.getByRole('tab', { name: 'Side by side' }).getAttribute('aria-selected')).toBe('true');
     expect(await leaveAsks()).toBe(false);
     const stored = await lab.api<{ a: string; b: string; pairs: [string, string][]; name: string }>('comparisons.get', { id });
-    expect(stored).toMatchObject({ a: `arch:${sparseArch}`, b: 'hand', pairs: [['compare-4-2', 'compare']], name: 'sparse20 vs hand, relay as compare' });
+    expect(stored).toMatchObject({
+      a: `arch:${sparseArch}`,
+      b: 'hand',
+      pairs: [['compare-4-2', 'compare']],
+      name: 'sparse20 vs hand, relay as compare',
+    });
 
     // a fresh page load of the saved comparison has the pair back
     await lab.open(`#/diff?id=${id}`);
@@ -319,7 +352,9 @@ describeE2E('Circuit diff (Chromium, browser host)', () => {
         b.click();
       }),
     ]);
-    await expect.poll(async () => page.getByTestId('diff-export-message').textContent()).toBe('Downloaded the report as sparse20-vs-hand-relay-as-compare.html.');
+    await expect
+      .poll(async () => page.getByTestId('diff-export-message').textContent())
+      .toBe('Downloaded the report as sparse20-vs-hand-relay-as-compare.html.');
     expect(await page.getByTestId('diff-export-html').isEnabled()).toBe(true);
     // a later export: by its download, a second build of the double click would have come too
     await Promise.all([page.waitForEvent('download'), page.getByTestId('diff-export-html').click()]);
@@ -346,7 +381,8 @@ describeE2E('Circuit diff (Chromium, browser host)', () => {
 
   it('deleting a saved comparison asks first, naming it and its pairs', async () => {
     const { page } = lab;
-    const save = (name: string, pairs: [string, string][]) => lab.api<{ id: number }>('comparisons.save', { name, a: `arch:${sparseArch}`, b: 'hand', pairs });
+    const save = (name: string, pairs: [string, string][]) =>
+      lab.api<{ id: number }>('comparisons.save', { name, a: `arch:${sparseArch}`, b: 'hand', pairs });
     const kept = (await save('keep me', [['compare-4-2', 'compare']])).id;
     const gone = (await save('delete me', [])).id;
     await lab.open('#/diff');
@@ -396,16 +432,23 @@ describeE2E('Circuit diff (Chromium, browser host)', () => {
     expect(await summary(page, 'data-soft-b')).toBe(bigLinks[1]);
     await page.waitForSelector('[data-testid="diff-pane-b"] .canvas[data-elements]');
     await lab.screenshot('diff-large');
-    console.log(`diff of ${bigLinks[0]} vs ${bigLinks[1]} links opened in ${times.map((t) => t.toFixed(0)).join(', ')} ms (3 page loads; phases ${phases.join(' ')}); aligned by behaviour too at ${refined.map((t) => t.toFixed(0)).join(', ')} ms`);
+    console.log(
+      `diff of ${bigLinks[0]} vs ${bigLinks[1]} links opened in ${times.map((t) => t.toFixed(0)).join(', ')} ms (3 page loads; phases ${phases.join(' ')}); aligned by behaviour too at ${refined.map((t) => t.toFixed(0)).join(', ')} ms`,
+    );
     // the least disturbed of three page loads (the machine's 2 cores are shared with other test files)
     expect(Math.min(...times)).toBeLessThanOrEqual(1000);
     // references to nothing say so
     await lab.open('#/diff?a=snap:99999&b=hand');
-    await expect.poll(async () => (await page.getByTestId('diff-error').first().textContent()) ?? '', { timeout: 10_000 }).toContain('snapshot 99999 does not exist');
+    await expect
+      .poll(async () => (await page.getByTestId('diff-error').first().textContent()) ?? '', { timeout: 10_000 })
+      .toContain('snapshot 99999 does not exist');
     await lab.open('#/diff?id=4242');
-    await expect.poll(async () => (await page.getByTestId('diff-error').first().textContent()) ?? '', { timeout: 10_000 }).toContain('comparison 4242 does not exist');
+    await expect
+      .poll(async () => (await page.getByTestId('diff-error').first().textContent()) ?? '', { timeout: 10_000 })
+      .toContain('comparison 4242 does not exist');
     // the two failed API calls log as console errors (the browser's own "Failed to load resource"); nothing else may
-    const expected = /^console: Failed to load resource: the server responded with a status of 404 \(Not Found\) \(http:\/\/127\.0\.0\.1:\d+\/api\/(snapshots|comparisons)\.get\)$/;
+    const expected =
+      /^console: Failed to load resource: the server responded with a status of 404 \(Not Found\) \(http:\/\/127\.0\.0\.1:\d+\/api\/(snapshots|comparisons)\.get\)$/;
     expect(lab.pageErrors.filter((e) => expected.test(e))).toHaveLength(2);
     expect(lab.pageErrors.filter((e) => !expected.test(e))).toEqual([]);
     lab.pageErrors.length = 0;

@@ -121,7 +121,11 @@ describeE2E('Graph editor (Chromium, browser host)', () => {
 
   it('keeps the document and its undo history across screens; Load and ?id= ask before replacing unsaved work', async () => {
     const { page } = lab;
-    const saved = await lab.api<{ id: number }>('architectures.save', { name: 'e2e session entry', description: 'for the session test', graph: documentToGraph(generateHandcrafted()) });
+    const saved = await lab.api<{ id: number }>('architectures.save', {
+      name: 'e2e session entry',
+      description: 'for the session test',
+      graph: documentToGraph(generateHandcrafted()),
+    });
     await lab.open('#/editor?generate=handcrafted');
     const counts = page.getByTestId('editor-counts');
     await expect.poll(async () => counts.getAttribute('data-neurons'), { timeout: 15_000 }).toBe('9');
@@ -204,7 +208,12 @@ describeE2E('Graph editor (Chromium, browser host)', () => {
         const b = document.querySelector('[data-testid="evaluate"]') as HTMLButtonElement;
         const seen: string[] = [];
         (window as unknown as { __evalStates: string[] }).__evalStates = seen;
-        new MutationObserver(() => seen.push(`${b.textContent?.trim()}|${b.disabled}`)).observe(b, { attributes: true, childList: true, characterData: true, subtree: true });
+        new MutationObserver(() => seen.push(`${b.textContent?.trim()}|${b.disabled}`)).observe(b, {
+          attributes: true,
+          childList: true,
+          characterData: true,
+          subtree: true,
+        });
       });
       await page.getByTestId('evaluate').click();
       await expect.poll(async () => page.getByTestId('evaluation-total').getAttribute('data-total')).toBe('0');
@@ -233,7 +242,10 @@ describeE2E('Graph editor (Chromium, browser host)', () => {
       // the canvas has drawn (Cytoscape's own <canvas> elements): the hook would be set by now
       await page.locator('[data-testid="editor-canvas"] canvas').first().waitFor({ state: 'attached' });
       await expect.poll(async () => page.getByTestId('editor-counts').getAttribute('data-neurons'), { timeout: 15_000 }).toBe('9');
-      expect(await page.evaluate(() => ({ flag: 'window.__DMM_E2E__' in window, hook: window.__dmmEditorCanvas !== undefined }))).toEqual({ flag: false, hook: false });
+      expect(await page.evaluate(() => ({ flag: 'window.__DMM_E2E__' in window, hook: window.__dmmEditorCanvas !== undefined }))).toEqual({
+        flag: false,
+        hook: false,
+      });
       // while the tests' own page has it
       expect(await lab.page.evaluate(() => window.__DMM_E2E__)).toBe(true);
     } finally {

@@ -26,9 +26,12 @@ function electronBinary(): { path: string } | { reason: string } {
   try {
     path = require('electron');
   } catch (e) {
-    return { reason: `Electron binary not installed (require('electron') failed: ${(e as Error).message.split('\n')[0]}; run \`node node_modules/electron/install.js\` with internet access)` };
+    return {
+      reason: `Electron binary not installed (require('electron') failed: ${(e as Error).message.split('\n')[0]}; run \`node node_modules/electron/install.js\` with internet access)`,
+    };
   }
-  if (typeof path !== 'string' || !existsSync(path)) return { reason: `Electron binary not installed (require('electron') gave ${String(path)}, which does not exist)` };
+  if (typeof path !== 'string' || !existsSync(path))
+    return { reason: `Electron binary not installed (require('electron') gave ${String(path)}, which does not exist)` };
   return { path };
 }
 
@@ -36,9 +39,13 @@ function skipReason(): string | undefined {
   const bin = electronBinary();
   if ('reason' in bin) return bin.reason;
   const version = (require('electron/package.json') as { version: string }).version;
-  const binding = join(nativeBindingDir(ROOT, { electronVersion: version, platform: process.platform, arch: process.arch }), NATIVE_BINDING_FILE);
+  const binding = join(
+    nativeBindingDir(ROOT, { electronVersion: version, platform: process.platform, arch: process.arch }),
+    NATIVE_BINDING_FILE,
+  );
   if (!existsSync(binding)) return `better-sqlite3 for Electron ${version} not built (${binding} missing: run \`npm run native:electron\`)`;
-  if (process.platform === 'linux' && !process.env['DISPLAY'] && !process.env['WAYLAND_DISPLAY']) return 'no display (run the tests under xvfb-run)';
+  if (process.platform === 'linux' && !process.env['DISPLAY'] && !process.env['WAYLAND_DISPLAY'])
+    return 'no display (run the tests under xvfb-run)';
   return undefined;
 }
 
@@ -53,7 +60,7 @@ describe.skipIf(SKIP !== undefined)(SKIP ? `Electron app (skipped: ${SKIP})` : '
   beforeAll(async () => {
     await ensureRenderer();
     const bin = electronBinary() as { path: string };
-    app = await _electron.launch({ executablePath: bin.path, args: [ROOT], env: { ...process.env, DMM_LAB_DATA_DIR: data.dir } as Record<string, string> });
+    app = await _electron.launch({ executablePath: bin.path, args: [ROOT], env: { ...process.env, DMM_LAB_DATA_DIR: data.dir } });
     page = await app.firstWindow();
     await page.waitForLoadState('domcontentloaded');
   }, 120_000);
@@ -77,7 +84,12 @@ describe.skipIf(SKIP !== undefined)(SKIP ? `Electron app (skipped: ${SKIP})` : '
       process: typeof (globalThis as Record<string, unknown>)['process'],
       buffer: typeof (globalThis as Record<string, unknown>)['Buffer'],
     }));
-    expect(seen).toEqual({ keys: ['appVersion', 'onEvent', 'onMenuCommand', 'openFile', 'platform', 'request', 'saveFile'], require: 'undefined', process: 'undefined', buffer: 'undefined' });
+    expect(seen).toEqual({
+      keys: ['appVersion', 'onEvent', 'onMenuCommand', 'openFile', 'platform', 'request', 'saveFile'],
+      require: 'undefined',
+      process: 'undefined',
+      buffer: 'undefined',
+    });
     const reply = await page.evaluate(() => window.dmmLab!.request('runs.list', {}));
     expect(reply).toMatchObject({ ok: true, result: { total: 0 } });
   });

@@ -143,7 +143,9 @@ describeE2E('New run form (Chromium, browser host)', () => {
     await field('seed').fill('4');
     await field('stop.stepBudget').fill('50');
     await field('stop.stepBudget').press('Control+Enter');
-    await page.waitForFunction((prev) => /^#\/runs\/\d+$/.test(location.hash) && location.hash !== `#/runs/${prev}`, runId, { timeout: 15_000 });
+    await page.waitForFunction((prev) => /^#\/runs\/\d+$/.test(location.hash) && location.hash !== `#/runs/${prev}`, runId, {
+      timeout: 15_000,
+    });
     const id = Number(new URL(page.url()).hash.split('/')[2]);
     const rerun = await lab.api<{ name: string; seed: number; schedule: Record<string, any> }>('runs.get', { id });
     expect(rerun.name).toBe('e2e small (re-run)');
@@ -170,9 +172,14 @@ describeE2E('New run form (Chromium, browser host)', () => {
     await expect.poll(() => startButton().isDisabled()).toBe(false);
     await lab.screenshot('new-run-from-snapshot');
     await startButton().click();
-    await page.waitForFunction((prev) => /^#\/runs\/\d+$/.test(location.hash) && location.hash !== `#/runs/${prev}`, runId, { timeout: 15_000 });
+    await page.waitForFunction((prev) => /^#\/runs\/\d+$/.test(location.hash) && location.hash !== `#/runs/${prev}`, runId, {
+      timeout: 15_000,
+    });
     const id = Number(new URL(page.url()).hash.split('/')[2]);
-    const child = await lab.api<{ name: string; parentRunId: number; parentSnapshotId: number; schedule: Record<string, any> }>('runs.get', { id });
+    const child = await lab.api<{ name: string; parentRunId: number; parentSnapshotId: number; schedule: Record<string, any> }>(
+      'runs.get',
+      { id },
+    );
     expect(child.name).toBe('e2e from snapshot');
     expect(child.parentRunId).toBe(runId);
     expect(child.parentSnapshotId).toBe(snapshotId);
@@ -189,7 +196,11 @@ describeE2E('New run form (Chromium, browser host)', () => {
     await expect.poll(() => error('start.matrix').textContent()).toContain('choose a matrix file');
     expect(await startButton().isDisabled()).toBe(true);
     const file = field('start.matrix');
-    await file.setInputFiles({ name: 'bad.json', mimeType: 'application/json', buffer: Buffer.from('{"output": {"dict-1": {"bogus-1-1": {"x": 1}}}}') });
+    await file.setInputFiles({
+      name: 'bad.json',
+      mimeType: 'application/json',
+      buffer: Buffer.from('{"output": {"dict-1": {"bogus-1-1": {"x": 1}}}}'),
+    });
     await expect.poll(() => error('start.matrix').textContent()).toMatch(/bogus-1-1/);
     expect(await startButton().isDisabled()).toBe(true);
     await file.setInputFiles({ name: 'broken.json', mimeType: 'application/json', buffer: Buffer.from('{"output": {"dict-1": ') });
@@ -209,7 +220,10 @@ describeE2E('New run form (Chromium, browser host)', () => {
       route.fulfill({
         status: 400,
         contentType: 'application/json',
-        body: JSON.stringify({ ok: false, error: { code: 'bad-request', message: 'invalid schedule: optimizer.lr: must be > 0; stop.stepBudget: too small' } }),
+        body: JSON.stringify({
+          ok: false,
+          error: { code: 'bad-request', message: 'invalid schedule: optimizer.lr: must be > 0; stop.stepBudget: too small' },
+        }),
       }),
     );
     try {

@@ -111,7 +111,9 @@ describeE2E('Lab screens (Chromium, browser host)', () => {
     await page.getByTestId(`run-row-${beta.id}`).click();
     await lab.screenshot('screen-runs-trash');
     await page.getByTestId('restore-selected').click();
-    await expect.poll(async () => (await lab.api<{ deletedAt: number | null }>('runs.get', { id: beta.id })).deletedAt, { timeout: 10_000 }).toBeNull();
+    await expect
+      .poll(async () => (await lab.api<{ deletedAt: number | null }>('runs.get', { id: beta.id })).deletedAt, { timeout: 10_000 })
+      .toBeNull();
     await page.getByTestId('show-trash').click();
     await page.getByTestId(`run-row-${beta.id}`).waitFor();
     expect(lab.pageErrors).toEqual([]);

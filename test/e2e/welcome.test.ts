@@ -88,7 +88,10 @@ describeE2E('First-run screen (Chromium, browser host)', () => {
     await page.getByTestId('welcome-synthesis').click();
     await page.waitForFunction(() => /^#\/runs\/\d+$/.test(location.hash), null, { timeout: 15_000 });
     const id = Number((await page.evaluate(() => location.hash)).split('/').pop());
-    const run = await lab.api<Run & { schedule: { stop: { targetLinks: number; stepBudget: number }; start: { kind: string } } }>('runs.get', { id });
+    const run = await lab.api<Run & { schedule: { stop: { targetLinks: number; stepBudget: number }; start: { kind: string } } }>(
+      'runs.get',
+      { id },
+    );
     expect(run.name).toBe('First synthesis');
     // the default schedule, as the CLI's `synth` uses it
     expect(run.schedule.start.kind).toBe('generate');

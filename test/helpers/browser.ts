@@ -59,7 +59,11 @@ function newestMtime(path: string): number {
 export function rendererBuildNeeded(): string | undefined {
   if (!existsSync(RENDERER_INDEX)) return 'out/renderer is missing';
   const built = statSync(RENDERER_INDEX).mtimeMs;
-  const newest = Math.max(...RENDERER_SOURCES.map((p) => join(ROOT, p)).filter(existsSync).map(newestMtime));
+  const newest = Math.max(
+    ...RENDERER_SOURCES.map((p) => join(ROOT, p))
+      .filter(existsSync)
+      .map(newestMtime),
+  );
   return newest > built ? 'out/renderer is older than its sources' : undefined;
 }
 
@@ -74,7 +78,11 @@ export function appBuildNeeded(): string | undefined {
   const outputs = [MAIN_INDEX, join(ROOT, 'out', 'main', 'run-worker.js'), PRELOAD_INDEX];
   if (!outputs.every(existsSync)) return 'out/main or out/preload is missing';
   const built = Math.min(...outputs.map((f) => statSync(f).mtimeMs));
-  const newest = Math.max(...MAIN_SOURCES.map((p) => join(ROOT, p)).filter(existsSync).map(newestMtime));
+  const newest = Math.max(
+    ...MAIN_SOURCES.map((p) => join(ROOT, p))
+      .filter(existsSync)
+      .map(newestMtime),
+  );
   return newest > built ? 'out/main or out/preload is older than its sources' : undefined;
 }
 
@@ -113,7 +121,7 @@ export async function ensureRenderer(needed: () => string | undefined = renderer
       });
     } catch (e) {
       const err = e as { stdout?: string; stderr?: string; message: string };
-      throw new Error(`the renderer build failed: ${err.message}\n${err.stdout ?? ''}\n${err.stderr ?? ''}`);
+      throw new Error(`the renderer build failed: ${err.message}\n${err.stdout ?? ''}\n${err.stderr ?? ''}`, { cause: e });
     }
   } finally {
     rmSync(LOCK, { recursive: true, force: true });
@@ -167,7 +175,9 @@ export async function startE2ELab(opts: E2EOptions = {}): Promise<E2ELab> {
     });
     const page = await context.newPage();
     const pageErrors: string[] = [];
-    page.on('pageerror', (e) => pageErrors.push(`pageerror: ${e.message}${e.stack ? `\n${e.stack.split('\n').slice(1, 4).join('\n')}` : ''}`));
+    page.on('pageerror', (e) =>
+      pageErrors.push(`pageerror: ${e.message}${e.stack ? `\n${e.stack.split('\n').slice(1, 4).join('\n')}` : ''}`),
+    );
     page.on('console', (m) => {
       // the browser asks for /favicon.ico on its own; the renderer has none
       if (m.type() === 'error' && !m.location().url.endsWith('/favicon.ico')) pageErrors.push(`console: ${m.text()} (${m.location().url})`);
@@ -226,7 +236,11 @@ export async function startE2ELab(opts: E2EOptions = {}): Promise<E2ELab> {
 const FINAL = ['completed', 'failed', 'interrupted', 'diverged', 'stopped'];
 
 /** Polls the host's API until the run has ended; returns the run record. */
-export async function waitForRunEnd(lab: E2ELab, id: number, timeoutMs = 45_000): Promise<{ id: number; status: string; statusReason: string; steps: number }> {
+export async function waitForRunEnd(
+  lab: E2ELab,
+  id: number,
+  timeoutMs = 45_000,
+): Promise<{ id: number; status: string; statusReason: string; steps: number }> {
   const t0 = Date.now();
   for (;;) {
     const run = await lab.api<{ id: number; status: string; statusReason: string; steps: number }>('runs.get', { id });

@@ -9,7 +9,11 @@ export interface HostProcess {
   readonly port: number;
   readonly token: string;
   readonly base: string;
-  call(method: string, params: unknown, token?: string): Promise<{ status: number; body: { ok: boolean; result?: unknown; error?: { code: string; message: string } } }>;
+  call(
+    method: string,
+    params: unknown,
+    token?: string,
+  ): Promise<{ status: number; body: { ok: boolean; result?: unknown; error?: { code: string; message: string } } }>;
   stop(): Promise<void>;
 }
 
@@ -21,7 +25,7 @@ export async function startHostProcess(db: string, extra: string[] = []): Promis
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
   const line = await new Promise<string>((resolve, reject) => {
-    const rl = createInterface({ input: child.stdout! });
+    const rl = createInterface({ input: child.stdout });
     const timer = setTimeout(() => reject(new Error(`host did not start: ${stderr}`)), 30_000);
     rl.once('line', (l) => {
       clearTimeout(timer);
@@ -41,7 +45,10 @@ export async function startHostProcess(db: string, extra: string[] = []): Promis
         headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
         body: JSON.stringify(params),
       });
-      return { status: res.status, body: (await res.json()) as { ok: boolean; result?: unknown; error?: { code: string; message: string } } };
+      return {
+        status: res.status,
+        body: (await res.json()) as { ok: boolean; result?: unknown; error?: { code: string; message: string } },
+      };
     },
     stop: async () => {
       if (child.exitCode !== null || child.signalCode !== null) return;

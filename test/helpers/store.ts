@@ -4,7 +4,10 @@ import { afterAll } from 'vitest';
 import { RunStore } from '../../src-main/store/run-store';
 import { tempDir } from './lab';
 
-export function storeFiles(prefix: string, clock?: () => () => number): { dir: string; path(name: string): string; open(name: string): RunStore; stores: RunStore[] } {
+export function storeFiles(
+  prefix: string,
+  clock?: () => () => number,
+): { dir: string; path(name: string): string; open(name: string): RunStore; stores: RunStore[] } {
   const tmp = tempDir(prefix);
   const stores: RunStore[] = [];
   afterAll(() => {

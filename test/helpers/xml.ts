@@ -35,7 +35,7 @@ export function xmlProblems(text: string): string[] {
 export function parseXmlStrict(text: string): Document {
   const problems = xmlProblems(text);
   if (problems.length > 0) throw new Error(`not well-formed XML:\n${problems.join('\n')}`);
-  return new DOMParser().parseFromString(text, 'application/xml') as unknown as Document;
+  return new DOMParser().parseFromString(text, 'application/xml');
 }
 
 /** Elements named `tag` anywhere under `root`, as an array. */

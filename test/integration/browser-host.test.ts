@@ -76,9 +76,17 @@ describe('browser host', () => {
     expect(unknownMethod.status).toBe(400);
     expect(unknownMethod.body.error?.message).toMatch(/unknown method/);
 
-    const notJson = await fetch(`${host.base}/api/runs.list`, { method: 'POST', headers: { authorization: `Bearer ${host.token}`, 'content-type': 'application/json' }, body: '{"oops' });
+    const notJson = await fetch(`${host.base}/api/runs.list`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${host.token}`, 'content-type': 'application/json' },
+      body: '{"oops',
+    });
     expect(notJson.status).toBe(400);
-    const wrongType = await fetch(`${host.base}/api/runs.list`, { method: 'POST', headers: { authorization: `Bearer ${host.token}`, 'content-type': 'text/plain' }, body: '{}' });
+    const wrongType = await fetch(`${host.base}/api/runs.list`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${host.token}`, 'content-type': 'text/plain' },
+      body: '{}',
+    });
     expect(wrongType.status).toBe(400);
     const huge = await fetch(`${host.base}/api/runs.import`, {
       method: 'POST',
@@ -127,7 +135,11 @@ describe('browser host', () => {
     const seen: { name: string; data: { id?: number; status?: string } }[] = [];
     ws.on('message', (m) => seen.push(JSON.parse(String(m)) as (typeof seen)[number]));
     const run = await ok<Run>('runs.start', { name: 'events', schedule: longSchedule(21, 300) });
-    await waitFor('a completed event', () => seen.some((e) => e.name === 'run.changed' && e.data.id === run.id && e.data.status === 'completed'), 60_000);
+    await waitFor(
+      'a completed event',
+      () => seen.some((e) => e.name === 'run.changed' && e.data.id === run.id && e.data.status === 'completed'),
+      60_000,
+    );
     expect(seen.some((e) => e.name === 'run.progress')).toBe(true);
     expect(seen.some((e) => e.name === 'run.event')).toBe(true);
     ws.close();

@@ -90,10 +90,15 @@ describe('npm run package:dir with a stand-in Electron distribution (offline)', 
     writeFileSync(join(nativeDir, 'better_sqlite3.node'), fakeBinding);
     // as scripts/electron-native.ts leaves it: so it finds this build up to date
     writeFileSync(join(nativeDir, 'binding.json'), JSON.stringify({ betterSqlite3: SQLITE_VERSION, source: 'test' }));
-    r = await script('electron-package.ts', ['--linux', 'dir', '--skip-build', `-c.directories.output=${output}`], {
-      ELECTRON_DIST: fakeElectron,
-      DMM_ELECTRON_NATIVE_DIR: nativeDir,
-    }, 240_000);
+    r = await script(
+      'electron-package.ts',
+      ['--linux', 'dir', '--skip-build', `-c.directories.output=${output}`],
+      {
+        ELECTRON_DIST: fakeElectron,
+        DMM_ELECTRON_NATIVE_DIR: nativeDir,
+      },
+      240_000,
+    );
   }, 300_000);
 
   it('electron-builder packs the unpacked app', () => {
@@ -109,8 +114,19 @@ describe('npm run package:dir with a stand-in Electron distribution (offline)', 
   });
 
   it('app.asar holds the built app and the runtime dependencies, but not the Node build of better-sqlite3', () => {
-    const files = listPackage(join(output, 'linux-unpacked', 'resources', 'app.asar'), { isPack: false }).map((f) => f.replaceAll('\\', '/'));
-    for (const f of ['/package.json', '/out/main/index.js', '/out/main/run-worker.js', '/out/preload/index.cjs', '/out/renderer/index.html', '/resources/icon.png', '/node_modules/better-sqlite3/lib/database.js', '/node_modules/zod/package.json']) {
+    const files = listPackage(join(output, 'linux-unpacked', 'resources', 'app.asar'), { isPack: false }).map((f) =>
+      f.replaceAll('\\', '/'),
+    );
+    for (const f of [
+      '/package.json',
+      '/out/main/index.js',
+      '/out/main/run-worker.js',
+      '/out/preload/index.cjs',
+      '/out/renderer/index.html',
+      '/resources/icon.png',
+      '/node_modules/better-sqlite3/lib/database.js',
+      '/node_modules/zod/package.json',
+    ]) {
       expect(files, f).toContain(f);
     }
     expect(files.filter((f) => f.startsWith('/node_modules/better-sqlite3/build') || f.endsWith('.node'))).toEqual([]);
@@ -129,11 +145,15 @@ describe('npm run package: the native step checks a build that is already there'
     // a build for another better-sqlite3: not up to date
     writeFileSync(join(nativeDir, 'better_sqlite3.node'), `exports node_register_module_v${ELECTRON_ABI}`);
     writeFileSync(join(nativeDir, 'binding.json'), JSON.stringify({ betterSqlite3: '0.0.1' }));
-    const r = await script('electron-package.ts', ['--linux', 'dir', '--skip-build', `-c.directories.output=${join(tmp.dir, 'dist-stale')}`], {
-      ELECTRON_DIST: fakeElectron,
-      DMM_ELECTRON_NATIVE_DIR: nativeDir,
-      DMM_ELECTRON_SQLITE_BINDING: NODE_BUILD,
-    });
+    const r = await script(
+      'electron-package.ts',
+      ['--linux', 'dir', '--skip-build', `-c.directories.output=${join(tmp.dir, 'dist-stale')}`],
+      {
+        ELECTRON_DIST: fakeElectron,
+        DMM_ELECTRON_NATIVE_DIR: nativeDir,
+        DMM_ELECTRON_SQLITE_BINDING: NODE_BUILD,
+      },
+    );
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(`is built for ABI ${process.versions.modules}, not ${ELECTRON_ABI}`);
     expect(r.stderr).toContain('getting better-sqlite3 for Electron failed');
@@ -158,7 +178,10 @@ describe('npm run native:electron (scripts/electron-native.ts)', () => {
     const r = await script('electron-native.ts', ['--out', out], { DMM_ELECTRON_SQLITE_BINDING: given });
     expect(r.code, r.stderr).toBe(0);
     expect(readFileSync(join(out, 'better_sqlite3.node'), 'utf8')).toBe(`exports node_register_module_v${ELECTRON_ABI}`);
-    expect(JSON.parse(readFileSync(join(out, 'binding.json'), 'utf8'))).toMatchObject({ electron: expect.stringMatching(/^40\./), source: `copied from ${given}` });
+    expect(JSON.parse(readFileSync(join(out, 'binding.json'), 'utf8'))).toMatchObject({
+      electron: expect.stringMatching(/^40\./),
+      source: `copied from ${given}`,
+    });
     const again = await script('electron-native.ts', ['--out', out], { DMM_ELECTRON_SQLITE_BINDING: undefined });
     expect(again.code).toBe(0);
     expect(again.stderr).toContain('up to date');
@@ -176,7 +199,10 @@ describe('npm run native:electron (scripts/electron-native.ts)', () => {
     expect(r.stderr).toContain(`${join(out, 'binding.json')} is unreadable`);
     expect(r.stderr).not.toMatch(/SyntaxError|\n\s+at /);
     expect(readFileSync(join(out, 'better_sqlite3.node'), 'utf8')).toBe(`exports node_register_module_v${ELECTRON_ABI} (again)`);
-    expect(JSON.parse(readFileSync(join(out, 'binding.json'), 'utf8'))).toMatchObject({ betterSqlite3: SQLITE_VERSION, source: `copied from ${given}` });
+    expect(JSON.parse(readFileSync(join(out, 'binding.json'), 'utf8'))).toMatchObject({
+      betterSqlite3: SQLITE_VERSION,
+      source: `copied from ${given}`,
+    });
   });
 
   it('without a way to fetch one, fails naming each attempt and how to provide it offline', async () => {

@@ -70,7 +70,12 @@ describe('electron-vite build', () => {
     };
     const fakeProcess = { argv: ['electron', '--dmm-lab-app-version=9.9.9'], platform: 'linux' };
     const module = { exports: {} };
-    new Function('require', 'process', 'module', 'exports', read('preload', 'index.cjs'))(sandboxRequire, fakeProcess, module, module.exports);
+    new Function('require', 'process', 'module', 'exports', read('preload', 'index.cjs'))(
+      sandboxRequire,
+      fakeProcess,
+      module,
+      module.exports,
+    );
 
     expect(Object.keys(exposed)).toEqual(['dmmLab']);
     const api = exposed['dmmLab'] as Record<string, unknown>;
@@ -81,7 +86,10 @@ describe('electron-vite build', () => {
     expect(api['platform']).toBe('linux');
     for (const leak of ['require', 'process', 'ipcRenderer', 'module', 'electron']) expect(api).not.toHaveProperty(leak);
     // request goes to the one API channel; onEvent subscribes and unsubscribes
-    await expect((api['request'] as (m: string, p: unknown) => Promise<unknown>)('runs.list', { limit: 1 })).resolves.toEqual({ ok: true, result: 42 });
+    await expect((api['request'] as (m: string, p: unknown) => Promise<unknown>)('runs.list', { limit: 1 })).resolves.toEqual({
+      ok: true,
+      result: 42,
+    });
     expect(invoked).toEqual([['dmm-lab:api', 'runs.list', { limit: 1 }]]);
     const got: unknown[] = [];
     const off = (api['onEvent'] as (l: (n: string, d: unknown) => void) => () => void)((n, d) => got.push([n, d]));
@@ -115,7 +123,10 @@ describe('electron-vite build', () => {
   it('the preload exposes nothing but window.dmmLab: no require, process, Buffer or ipcRenderer reach the page', () => {
     // as contextBridge does: the page gets what exposeInMainWorld is given, nothing else of the preload's scope
     const exposed = new Map<string, unknown>();
-    const electron = { contextBridge: { exposeInMainWorld: (k: string, v: unknown) => exposed.set(k, v) }, ipcRenderer: { invoke: async () => undefined, on: () => undefined, removeListener: () => undefined } };
+    const electron = {
+      contextBridge: { exposeInMainWorld: (k: string, v: unknown) => exposed.set(k, v) },
+      ipcRenderer: { invoke: async () => undefined, on: () => undefined, removeListener: () => undefined },
+    };
     const module = { exports: {} as Record<string, unknown> };
     new Function('require', 'process', 'module', 'exports', read('preload', 'index.cjs'))(
       (n: string) => (n === 'electron' ? electron : undefined),
@@ -126,7 +137,8 @@ describe('electron-vite build', () => {
     expect([...exposed.keys()]).toEqual(['dmmLab']);
     const api = exposed.get('dmmLab') as Record<string, unknown>;
     const reachable = JSON.stringify(Object.getOwnPropertyNames(api).map((k) => [k, typeof api[k]]));
-    for (const leak of ['require', 'process', 'Buffer', 'ipcRenderer', 'contextBridge', 'global', 'module']) expect(reachable).not.toContain(`"${leak}"`);
+    for (const leak of ['require', 'process', 'Buffer', 'ipcRenderer', 'contextBridge', 'global', 'module'])
+      expect(reachable).not.toContain(`"${leak}"`);
     // functions carry no properties that lead back to Node
     for (const k of Object.keys(api)) if (typeof api[k] === 'function') expect(Object.keys(api[k] as object)).toEqual([]);
     expect(Object.keys(module.exports)).toEqual([]);
@@ -150,10 +162,14 @@ describe('electron-vite build', () => {
     const metas = [...html.matchAll(/<meta\s+http-equiv="Content-Security-Policy"\s+content="([^"]+)"/g)];
     expect(metas).toHaveLength(1);
     const directives = new Map(
-      metas[0]![1]!.split(';').map((d) => d.trim()).filter(Boolean).map((d) => {
-        const [name, ...values] = d.split(/\s+/);
-        return [name!, values] as const;
-      }),
+      metas[0]![1]!
+        .split(';')
+        .map((d) => d.trim())
+        .filter(Boolean)
+        .map((d) => {
+          const [name, ...values] = d.split(/\s+/);
+          return [name!, values] as const;
+        }),
     );
     expect(directives.get('default-src')).toEqual(["'self'"]);
     expect(directives.get('script-src')).toEqual(["'self'"]);

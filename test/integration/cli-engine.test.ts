@@ -26,7 +26,10 @@ describe('eval', () => {
   });
 
   it('honours --string, --cycles, --l1 and --l2', () => {
-    const base = runCli(['eval', '--matrix', `${FIXTURES}/sparse20-after-200-steps-matrix.json`, '--json']).lines()[0] as Record<string, number>;
+    const base = runCli(['eval', '--matrix', `${FIXTURES}/sparse20-after-200-steps-matrix.json`, '--json']).lines()[0] as Record<
+      string,
+      number
+    >;
     const other = runCli([
       'eval',
       '--matrix',
@@ -65,16 +68,43 @@ describe('train', () => {
 
   it('exact gradients take a different trajectory from the first update on', () => {
     const exact = runCli(['train', '--matrix', initial, '--steps', '2', '--json']).lines() as Record<string, number>[];
-    const proto = runCli(['train', '--matrix', initial, '--steps', '2', '--gradients', 'prototype', '--json']).lines() as Record<string, number>[];
+    const proto = runCli(['train', '--matrix', initial, '--steps', '2', '--gradients', 'prototype', '--json']).lines() as Record<
+      string,
+      number
+    >[];
     expect(exact[0]?.preregLoss).toBe(proto[0]?.preregLoss);
     expect(Math.abs((exact[1]?.preregLoss as number) - (proto[1]?.preregLoss as number))).toBeGreaterThan(1);
   });
 
-  it('--out writes the final matrix in the prototype format: it evaluates to the next step\'s loss', () => {
+  it("--out writes the final matrix in the prototype format: it evaluates to the next step's loss", () => {
     const out = join(tmp, 'after-3.json');
-    const r = runCli(['train', '--matrix', `${FIXTURES}/sparse18-after-100-steps-matrix.json`, '--steps', '3', '--lr', '0.01', '--l1', '0.01', '--out', out, '--json']);
+    const r = runCli([
+      'train',
+      '--matrix',
+      `${FIXTURES}/sparse18-after-100-steps-matrix.json`,
+      '--steps',
+      '3',
+      '--lr',
+      '0.01',
+      '--l1',
+      '0.01',
+      '--out',
+      out,
+      '--json',
+    ]);
     expect(r.status, r.stderr).toBe(0);
-    const four = runCli(['train', '--matrix', `${FIXTURES}/sparse18-after-100-steps-matrix.json`, '--steps', '4', '--lr', '0.01', '--l1', '0.01', '--json']).lines();
+    const four = runCli([
+      'train',
+      '--matrix',
+      `${FIXTURES}/sparse18-after-100-steps-matrix.json`,
+      '--steps',
+      '4',
+      '--lr',
+      '0.01',
+      '--l1',
+      '0.01',
+      '--json',
+    ]).lines();
     const evaluated = runCli(['eval', '--matrix', out, '--l1', '0.01', '--json']).lines()[0] as Record<string, number>;
     expect(evaluated.preregLoss).toBe((four[3] as Record<string, number>).preregLoss);
     expect(evaluated.softLinks).toBe(27);
@@ -111,11 +141,26 @@ describe('bad input: a clear message, a failing exit code, nothing on stdout', (
       1,
       /\$\["norm-1-1"\]\["dict"\]\["input"\]\["char"\]/,
     ],
-    ['unknown neuron type', ['eval', '--matrix', bad('unknown.json', '{"blob-1-1": {"dict": {"input": {"char": 1}}}}'), '--json'], 1, /unknown neuron type prefix in "blob-1-1"/],
-    ['infinite weight', ['eval', '--matrix', bad('inf.json', '{"norm-1-1": {"dict": {"input": {"char": 1e400}}}}'), '--json'], 1, /Infinity/],
+    [
+      'unknown neuron type',
+      ['eval', '--matrix', bad('unknown.json', '{"blob-1-1": {"dict": {"input": {"char": 1}}}}'), '--json'],
+      1,
+      /unknown neuron type prefix in "blob-1-1"/,
+    ],
+    [
+      'infinite weight',
+      ['eval', '--matrix', bad('inf.json', '{"norm-1-1": {"dict": {"input": {"char": 1e400}}}}'), '--json'],
+      1,
+      /Infinity/,
+    ],
     ['zero steps', ['train', '--matrix', initial, '--steps', '0', '--json'], 2, /--steps must be a positive integer/],
     ['NaN learning rate', ['train', '--matrix', initial, '--steps', '1', '--lr', 'NaN', '--json'], 2, /--lr must be a finite number > 0/],
-    ['unknown gradient mode', ['train', '--matrix', initial, '--steps', '1', '--gradients', 'fast', '--json'], 2, /--gradients must be one of exact, prototype/],
+    [
+      'unknown gradient mode',
+      ['train', '--matrix', initial, '--steps', '1', '--gradients', 'fast', '--json'],
+      2,
+      /--gradients must be one of exact, prototype/,
+    ],
     ['empty string', ['eval', '--matrix', initial, '--string', '', '--json'], 2, /--string must not be empty/],
     ['unknown command', ['frobnicate'], 2, /unknown command/],
   ];
@@ -130,7 +175,18 @@ describe('bad input: a clear message, a failing exit code, nothing on stdout', (
 
   it('a training run that diverges stops with a message and keeps the last finite weights', () => {
     const out = join(tmp, 'diverged.json');
-    const r = runCli(['train', '--matrix', `${FIXTURES}/sparse20-after-200-steps-matrix.json`, '--steps', '50', '--lr', '1e300', '--out', out, '--json']);
+    const r = runCli([
+      'train',
+      '--matrix',
+      `${FIXTURES}/sparse20-after-200-steps-matrix.json`,
+      '--steps',
+      '50',
+      '--lr',
+      '1e300',
+      '--out',
+      out,
+      '--json',
+    ]);
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/diverged at step \d+/);
     const kept = runCli(['eval', '--matrix', out, '--json']);

@@ -23,12 +23,25 @@ describe('synth --db and runs', () => {
 
     const list = runCli(['runs', 'list', '--db', db, '--json']);
     expect(list.status, list.stderr).toBe(0);
-    const [run] = list.lines() as [{ id: number; name: string; status: string; softLinks: number; testWorst: number; steps: number; tags: string[] }];
-    expect(run).toMatchObject({ id: 1, name: 'from the cli', status: 'completed', softLinks: summary.softLinks, testWorst: summary.testWorst, steps: summary.steps });
+    const [run] = list.lines() as [
+      { id: number; name: string; status: string; softLinks: number; testWorst: number; steps: number; tags: string[] },
+    ];
+    expect(run).toMatchObject({
+      id: 1,
+      name: 'from the cli',
+      status: 'completed',
+      softLinks: summary.softLinks,
+      testWorst: summary.testWorst,
+      steps: summary.steps,
+    });
     expect(run.tags).toEqual(['cli']);
 
     const show = runCli(['runs', 'show', '--db', db, '--run', '1', '--json']);
-    const detail = show.lines()[0] as { metrics: { total: number; lastStep: number }; events: { kind: string }[]; snapshots: { reason: string }[] };
+    const detail = show.lines()[0] as {
+      metrics: { total: number; lastStep: number };
+      events: { kind: string }[];
+      snapshots: { reason: string }[];
+    };
     expect(detail.metrics.total).toBe(summary.steps);
     expect(detail.metrics.lastStep).toBe(summary.steps);
     expect(detail.events.map((e) => e.kind)).toContain('stop');
@@ -47,7 +60,11 @@ describe('synth --db and runs', () => {
     const imp = runCli(['runs', 'import', '--db', other, '--file', out, '--json']);
     expect(imp.status, imp.stderr).toBe(0);
     expect(imp.lines()[0]).toEqual({ ids: [1] });
-    const a = runCli(['runs', 'show', '--db', db, '--run', '1', '--json']).lines()[0] as { run: Record<string, unknown>; metrics: unknown; snapshots: unknown[] };
+    const a = runCli(['runs', 'show', '--db', db, '--run', '1', '--json']).lines()[0] as {
+      run: Record<string, unknown>;
+      metrics: unknown;
+      snapshots: unknown[];
+    };
     const b = runCli(['runs', 'show', '--db', other, '--run', '1', '--json']).lines()[0] as typeof a;
     expect(b.metrics).toEqual(a.metrics);
     expect(b.snapshots.length).toBe(a.snapshots.length);

@@ -39,7 +39,10 @@ async function cli(args: string[], timeout = 120_000): Promise<CliResult> {
 
 function spawnCli(args: string[], timeout: number): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src-main/cli/main.ts', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src-main/cli/main.ts', ...args], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
@@ -157,29 +160,47 @@ describe('synth with a CI-sized schedule', () => {
   it('the circuit file is a prototype matrix whose losses are the ones reported', () => {
     const o = a.lines()[0] as Record<string, number>;
     const spec = importPrototypeMatrix(readFileSync(outA, 'utf8'));
-    const train = TRAINING.reduce((s, x) => s + (lossAgainstDetector(spec, x.text, x.cycles)[0] as number), 0);
+    const train = TRAINING.reduce((s, x) => s + lossAgainstDetector(spec, x.text, x.cycles)[0], 0);
     expect(close(train, o.trainLoss as number), `train ${train} vs ${o.trainLoss}`).toBe(true);
     const test = SUITE.map((x) => lossAgainstDetector(spec, x.text, x.cycles));
-    expect(close(test.reduce((s, [l]) => s + l, 0), o.testLoss as number)).toBe(true);
+    expect(
+      close(
+        test.reduce((s, [l]) => s + l, 0),
+        o.testLoss as number,
+      ),
+    ).toBe(true);
     expect(close(Math.max(...test.map(([, w]) => w)), o.testWorst as number)).toBe(true);
   });
 
-  it('test and eval accept the circuit file; test\'s per-string figures agree with synth\'s', () => {
+  it("test and eval accept the circuit file; test's per-string figures agree with synth's", () => {
     const o = a.lines()[0] as Record<string, number>;
     expect(t.status, t.stderr).toBe(0);
     expect(e.status, e.stderr).toBe(0);
-    const report = t.lines()[0] as { softLinks: number; testLoss: number; testWorst: number; strings: { text: string; loss: number; worst: number }[] };
+    const report = t.lines()[0] as {
+      softLinks: number;
+      testLoss: number;
+      testWorst: number;
+      strings: { text: string; loss: number; worst: number }[];
+    };
     expect(report.softLinks).toBe(o.softLinks);
     const ours = report.strings.filter((s) => SUITE.some((x) => x.text === s.text));
     expect(ours).toHaveLength(SUITE.length);
-    expect(close(ours.reduce((s, x) => s + x.loss, 0), o.testLoss as number)).toBe(true);
+    expect(
+      close(
+        ours.reduce((s, x) => s + x.loss, 0),
+        o.testLoss as number,
+      ),
+    ).toBe(true);
     expect(close(Math.max(...ours.map((x) => x.worst)), o.testWorst as number)).toBe(true);
     expect((e.lines()[0] as Record<string, number>).softLinks).toBe(o.softLinks);
   });
 
   it('--events writes one JSON decision per line, ending with the stop that matches the summary', () => {
     const o = a.lines()[0] as Record<string, unknown>;
-    const lines = readFileSync(events, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = readFileSync(events, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines.length).toBeGreaterThan(2);
     expect(lines[0]).toMatchObject({ kind: 'phase', phase: 'dense', step: 0 });
     expect(lines.at(-1)).toMatchObject({ kind: 'stop', reason: o.stopReason, softLinks: o.softLinks, step: o.steps });
@@ -201,16 +222,39 @@ describe('synth with a CI-sized schedule', () => {
 describe('synth refuses bad input with a clear message and nothing on stdout', () => {
   const bad = (name: string, overrides: Record<string, unknown>) => write(name, JSON.stringify({ ...CI_SCHEDULE, ...overrides }));
   const cases: [string, () => string[], number, RegExp][] = [
-    ['negative learning rate', () => ['synth', '--schedule', bad('neg-lr.json', { optimizer: { lr: -0.1 } }), '--json'], 1, /neg-lr\.json: .*optimizer\.lr: must be > 0/],
+    [
+      'negative learning rate',
+      () => ['synth', '--schedule', bad('neg-lr.json', { optimizer: { lr: -0.1 } }), '--json'],
+      1,
+      /neg-lr\.json: .*optimizer\.lr: must be > 0/,
+    ],
     [
       'a learning rate that is not a number, an empty training string and a cut fraction of 1: each is named',
-      () =>
-        ['synth', '--schedule', bad('several.json', { optimizer: { lr: 'NaN' }, training: { strings: [{ text: '', cycles: 40 }] }, rounds: { cut: { kind: 'fraction', fraction: 1 } } }), '--json'],
+      () => [
+        'synth',
+        '--schedule',
+        bad('several.json', {
+          optimizer: { lr: 'NaN' },
+          training: { strings: [{ text: '', cycles: 40 }] },
+          rounds: { cut: { kind: 'fraction', fraction: 1 } },
+        }),
+        '--json',
+      ],
       1,
       /^(?=[\s\S]*optimizer\.lr)(?=[\s\S]*training\.strings\.0\.text)(?=[\s\S]*rounds\.cut\.fraction)/,
     ],
-    ['malformed JSON', () => ['synth', '--schedule', write('broken.json', '{"seed": 7, "optimizer": {'), '--json'], 1, /broken\.json is not valid JSON/],
-    ['a missing schedule file', () => ['synth', '--schedule', join(tmp, 'nope.json'), '--json'], 1, /cannot read schedule file .*nope\.json/],
+    [
+      'malformed JSON',
+      () => ['synth', '--schedule', write('broken.json', '{"seed": 7, "optimizer": {'), '--json'],
+      1,
+      /broken\.json is not valid JSON/,
+    ],
+    [
+      'a missing schedule file',
+      () => ['synth', '--schedule', join(tmp, 'nope.json'), '--json'],
+      1,
+      /cannot read schedule file .*nope\.json/,
+    ],
     ['a seed that is not a number', () => ['synth', '--seed', 'abc', '--json'], 2, /--seed must be an integer/],
   ];
   let results: CliResult[] = [];
@@ -234,7 +278,11 @@ describe('test', () => {
   let hc: CliResult;
   let fx: CliResult;
   let human: CliResult;
-  const runs = Promise.all([cli(['test', '--matrix', handcrafted, '--json']), cli(['test', '--matrix', sparse20, '--json']), cli(['test', '--matrix', handcrafted])]);
+  const runs = Promise.all([
+    cli(['test', '--matrix', handcrafted, '--json']),
+    cli(['test', '--matrix', sparse20, '--json']),
+    cli(['test', '--matrix', handcrafted]),
+  ]);
   beforeAll(async () => {
     [hc, fx, human] = await runs;
   }, 120_000);
@@ -243,7 +291,12 @@ describe('test', () => {
     expect(hc.status, hc.stderr).toBe(0);
     const lines = hc.lines();
     expect(lines).toHaveLength(1);
-    const r = lines[0] as { softLinks: number; testLoss: number; testWorst: number; strings: { text: string; cycles: number; loss: number; worst: number }[] };
+    const r = lines[0] as {
+      softLinks: number;
+      testLoss: number;
+      testWorst: number;
+      strings: { text: string; cycles: number; loss: number; worst: number }[];
+    };
     expect(Object.keys(r).sort()).toEqual(['softLinks', 'strings', 'testLoss', 'testWorst']);
     expect(r.softLinks).toBe(8);
     expect(r.testLoss).toBe(0);
@@ -254,7 +307,12 @@ describe('test', () => {
 
   it('a 2022 circuit (19 soft links): per-string figures match an independent evaluation; totals are their sum and max', () => {
     expect(fx.status, fx.stderr).toBe(0);
-    const r = fx.lines()[0] as { softLinks: number; testLoss: number; testWorst: number; strings: { text: string; cycles: number; loss: number; worst: number }[] };
+    const r = fx.lines()[0] as {
+      softLinks: number;
+      testLoss: number;
+      testWorst: number;
+      strings: { text: string; cycles: number; loss: number; worst: number }[];
+    };
     expect(r.softLinks).toBe(19);
     const spec = importPrototypeMatrix(readFileSync(join(ROOT, sparse20), 'utf8'));
     expect(r.strings).toHaveLength(DEFAULT_TEST_SUITE.length);
@@ -265,7 +323,12 @@ describe('test', () => {
       expect(close(s.loss, loss), `${d.text}: loss ${s.loss} vs ${loss}`).toBe(true);
       expect(close(s.worst, worst), `${d.text}: worst ${s.worst} vs ${worst}`).toBe(true);
     });
-    expect(close(r.testLoss, r.strings.reduce((a, s) => a + s.loss, 0))).toBe(true);
+    expect(
+      close(
+        r.testLoss,
+        r.strings.reduce((a, s) => a + s.loss, 0),
+      ),
+    ).toBe(true);
     expect(r.testWorst).toBe(Math.max(...r.strings.map((s) => s.worst)));
     // the 19-link circuit is not exact off its training string
     expect(r.testLoss).toBeGreaterThan(0);

@@ -70,7 +70,16 @@ describe('comparisons through the API', () => {
     expect(await call('comparisons.get', { id: saved.id })).toEqual(saved);
     const list = await call<ComparisonInfo[]>('comparisons.list', {});
     expect(list).toEqual([
-      { id: saved.id, name: 'snapshot vs hand', a: `snap:${snapId}`, b: 'hand', pairCount: 1, createdAt: saved.createdAt, updatedAt: saved.updatedAt, problem: null },
+      {
+        id: saved.id,
+        name: 'snapshot vs hand',
+        a: `snap:${snapId}`,
+        b: 'hand',
+        pairCount: 1,
+        createdAt: saved.createdAt,
+        updatedAt: saved.updatedAt,
+        problem: null,
+      },
     ]);
   });
 
@@ -97,7 +106,14 @@ describe('comparisons through the API', () => {
     expect(updated.id).toBe(saved.id);
     expect(updated.createdAt).toBe(saved.createdAt);
     expect(updated.updatedAt).toBeGreaterThan(saved.updatedAt);
-    expect(updated).toMatchObject({ name: 'renamed', a: `run:${runId}`, pairs: [['accum-1-1', 'accum'], ['output', 'output']] });
+    expect(updated).toMatchObject({
+      name: 'renamed',
+      a: `run:${runId}`,
+      pairs: [
+        ['accum-1-1', 'accum'],
+        ['output', 'output'],
+      ],
+    });
     expect((await call<ComparisonInfo[]>('comparisons.list', {})).map((x) => x.pairCount)).toEqual([2]);
     saved = updated;
   });
@@ -117,7 +133,10 @@ describe('comparisons through the API', () => {
       code: 'bad-request',
       message: 'circuit a: snapshot 424242 does not exist',
     });
-    expect(await failure('comparisons.save', { name: 'x', a: 'hand', b: 'run:777' })).toEqual({ code: 'bad-request', message: 'circuit b: run 777 does not exist' });
+    expect(await failure('comparisons.save', { name: 'x', a: 'hand', b: 'run:777' })).toEqual({
+      code: 'bad-request',
+      message: 'circuit b: run 777 does not exist',
+    });
     expect(await failure('comparisons.save', { name: 'x', a: 'hand', b: 'arch:31337' })).toEqual({
       code: 'bad-request',
       message: 'circuit b: architecture 31337 does not exist',
@@ -158,9 +177,17 @@ describe('comparisons through the API', () => {
       expect(e.message).toMatch(/^comparisons\.save: pairs/);
     }
     // the store checks too when called directly (not through a transport)
-    expect(() => lab.store.comparisons.save({ name: 'x', a: 'hand', b: 'hand', pairs: [['a', 'b'], ['a', 'c']] })).toThrow(
-      'pairs: 1.0: neuron "a" of circuit A is paired twice',
-    );
+    expect(() =>
+      lab.store.comparisons.save({
+        name: 'x',
+        a: 'hand',
+        b: 'hand',
+        pairs: [
+          ['a', 'b'],
+          ['a', 'c'],
+        ],
+      }),
+    ).toThrow('pairs: 1.0: neuron "a" of circuit A is paired twice');
     expect(await call<ComparisonInfo[]>('comparisons.list', {})).toEqual(before);
   });
 
@@ -242,7 +269,9 @@ describe('migration', () => {
       // and comparisons can refer to them
       const saved = v1.comparisons.save({ name: 'old run against its snapshot', a: `run:${oldRun}`, b: `snap:${oldSnap}` });
       expect(v1.comparisons.get(saved.id)).toMatchObject({ a: `run:${oldRun}`, b: `snap:${oldSnap}`, pairs: [] });
-      expect(() => v1.comparisons.save({ name: 'x', a: `snap:${oldSnap + 1}`, b: 'hand' })).toThrow(`snapshot ${oldSnap + 1} does not exist`);
+      expect(() => v1.comparisons.save({ name: 'x', a: `snap:${oldSnap + 1}`, b: 'hand' })).toThrow(
+        `snapshot ${oldSnap + 1} does not exist`,
+      );
       expect(v1.integrityCheck()).toEqual([]);
     } finally {
       v1.close();

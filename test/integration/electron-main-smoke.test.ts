@@ -52,7 +52,9 @@ async function runMain(dir: string, env: Record<string, string> = {}): Promise<R
     });
   } catch (e) {
     const err = e as { message: string; stdout?: string; stderr?: string };
-    throw new Error(`the main process under the fake electron failed: ${err.message}\n${err.stdout ?? ''}\n${err.stderr ?? ''}`);
+    throw new Error(`the main process under the fake electron failed: ${err.message}\n${err.stdout ?? ''}\n${err.stderr ?? ''}`, {
+      cause: e,
+    });
   }
   return JSON.parse(readFileSync(report, 'utf8')) as Report;
 }
@@ -88,7 +90,18 @@ describe('the built Electron main process, under Node with a fake electron', () 
   it('loads and starts without an error, using only what the fake electron implements', () => {
     expect(r['errors']).toEqual([]);
     expect(r['unimplemented']).toEqual([]);
-    expect(r['steps']).toEqual(['load', 'startup', 'window', 'permissions', 'navigation', 'menu', 'ipc', 'fileDialogs', 'whileRunning', 'quit']);
+    expect(r['steps']).toEqual([
+      'load',
+      'startup',
+      'window',
+      'permissions',
+      'navigation',
+      'menu',
+      'ipc',
+      'fileDialogs',
+      'whileRunning',
+      'quit',
+    ]);
     expect(callsOf(r, 'dialog.showErrorBox')).toEqual([]);
     expect(r['exitCode']).toBeNull();
     expect(callsOf(r, 'utilityProcess.fork')).toEqual([]); // nothing queued: no run launched
@@ -104,7 +117,15 @@ describe('the built Electron main process, under Node with a fake electron', () 
   it('creates one hardened window: context isolation, sandbox, no Node, an existing preload and icon', () => {
     const options = r['window'].options;
     expect(callsOf(r, 'new BrowserWindow')).toHaveLength(1);
-    expect(options.webPreferences).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false, nodeIntegrationInWorker: false, nodeIntegrationInSubFrames: false, webSecurity: true, webviewTag: false });
+    expect(options.webPreferences).toMatchObject({
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      nodeIntegrationInSubFrames: false,
+      webSecurity: true,
+      webviewTag: false,
+    });
     expect(options.webPreferences.preload).toBe(join(ROOT, 'out', 'preload', 'index.cjs'));
     expect(existsSync(options.webPreferences.preload)).toBe(true);
     const version = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
@@ -123,7 +144,13 @@ describe('the built Electron main process, under Node with a fake electron', () 
   });
 
   it('denies every permission request and check', () => {
-    expect(r['permissions']).toEqual({ requestHandler: 'function', checkHandler: 'function', mediaRequestGranted: false, notificationsRequestGranted: false, clipboardReadCheck: false });
+    expect(r['permissions']).toEqual({
+      requestHandler: 'function',
+      checkHandler: 'function',
+      mediaRequestGranted: false,
+      notificationsRequestGranted: false,
+      clipboardReadCheck: false,
+    });
   });
 
   it('keeps the window on the app: navigation away prevented (https to the browser), pop-ups denied, no webview; hardened once', () => {
@@ -141,9 +168,12 @@ describe('the built Electron main process, under Node with a fake electron', () 
 
   it('installs the application menu File / Edit / View / Help, whose commands reach the window', () => {
     const shape = r['menu'].shape as { label: string; submenu: { id?: string; role?: string }[] }[];
-    expect(shape.map((m) => m.label.replace('&', ''))).toEqual(process.platform === 'darwin' ? ['DMM Lab', 'File', 'Edit', 'View', 'Window', 'Help'] : ['File', 'Edit', 'View', 'Help']);
+    expect(shape.map((m) => m.label.replace('&', ''))).toEqual(
+      process.platform === 'darwin' ? ['DMM Lab', 'File', 'Edit', 'View', 'Window', 'Help'] : ['File', 'Edit', 'View', 'Help'],
+    );
     const ids = shape.flatMap((m) => m.submenu.map((i) => i.id ?? i.role));
-    for (const id of ['new-architecture', 'open-import', 'export', 'undo', 'redo', 'show-welcome', 'open-data-folder', 'reload']) expect(ids).toContain(id);
+    for (const id of ['new-architecture', 'open-import', 'export', 'undo', 'redo', 'show-welcome', 'open-data-folder', 'reload'])
+      expect(ids).toContain(id);
     expect(callsOf(r, 'Menu.setApplicationMenu')).toHaveLength(1);
     expect(r['menu'].sentByNewArchitecture).toEqual([['dmm-lab:menu', 'new-architecture']]);
     expect(r['menu'].openPath).toEqual([data]);
@@ -173,7 +203,11 @@ describe('the built Electron main process, under Node with a fake electron', () 
     const f = r['fileDialogs'];
     expect(f.saved).toEqual({ status: 'saved', name: 'saved.json' });
     expect(f.savedText).toBe('{"smoke":true}');
-    expect(f.dialogCall).toEqual(['dialog.showSaveDialog', '[window]', { defaultPath: join(tmp.dir, 'home', 'downloads', 'smoke.json'), filters: [] }]);
+    expect(f.dialogCall).toEqual([
+      'dialog.showSaveDialog',
+      '[window]',
+      { defaultPath: join(tmp.dir, 'home', 'downloads', 'smoke.json'), filters: [] },
+    ]);
     expect(f.foreignSave).toEqual({ status: 'error', message: 'request from an untrusted frame' });
     expect(f.opened).toEqual({ status: 'canceled' });
   });

@@ -76,7 +76,18 @@ describe('RunRecorder', () => {
     expect(send({ kind: 'state', seq: 5, state: 'paused' })).toBe(5);
     expect(send({ kind: 'state', seq: 6, state: 'running' })).toBe(6);
     expect(send({ kind: 'metrics', seq: 7, metrics: batch2 })).toBe(7);
-    expect(send({ kind: 'done', seq: 8, status: 'completed', reason: 'stop rule: target', softLinks: 2, trainLoss: 2.25, testLoss: 0.5, testWorst: 0.125 })).toBe(8);
+    expect(
+      send({
+        kind: 'done',
+        seq: 8,
+        status: 'completed',
+        reason: 'stop rule: target',
+        softLinks: 2,
+        trainLoss: 2.25,
+        testLoss: 0.5,
+        testWorst: 0.125,
+      }),
+    ).toBe(8);
 
     expect(seen).toEqual(['queued', 'running', 'running', 'running', 'running', 'paused', 'running', 'running', 'completed']);
     expect(recorder.acknowledged).toBe(8);
@@ -128,16 +139,8 @@ describe('RunRecorder', () => {
   const goodMetrics = { kind: 'metrics', seq: 2, metrics: [metric(1, 5), metric(2, 4)] } as const;
   const goodSnapshot = { kind: 'snapshot', seq: 3, step: 2, reason: 'interval', preregLoss: 4, links: LINKS, weights: WEIGHTS } as const;
   const malformed: [string, unknown, RegExp][] = [
-    [
-      'metrics with a string step',
-      { kind: 'metrics', seq: 4, metrics: [{ ...metric(3, 3), step: '3' }] },
-      /metrics\.0\.step/,
-    ],
-    [
-      'a snapshot whose weights is a plain array',
-      { ...goodSnapshot, seq: 4, step: 3, weights: Array.from(WEIGHTS) },
-      /weights/,
-    ],
+    ['metrics with a string step', { kind: 'metrics', seq: 4, metrics: [{ ...metric(3, 3), step: '3' }] }, /metrics\.0\.step/],
+    ['a snapshot whose weights is a plain array', { ...goodSnapshot, seq: 4, step: 3, weights: Array.from(WEIGHTS) }, /weights/],
     ['an unknown kind', { kind: 'teleport', seq: 4 }, /kind/],
     ['a message without a sequence number', { kind: 'state', state: 'paused' }, /seq/],
     ['no object at all', 'hello', /message|kind/],
@@ -182,7 +185,16 @@ describe('RunRecorder', () => {
     const { id, recorder } = newRun();
     recorder.handle(started);
     recorder.handle(goodMetrics);
-    recorder.handle({ kind: 'done', seq: 3, status: 'diverged', reason: 'the training loss stopped being finite', softLinks: 3, trainLoss: null, testLoss: null, testWorst: null });
+    recorder.handle({
+      kind: 'done',
+      seq: 3,
+      status: 'diverged',
+      reason: 'the training loss stopped being finite',
+      softLinks: 3,
+      trainLoss: null,
+      testLoss: null,
+      testWorst: null,
+    });
     const final = store.getRunSummary(id);
     expect(final).toMatchObject({ status: 'diverged', statusReason: 'the training loss stopped being finite' });
     // non-finite test figures are not stored
@@ -217,7 +229,16 @@ describe('RunRecorder', () => {
     const { id, recorder } = newRun();
     recorder.handle(started);
     recorder.handle(goodMetrics);
-    recorder.handle({ kind: 'done', seq: 3, status: 'completed', reason: 'stop rule: target', softLinks: 3, trainLoss: 4, testLoss: 0.5, testWorst: 0.25 });
+    recorder.handle({
+      kind: 'done',
+      seq: 3,
+      status: 'completed',
+      reason: 'stop rule: target',
+      softLinks: 3,
+      trainLoss: 4,
+      testLoss: 0.5,
+      testWorst: 0.25,
+    });
     const final = store.getRunSummary(id);
     recorder.handle({ kind: 'metrics', seq: 4, metrics: [metric(3, 1), metric(4, 0.5)] });
     recorder.handle({ kind: 'done', seq: 5, status: 'stopped', reason: 'late', softLinks: 1, trainLoss: 9, testLoss: 9, testWorst: 9 });
@@ -229,7 +250,16 @@ describe('RunRecorder', () => {
     const a = newRun();
     a.recorder.handle(started);
     a.recorder.shuttingDown = true;
-    a.recorder.handle({ kind: 'done', seq: 2, status: 'stopped', reason: 'stopped on request', softLinks: 3, trainLoss: 1, testLoss: 1, testWorst: 1 });
+    a.recorder.handle({
+      kind: 'done',
+      seq: 2,
+      status: 'stopped',
+      reason: 'stopped on request',
+      softLinks: 3,
+      trainLoss: 1,
+      testLoss: 1,
+      testWorst: 1,
+    });
     const ra = store.getRunSummary(a.id);
     expect(ra.status).toBe('interrupted');
     expect(ra.statusReason).not.toBe('');
@@ -237,14 +267,32 @@ describe('RunRecorder', () => {
 
     const b = newRun();
     b.recorder.handle(started);
-    b.recorder.handle({ kind: 'done', seq: 2, status: 'stopped', reason: 'stopped on request', softLinks: 3, trainLoss: 1, testLoss: 1, testWorst: 1 });
+    b.recorder.handle({
+      kind: 'done',
+      seq: 2,
+      status: 'stopped',
+      reason: 'stopped on request',
+      softLinks: 3,
+      trainLoss: 1,
+      testLoss: 1,
+      testWorst: 1,
+    });
     expect(store.getRunSummary(b.id)).toMatchObject({ status: 'stopped', statusReason: 'stopped on request' });
 
     // shutting down does not turn a completed run into an interrupted one
     const c = newRun();
     c.recorder.handle(started);
     c.recorder.shuttingDown = true;
-    c.recorder.handle({ kind: 'done', seq: 2, status: 'completed', reason: 'stop rule: budget', softLinks: 3, trainLoss: 1, testLoss: 1, testWorst: 1 });
+    c.recorder.handle({
+      kind: 'done',
+      seq: 2,
+      status: 'completed',
+      reason: 'stop rule: budget',
+      softLinks: 3,
+      trainLoss: 1,
+      testLoss: 1,
+      testWorst: 1,
+    });
     expect(store.getRunSummary(c.id).status).toBe('completed');
   });
 
@@ -274,14 +322,13 @@ const eventsOf = (msgs: readonly Sent[]) => ofKind(msgs, 'event').map((m) => m.e
 const stepsOf = (msgs: readonly Sent[]): number[] => ofKind(msgs, 'metrics').flatMap((m) => m.metrics.map((x) => x.step));
 
 function job(overrides: Record<string, unknown>): RunJob {
-  return { runId: 1, schedule: scheduleFromOverrides(overrides) as unknown as Record<string, unknown>, snapshotEvery: 0, threads: 0 };
+  return { runId: 1, schedule: scheduleFromOverrides(overrides), snapshotEvery: 0, threads: 0 };
 }
 
 /** Runs a driver to the end; `react` sees each message as it is sent and may send commands. */
 async function drive(j: RunJob, react: (m: Sent, d: RunDriver, all: Sent[]) => void = () => {}): Promise<Sent[]> {
   const all: Sent[] = [];
-  let driver: RunDriver;
-  driver = new RunDriver(j, (m) => {
+  const driver: RunDriver = new RunDriver(j, (m) => {
     all.push(m);
     react(m, driver, all);
   });

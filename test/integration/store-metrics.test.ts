@@ -7,7 +7,7 @@ import type { Metric } from '../../src-shared/api/records';
 import { defaultSchedule } from '../../src-shared/synthesis/schedule';
 import { Rng } from '../../src-shared/util/rng';
 import { downsample } from '../../src-main/store/downsample';
-import { RunStore, type Link } from '../../src-main/store/run-store';
+import { type Link } from '../../src-main/store/run-store';
 import { storeFiles } from '../helpers/store';
 
 const { open } = storeFiles('dmm-store-metrics-');
@@ -81,7 +81,9 @@ describe('appendMetrics', () => {
     const t0 = performance.now();
     for (let i = 0; i < all.length; i += 50) store.appendMetrics(run.id, all.slice(i, i + 50));
     const ms = performance.now() - t0;
-    console.log(`store: 10,000 metrics in 200 batches of 50: ${ms.toFixed(1)} ms (${((ms / 10_000) * 1000).toFixed(2)} µs per metric, ${(ms / 200).toFixed(3)} ms per batch)`);
+    console.log(
+      `store: 10,000 metrics in 200 batches of 50: ${ms.toFixed(1)} ms (${((ms / 10_000) * 1000).toFixed(2)} µs per metric, ${(ms / 200).toFixed(3)} ms per batch)`,
+    );
     expect(ms).toBeLessThan(1000);
     const s = store.getRunSummary(run.id);
     expect(s.steps).toBe(10_000);
@@ -90,7 +92,12 @@ describe('appendMetrics', () => {
     expect(store.metrics(run.id).total).toBe(10_000);
 
     // a snapshot of the 1486-weight machine, for the record
-    const links: Link[] = Array.from({ length: 1486 }, (_, i) => ({ to: `n-${i % 40}`, toPort: `p${i % 3}`, from: `m-${Math.floor(i / 40)}`, fromPort: 'o' }));
+    const links: Link[] = Array.from({ length: 1486 }, (_, i) => ({
+      to: `n-${i % 40}`,
+      toPort: `p${i % 3}`,
+      from: `m-${Math.floor(i / 40)}`,
+      fromPort: 'o',
+    }));
     const weights = Float64Array.from(links, () => rng.normal());
     store.saveSnapshot(run.id, { step: 0, reason: 'start', preregLoss: 1, links, weights }); // interns the keys
     const t1 = performance.now();

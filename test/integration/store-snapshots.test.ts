@@ -3,12 +3,11 @@
  * (−0, subnormals, 1e-300, NaN payloads, infinities), links share one key table, and a
  * damaged blob gives an error naming the snapshot while everything else still reads.
  */
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ApiError } from '../../src-shared/api/dispatch';
 import { defaultSchedule } from '../../src-shared/synthesis/schedule';
 import { Rng } from '../../src-shared/util/rng';
-import { RunStore, type Link } from '../../src-main/store/run-store';
+import { type Link } from '../../src-main/store/run-store';
 import { storeFiles } from '../helpers/store';
 import { packKeys, packWeights, unpackKeys, unpackSnapshot, unpackWeights } from '../../src-main/store/snapshot-codec';
 
@@ -18,7 +17,25 @@ const bytes = (a: Float64Array): Buffer => Buffer.from(a.buffer, a.byteOffset, a
 
 /** Doubles of every kind: special values, subnormals, tiny and huge, then raw random bit patterns (NaN payloads included). */
 function nastyDoubles(n: number, seed: number): Float64Array {
-  const special = [0, -0, 1e-300, -1e-300, 5e-324, -5e-324, 2.2250738585072e-308 / 3, Number.MIN_VALUE * 12345, Number.MAX_VALUE, -Number.MAX_VALUE, Infinity, -Infinity, NaN, 1, -1, Math.PI, 0.1 + 0.2];
+  const special = [
+    0,
+    -0,
+    1e-300,
+    -1e-300,
+    5e-324,
+    -5e-324,
+    2.2250738585072e-308 / 3,
+    Number.MIN_VALUE * 12345,
+    Number.MAX_VALUE,
+    -Number.MAX_VALUE,
+    Infinity,
+    -Infinity,
+    NaN,
+    1,
+    -1,
+    Math.PI,
+    0.1 + 0.2,
+  ];
   const out = new Float64Array(n);
   out.set(special.slice(0, n));
   const raw = new Uint32Array(out.buffer);
@@ -34,7 +51,12 @@ function nastyDoubles(n: number, seed: number): Float64Array {
 }
 
 const linksFor = (n: number, prefix = 'dot'): Link[] =>
-  Array.from({ length: n }, (_, i) => ({ to: `${prefix}-${i % 7}-1`, toPort: i % 2 ? 'x' : 'y', from: `accum-${Math.floor(i / 7)}-1`, fromPort: 'dict-1' }));
+  Array.from({ length: n }, (_, i) => ({
+    to: `${prefix}-${i % 7}-1`,
+    toPort: i % 2 ? 'x' : 'y',
+    from: `accum-${Math.floor(i / 7)}-1`,
+    fromPort: 'dict-1',
+  }));
 
 describe('snapshot codec', () => {
   it('packs little-endian and round-trips exact bits', () => {
@@ -54,7 +76,9 @@ describe('snapshot codec', () => {
   });
 
   it('names the snapshot when a blob is malformed', () => {
-    expect(() => unpackWeights(Buffer.alloc(12), 42)).toThrow(/snapshot 42: stored data is corrupted: weights blob has 12 bytes, not a multiple of 8/);
+    expect(() => unpackWeights(Buffer.alloc(12), 42)).toThrow(
+      /snapshot 42: stored data is corrupted: weights blob has 12 bytes, not a multiple of 8/,
+    );
     expect(() => unpackKeys(Buffer.alloc(6), 43)).toThrow(/snapshot 43: .*keys blob has 6 bytes, not a multiple of 4/);
     expect(() => unpackSnapshot(Buffer.alloc(8), Buffer.alloc(8), 44)).toThrow(/snapshot 44: .*2 link keys but 1 weights/);
     expect(() => unpackWeights(null, 45)).toThrow(/snapshot 45: .*not a blob \(found NULL\)/);
@@ -95,7 +119,7 @@ describe('snapshots in the store', () => {
     expect(snap.weights.links).toEqual(links1);
     expect(snap.weights.weights).toHaveLength(n);
     snap.weights.weights.forEach((x, i) => {
-      if (!Number.isNaN(w1[i] as number)) expect(Object.is(x, w1[i])).toBe(true);
+      if (!Number.isNaN(w1[i])) expect(Object.is(x, w1[i])).toBe(true);
     });
     expect(Object.is(snap.weights.weights[1], -0)).toBe(true);
     expect(store.listSnapshots(run.id).map((s) => [s.id, s.step])).toEqual([
@@ -108,10 +132,12 @@ describe('snapshots in the store', () => {
   it('refuses malformed input and unknown ids', () => {
     const store = open('refuse.db');
     const run = store.createRun({ schedule: defaultSchedule(1) });
-    expect(() => store.saveSnapshot(run.id, { step: 1, reason: 'interval', preregLoss: 1, links: linksFor(3), weights: new Float64Array(2) })).toThrow(
-      /3 links but 2 weights/,
+    expect(() =>
+      store.saveSnapshot(run.id, { step: 1, reason: 'interval', preregLoss: 1, links: linksFor(3), weights: new Float64Array(2) }),
+    ).toThrow(/3 links but 2 weights/);
+    expect(() => store.saveSnapshot(999, { step: 1, reason: 'interval', preregLoss: 1, links: [], weights: [] })).toThrow(
+      /run 999 does not exist/,
     );
-    expect(() => store.saveSnapshot(999, { step: 1, reason: 'interval', preregLoss: 1, links: [], weights: [] })).toThrow(/run 999 does not exist/);
     expect(() => store.getSnapshot(12345)).toThrow(ApiError);
     try {
       store.getSnapshot(12345);
@@ -144,10 +170,14 @@ describe('snapshots in the store', () => {
       }
       throw new Error(`snapshot ${id} read without error`);
     };
-    expect(failure(short.id).message).toBe(`snapshot ${short.id}: stored data is corrupted: weights blob has 157 bytes, not a multiple of 8`);
+    expect(failure(short.id).message).toBe(
+      `snapshot ${short.id}: stored data is corrupted: weights blob has 157 bytes, not a multiple of 8`,
+    );
     expect(failure(short.id).code).toBe('internal');
     expect(failure(mismatch.id).message).toBe(`snapshot ${mismatch.id}: stored data is corrupted: 19 link keys but 20 weights`);
-    expect(failure(unknownKey.id).message).toBe(`snapshot ${unknownKey.id}: stored data is corrupted: link 5 refers to unknown link key 987654`);
+    expect(failure(unknownKey.id).message).toBe(
+      `snapshot ${unknownKey.id}: stored data is corrupted: link 5 refers to unknown link key 987654`,
+    );
     expect(() => store.getSnapshotWeights(unknownKey.id)).toThrow(/unknown link key 987654/);
 
     // everything else keeps working

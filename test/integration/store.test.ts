@@ -20,7 +20,7 @@ import { RunStore, type Link } from '../../src-main/store/run-store';
 import { storeFiles } from '../helpers/store';
 
 /** Stores with a clock that ticks 1000 ms per call from a fixed epoch. */
-const { dir, path, open, stores } = storeFiles('dmm-store-', () => {
+const { path, open, stores } = storeFiles('dmm-store-', () => {
   let t = 1_700_000_000_000;
   return () => (t += 1000);
 });
@@ -54,9 +54,26 @@ describe('opening and migrations', () => {
     expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
     expect(db.pragma('synchronous', { simple: true })).toBe(1); // NORMAL
     expect(db.pragma('auto_vacuum', { simple: true })).toBe(2); // INCREMENTAL
-    const tables = db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").pluck().all();
-    expect(tables).toEqual(['architectures', 'comparisons', 'events', 'hyper_sets', 'link_keys', 'metrics', 'problems', 'run_tags', 'runs', 'saved_views', 'snapshots']);
-    expect(s1.listProblems()).toEqual([{ id: 'duplicates', name: 'Duplicate characters', description: expect.stringContaining('duplicate') }]);
+    const tables = db
+      .prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+      .pluck()
+      .all();
+    expect(tables).toEqual([
+      'architectures',
+      'comparisons',
+      'events',
+      'hyper_sets',
+      'link_keys',
+      'metrics',
+      'problems',
+      'run_tags',
+      'runs',
+      'saved_views',
+      'snapshots',
+    ]);
+    expect(s1.listProblems()).toEqual([
+      { id: 'duplicates', name: 'Duplicate characters', description: expect.stringContaining('duplicate') },
+    ]);
     const run = s1.createRun({ name: 'keeper', schedule: schedule(3), tags: ['x'] });
     s1.close();
 
@@ -106,7 +123,11 @@ describe('opening and migrations', () => {
     const s = open('statuses.db');
     for (const status of RUN_STATUSES) expect(s.createRun({ schedule: schedule(1), status }).status).toBe(status);
     expect(() =>
-      s.db.prepare("INSERT INTO runs (name, problem, status, estimator, seed, schedule, created_at) VALUES ('x', 'duplicates', 'bogus', 'gradient', 1, '{}', 0)").run(),
+      s.db
+        .prepare(
+          "INSERT INTO runs (name, problem, status, estimator, seed, schedule, created_at) VALUES ('x', 'duplicates', 'bogus', 'gradient', 1, '{}', 0)",
+        )
+        .run(),
     ).toThrow(/CHECK constraint/);
   });
 });
@@ -134,7 +155,10 @@ describe('runs', () => {
     const detail = s.getRun(run.id);
     expect(RunDetailSchema.parse(detail)).toEqual(detail);
     expect(detail.schedule).toEqual(schedule(42, (x) => (x.stop.stepBudget = 1234)));
-    expect(apiError(() => s.createRun({ schedule: schedule(1), problem: 'nope' }))).toMatchObject({ code: 'bad-request', message: 'unknown problem "nope"' });
+    expect(apiError(() => s.createRun({ schedule: schedule(1), problem: 'nope' }))).toMatchObject({
+      code: 'bad-request',
+      message: 'unknown problem "nope"',
+    });
     expect(apiError(() => s.createRun({ schedule: schedule(1), parentRunId: 999 })).message).toBe('parent run 999 does not exist');
     expect(apiError(() => s.createRun({ schedule: schedule(1), architectureId: 5 })).message).toBe('architecture 5 does not exist');
     expect(apiError(() => s.createRun({ schedule: { ...schedule(1), seed: -3 } })).message).toMatch(/invalid schedule: seed/);
@@ -188,7 +212,12 @@ describe('runs', () => {
     expect(s.listRuns({ tag: 'zeta' }).runs.map((r) => r.id)).toEqual([a.id]);
     expect(s.listRuns({ text: 'second CUT' }).runs.map((r) => r.id)).toEqual([a.id]); // in notes
     expect(s.listRuns({ text: 'ZET' }).runs.map((r) => r.id)).toEqual([a.id]); // in a tag
-    expect(s.listRuns({ text: 'second' }).runs.map((r) => r.id).sort()).toEqual([a.id, b.id].sort()); // name of b, notes of a
+    expect(
+      s
+        .listRuns({ text: 'second' })
+        .runs.map((r) => r.id)
+        .sort(),
+    ).toEqual([a.id, b.id].sort()); // name of b, notes of a
     expect(s.updateRun(a.id, { tags: [] }).tags).toEqual([]);
     expect(apiError(() => s.updateRun(77, { name: 'x' })).code).toBe('not-found');
   });
@@ -219,7 +248,11 @@ interface Model {
 }
 
 const fieldValue = (m: Model, f: RunField): number | string | null =>
-  f === 'duration' ? (m.startedAt !== null && m.endedAt !== null ? m.endedAt - m.startedAt : null) : (m[f as keyof Model] as number | string | null);
+  f === 'duration'
+    ? m.startedAt !== null && m.endedAt !== null
+      ? m.endedAt - m.startedAt
+      : null
+    : (m[f as keyof Model] as number | string | null);
 
 function pathValue(m: Model, p: string): unknown {
   let x: unknown = m.schedule;
@@ -237,7 +270,8 @@ function expected(models: readonly Model[], q: RunQuery): { total: number; ids: 
     rows = rows.filter((m) => [m.name, m.problem, m.notes, ...m.tags].some((x) => x.toLowerCase().includes(t)));
   }
   for (const c of q.where ?? []) {
-    const get = (m: Model): unknown => ((RUN_FIELDS as readonly string[]).includes(c.field) ? fieldValue(m, c.field as RunField) : pathValue(m, c.field));
+    const get = (m: Model): unknown =>
+      (RUN_FIELDS as readonly string[]).includes(c.field) ? fieldValue(m, c.field as RunField) : pathValue(m, c.field);
     const test = (v: number): boolean =>
       ({ '<': v < c.value, '<=': v <= c.value, '=': v === c.value, '!=': v !== c.value, '>=': v >= c.value, '>': v > c.value })[c.op];
     rows = rows.filter((m) => {
@@ -270,9 +304,19 @@ describe('listRuns', () => {
   const s = open('list.db');
   const rng = new Rng(2024);
   const models: Model[] = [];
-  const pick = <T,>(xs: readonly T[]): T => xs[rng.int(xs.length)] as T;
-  const maybe = <T,>(x: T, p = 0.25): T | null => (rng.next() < p ? null : x);
-  const names = ['alpha run', 'Beta', 'gamma-3', 'Ärger im Büro', 'sparse 20', 'delta', "Robert'); DROP TABLE runs;--", '100% sparse', 'under_score'];
+  const pick = <T>(xs: readonly T[]): T => xs[rng.int(xs.length)] as T;
+  const maybe = <T>(x: T, p = 0.25): T | null => (rng.next() < p ? null : x);
+  const names = [
+    'alpha run',
+    'Beta',
+    'gamma-3',
+    'Ärger im Büro',
+    'sparse 20',
+    'delta',
+    "Robert'); DROP TABLE runs;--",
+    '100% sparse',
+    'under_score',
+  ];
   for (let i = 0; i < 40; i++) {
     const lr = pick([0.01, 0.02, 0.005]);
     const es = rng.next() < 0.3;
@@ -338,8 +382,21 @@ describe('listRuns', () => {
     for (const r of runs) {
       const m = models.find((x) => x.id === r.id)!;
       expect(RunSummarySchema.parse(r)).toEqual(r);
-      expect(r).toMatchObject({ name: m.name, status: m.status, estimator: m.estimator, seed: m.seed, tags: [...m.tags].sort(), steps: m.steps });
-      expect([r.softLinks, r.finalLoss, r.bestLoss, r.testLoss, r.testWorst]).toEqual([m.softLinks, m.finalLoss, m.bestLoss, m.testLoss, m.testWorst]);
+      expect(r).toMatchObject({
+        name: m.name,
+        status: m.status,
+        estimator: m.estimator,
+        seed: m.seed,
+        tags: [...m.tags].sort(),
+        steps: m.steps,
+      });
+      expect([r.softLinks, r.finalLoss, r.bestLoss, r.testLoss, r.testWorst]).toEqual([
+        m.softLinks,
+        m.finalLoss,
+        m.bestLoss,
+        m.testLoss,
+        m.testWorst,
+      ]);
     }
   });
 
@@ -350,7 +407,8 @@ describe('listRuns', () => {
     check({ status: [] });
     check({ status: ['completed'], trash: true });
     for (const tag of ['alpha', 'beta', 'gamma', 'Grün', 'grün', 'missing']) check({ tag });
-    for (const text of ['needle', 'NEEDLE', 'ärger', 'ÄRGER', 'grün', 'gamma', 'DUPLICATES', 'notes', ' sparse ', '100%', 'under_', 'zzz']) check({ text });
+    for (const text of ['needle', 'NEEDLE', 'ärger', 'ÄRGER', 'grün', 'gamma', 'DUPLICATES', 'notes', ' sparse ', '100%', 'under_', 'zzz'])
+      check({ text });
     check({ text: 'needle', tag: 'alpha', status: ['completed', 'failed', 'stopped', 'diverged', 'interrupted'] });
   });
 
@@ -358,12 +416,22 @@ describe('listRuns', () => {
     check({ where: [{ field: 'finalLoss', op: '<=', value: 0.5 }] });
     check({ where: [{ field: 'finalLoss', op: '=', value: 0.5 }] });
     check({ where: [{ field: 'finalLoss', op: '!=', value: 0.5 }] });
-    check({ where: [{ field: 'softLinks', op: '>', value: 700 }, { field: 'steps', op: '<', value: 2500 }] });
+    check({
+      where: [
+        { field: 'softLinks', op: '>', value: 700 },
+        { field: 'steps', op: '<', value: 2500 },
+      ],
+    });
     check({ where: [{ field: 'duration', op: '>=', value: 250_000 }] });
     check({ where: [{ field: 'startedAt', op: '>', value: 1_500_000 }] });
     check({ where: [{ field: 'optimizer.lr', op: '=', value: 0.02 }] });
     check({ where: [{ field: 'optimizer.lr', op: '<', value: 0.015 }] });
-    check({ where: [{ field: 'dense.steps', op: '>=', value: 300 }, { field: 'optimizer.lr', op: '!=', value: 0.01 }] });
+    check({
+      where: [
+        { field: 'dense.steps', op: '>=', value: 300 },
+        { field: 'optimizer.lr', op: '!=', value: 0.01 },
+      ],
+    });
     check({ where: [{ field: 'estimator.population', op: '=', value: 8 }] });
     check({ where: [{ field: 'start.kind', op: '>', value: 0 }] }); // a string: never matches
     check({ where: [{ field: 'no.such.path', op: '<', value: 1e9 }] });
@@ -420,7 +488,13 @@ function fill(s: RunStore, runId: number, rng: Rng, { metrics = 200, snapshots =
   }));
   for (let i = 0; i < ms.length; i += 50) s.appendMetrics(runId, ms.slice(i, i + 50));
   for (let k = 0; k < snapshots; k++) {
-    s.saveSnapshot(runId, { step: k * 10, reason: k === 0 ? 'start' : 'interval', preregLoss: rng.next(), links: links(width, prefix), weights: Float64Array.from({ length: width }, () => rng.normal()) });
+    s.saveSnapshot(runId, {
+      step: k * 10,
+      reason: k === 0 ? 'start' : 'interval',
+      preregLoss: rng.next(),
+      links: links(width, prefix),
+      weights: Float64Array.from({ length: width }, () => rng.normal()),
+    });
   }
   s.appendEvent(runId, { step: 5, kind: 'cut', data: { removed: 3, why: 'threshold' } });
 }
@@ -458,7 +532,12 @@ describe('trash, restore, purge', () => {
     const doomed = [s.createRun({ name: 'doomed 1', schedule: schedule(2) }), s.createRun({ name: 'doomed 2', schedule: schedule(3) })];
     fill(s, keep.id, rng, { snapshots: 5, width: 400, prefix: 'shared' });
     for (const d of doomed) fill(s, d.id, rng, { metrics: 3000, snapshots: 60, width: 1486, prefix: `only-${d.id}` });
-    const child = s.createRun({ name: 'child', schedule: schedule(4), parentRunId: doomed[0]!.id, parentSnapshotId: s.listSnapshots(doomed[0]!.id)[2]!.id });
+    const child = s.createRun({
+      name: 'child',
+      schedule: schedule(4),
+      parentRunId: doomed[0]!.id,
+      parentSnapshotId: s.listSnapshots(doomed[0]!.id)[2]!.id,
+    });
     const keysBefore = s.db.prepare('SELECT count(*) FROM link_keys').pluck().get() as number;
 
     expect(s.trash([doomed[0]!.id, doomed[1]!.id, keep.id, 999])).toBe(3);
@@ -476,7 +555,9 @@ describe('trash, restore, purge', () => {
     expect(s.purge(doomed.map((d) => d.id))).toBe(2);
     const ms = performance.now() - t0;
     const after = fileSize(f);
-    console.log(`store: purge of 2 runs (6000 metrics, 120 snapshots × 1486 weights): ${ms.toFixed(0)} ms, file ${before} → ${after} bytes`);
+    console.log(
+      `store: purge of 2 runs (6000 metrics, 120 snapshots × 1486 weights): ${ms.toFixed(0)} ms, file ${before} → ${after} bytes`,
+    );
     expect(after).toBeLessThan(before / 3);
 
     for (const d of doomed) expect(apiError(() => s.getRun(d.id)).code).toBe('not-found');
@@ -507,7 +588,9 @@ describe('export and import', () => {
     const arch = a.saveArchitecture({ name: 'arch', graph: { neurons: [], matrix: { x: { y: { z: { w: 1 } } } } } });
     const parent = a.createRun({ name: 'parent', schedule: schedule(7), tags: ['t1', 't2'], architectureId: arch.id });
     fill(a, parent.id, rng);
-    a.appendMetrics(parent.id, [{ step: 201, phase: 'polish', preregLoss: NaN, loss: Infinity, l1: -Infinity, lambda1: 0, softLinks: 3, wallMs: 1 }]);
+    a.appendMetrics(parent.id, [
+      { step: 201, phase: 'polish', preregLoss: NaN, loss: Infinity, l1: -Infinity, lambda1: 0, softLinks: 3, wallMs: 1 },
+    ]);
     a.updateRun(parent.id, { notes: 'notes survive' });
     a.setStatus(parent.id, 'running');
     a.setStatus(parent.id, 'diverged', 'loss is NaN');
@@ -526,14 +609,25 @@ describe('export and import', () => {
 
     // alone: lineage to runs that do not exist here is cleared; a running run arrives interrupted
     const lone = b.importRun(exChild);
-    expect(b.getRun(lone)).toMatchObject({ parentRunId: null, parentSnapshotId: null, status: 'interrupted', statusReason: 'exported while running' });
+    expect(b.getRun(lone)).toMatchObject({
+      parentRunId: null,
+      parentSnapshotId: null,
+      status: 'interrupted',
+      statusReason: 'exported while running',
+    });
 
     // together: lineage follows the new ids
     const [p2, c2] = b.importRuns([exParent, exChild]) as [number, number];
     const back = b.exportRun(p2);
     expect(strip(back)).toEqual(strip(exParent));
     expect(back.run.architectureId).toBeNull(); // not in this store
-    expect(back.run).toMatchObject({ status: 'diverged', statusReason: 'loss is NaN', notes: 'notes survive', tags: ['t1', 't2'], testLoss: 0.25 });
+    expect(back.run).toMatchObject({
+      status: 'diverged',
+      statusReason: 'loss is NaN',
+      notes: 'notes survive',
+      tags: ['t1', 't2'],
+      testLoss: 0.25,
+    });
     const nonFinite = back.metrics.at(-1)!;
     expect([nonFinite.preregLoss, nonFinite.loss, nonFinite.l1]).toEqual([null, null, null]); // not finite
     const parsed = RunExportSchema.safeParse(exParent);
@@ -562,8 +656,12 @@ describe('export and import', () => {
     expect(b.metrics(p3).points.at(-1)!.loss).toBeNull(); // not finite
     expect(b.integrityCheck()).toEqual([]);
 
-    expect(apiError(() => b.importRun({ ...exParent, run: { ...exParent.run, problem: 'other' } })).message).toMatch(/unknown problem "other"/);
-    expect(apiError(() => b.importRun({ ...exParent, run: { ...exParent.run, schedule: { ...exParent.run.schedule, seed: -1 } } })).code).toBe('bad-request');
+    expect(apiError(() => b.importRun({ ...exParent, run: { ...exParent.run, problem: 'other' } })).message).toMatch(
+      /unknown problem "other"/,
+    );
+    expect(
+      apiError(() => b.importRun({ ...exParent, run: { ...exParent.run, schedule: { ...exParent.run.schedule, seed: -1 } } })).code,
+    ).toBe('bad-request');
   });
 });
 
@@ -612,7 +710,10 @@ describe('recovery, events, architectures, hyperparameter sets', () => {
 
   it('architectures: versions by name, soft links counted, delete clears the runs’ reference', () => {
     const s = open('arch.db');
-    const graph = { neurons: [{ name: 'dot-1-1', type: 'dot' }], matrix: { 'dot-1-1': { x: { input: { char: 0.5, eos: -1 } }, y: { 'const_1': { out: 2 } } } } };
+    const graph = {
+      neurons: [{ name: 'dot-1-1', type: 'dot' }],
+      matrix: { 'dot-1-1': { x: { input: { char: 0.5, eos: -1 } }, y: { const_1: { out: 2 } } } },
+    };
     const v1 = s.saveArchitecture({ name: 'small', description: 'first', graph });
     const v2 = s.saveArchitecture({ name: 'small', graph: { ...graph, positions: { 'dot-1-1': { x: 1, y: 2 } } } });
     const other = s.saveArchitecture({ name: 'other', graph: { neurons: [], matrix: {} } });
@@ -653,7 +754,10 @@ describe('saved views', () => {
   it('are saved by name, replaced, listed, survive a reopen, and a corrupted one is skipped', () => {
     const file = 'views.db';
     let s = open(file);
-    const v1 = s.saveView({ name: 'small', view: { query: { where: [{ field: 'softLinks', op: '<=', value: 12 }] }, columns: ['id', 'softLinks'] } });
+    const v1 = s.saveView({
+      name: 'small',
+      view: { query: { where: [{ field: 'softLinks', op: '<=', value: 12 }] }, columns: ['id', 'softLinks'] },
+    });
     s.saveView({ name: 'all', view: { query: {}, columns: ['id'] } });
     const v1b = s.saveView({ name: 'small', view: { query: { status: ['completed'] }, columns: ['id'] } });
     expect(v1b.id).toBe(v1.id);
@@ -677,7 +781,7 @@ describe('start point label', () => {
     const s = open('start-point.db');
     const generated = s.createRun({ schedule: schedule(1) });
     const base = schedule(2);
-    const fromMatrix = s.createRun({ schedule: { ...base, start: { kind: 'matrix', name: 'sparse20', matrix: {} } } as typeof base });
+    const fromMatrix = s.createRun({ schedule: { ...base, start: { kind: 'matrix', name: 'sparse20', matrix: {} } } });
     const arch = base.start.kind === 'generate' ? base.start.architecture : undefined;
     expect(s.getRunSummary(generated.id).startPoint).toBe(`generated L${arch?.layers} K${arch?.copies}`);
     expect(s.getRunSummary(fromMatrix.id).startPoint).toBe('matrix sparse20');

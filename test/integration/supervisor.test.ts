@@ -26,7 +26,8 @@ afterAll(async () => {
 });
 
 const status = (id: number) => lab.store.getRunSummary(id).status;
-const waitStatus = (id: number, s: RunStatus, ms = 60_000) => waitFor(`run ${id} to be ${s} (is ${status(id)})`, () => status(id) === s, ms);
+const waitStatus = (id: number, s: RunStatus, ms = 60_000) =>
+  waitFor(`run ${id} to be ${s} (is ${status(id)})`, () => status(id) === s, ms);
 const metricCount = (id: number) => lab.store.metrics(id).total;
 
 /** Every stored metric of a run: steps 1..n with no gap, and the run's step count agrees. */
@@ -39,7 +40,10 @@ function expectContiguousMetrics(id: number): number {
 
 describe('supervisor with real processes', () => {
   it('runs four at once; stop, pause/resume and kill -9 each end as they should; the queue goes on', async () => {
-    const start = (seed: number, name: string) => lab.service.handlers['runs.start']({ name, problem: 'duplicates', schedule: longSchedule(seed) }) as ReturnType<typeof lab.store.getRunSummary>;
+    const start = (seed: number, name: string) =>
+      lab.service.handlers['runs.start']({ name, problem: 'duplicates', schedule: longSchedule(seed) }) as ReturnType<
+        typeof lab.store.getRunSummary
+      >;
     const runs = [start(1, 'to stop'), start(2, 'to pause'), start(3, 'to kill'), start(4, 'to finish')];
     const queued = start(5, 'queued fifth');
     const [stopRun, pauseRun, killRun, finishRun] = runs.map((r) => r.id) as [number, number, number, number];
@@ -93,7 +97,9 @@ describe('supervisor with real processes', () => {
   }, 120_000);
 
   it('a completed run has its figures, events and a final snapshot that reproduces its loss exactly', async () => {
-    const run = lab.service.handlers['runs.start']({ problem: 'duplicates', schedule: shortSchedule(7) }) as ReturnType<typeof lab.store.getRunSummary>;
+    const run = lab.service.handlers['runs.start']({ problem: 'duplicates', schedule: shortSchedule(7) }) as ReturnType<
+      typeof lab.store.getRunSummary
+    >;
     await waitStatus(run.id, 'completed');
     const done = lab.store.getRun(run.id);
     expect(done.softLinks).toBeGreaterThan(0);
@@ -113,7 +119,14 @@ describe('supervisor with real processes', () => {
     const base = startCircuit(schedule.start, schedule.seed).base;
     for (const s of snaps) {
       const { links, weights } = lab.store.getSnapshotWeights(s.id);
-      const objective = new SetObjective({ base, links, weights }, schedule.training.strings, alphabetOf([schedule.training.strings, schedule.testSuite]), 'exact', undefined, new TargetCache());
+      const objective = new SetObjective(
+        { base, links, weights },
+        schedule.training.strings,
+        alphabetOf([schedule.training.strings, schedule.testSuite]),
+        'exact',
+        undefined,
+        new TargetCache(),
+      );
       expect(objective.evaluate(weights, { l1: 0, l2: 0 }, s.step + 1).preregLoss).toBe(s.preregLoss);
     }
   }, 60_000);
@@ -121,7 +134,10 @@ describe('supervisor with real processes', () => {
   it('resuming from a snapshot starts a new run with lineage, from exactly those weights', async () => {
     const parent = lab.store.listRuns({ status: ['completed'] }).runs[0]!;
     const snap = lab.store.listSnapshots(parent.id).find((s) => s.reason === 'final')!;
-    const child = lab.service.handlers['runs.resumeFrom']({ snapshotId: snap.id, schedule: { dense: { steps: 5 }, stop: { stepBudget: 40 } } }) as ReturnType<typeof lab.store.getRunSummary>;
+    const child = lab.service.handlers['runs.resumeFrom']({
+      snapshotId: snap.id,
+      schedule: { dense: { steps: 5 }, stop: { stepBudget: 40 } },
+    }) as ReturnType<typeof lab.store.getRunSummary>;
     expect(child.parentRunId).toBe(parent.id);
     expect(child.parentSnapshotId).toBe(snap.id);
     await waitFor(`run ${child.id} to end`, () => ['completed', 'failed'].includes(status(child.id)) && status(child.id));
@@ -135,7 +151,9 @@ describe('supervisor with real processes', () => {
   }, 60_000);
 
   it('a stopped run continues from one of its own snapshots, numbering its steps on from there', async () => {
-    const run = lab.service.handlers['runs.start']({ problem: 'duplicates', schedule: longSchedule(13) }) as ReturnType<typeof lab.store.getRunSummary>;
+    const run = lab.service.handlers['runs.start']({ problem: 'duplicates', schedule: longSchedule(13) }) as ReturnType<
+      typeof lab.store.getRunSummary
+    >;
     await waitFor('an interval snapshot', () => lab.store.listSnapshots(run.id).some((s) => s.reason === 'interval' && s.step >= 200));
     lab.service.handlers['runs.control']({ id: run.id, command: { kind: 'stop' } });
     await waitStatus(run.id, 'stopped');
@@ -144,9 +162,13 @@ describe('supervisor with real processes', () => {
     expect(stoppedAt).toBeGreaterThan(200);
 
     // not while a new run started from a later snapshot would lose its origin, and not with a changed schedule
-    expect(() => lab.service.handlers['runs.resumeFrom']({ snapshotId: snap.id, continue: true, schedule: { seed: 2 } })).toThrow(/keeps its schedule/);
+    expect(() => lab.service.handlers['runs.resumeFrom']({ snapshotId: snap.id, continue: true, schedule: { seed: 2 } })).toThrow(
+      /keeps its schedule/,
+    );
 
-    const again = lab.service.handlers['runs.resumeFrom']({ snapshotId: snap.id, continue: true }) as ReturnType<typeof lab.store.getRunSummary>;
+    const again = lab.service.handlers['runs.resumeFrom']({ snapshotId: snap.id, continue: true }) as ReturnType<
+      typeof lab.store.getRunSummary
+    >;
     expect(again.id).toBe(run.id);
     expect(lab.store.metrics(run.id).total).toBe(200); // the steps after the snapshot are gone…
     await waitFor('the continuation to run past step 260', () => lab.store.getRunSummary(run.id).steps > 260);
@@ -181,12 +203,16 @@ describe('supervisor with real processes', () => {
     }) as ReturnType<typeof lab.store.getRunSummary>;
     await waitStatus(bad.id, 'failed');
     expect(lab.store.getRunSummary(bad.id).statusReason).toMatch(/names neuron/);
-    const after = lab.service.handlers['runs.start']({ problem: 'duplicates', schedule: shortSchedule(9) }) as ReturnType<typeof lab.store.getRunSummary>;
+    const after = lab.service.handlers['runs.start']({ problem: 'duplicates', schedule: shortSchedule(9) }) as ReturnType<
+      typeof lab.store.getRunSummary
+    >;
     await waitStatus(after.id, 'completed');
   }, 60_000);
 
   it('every run process ends with its run', async () => {
-    const run = lab.service.handlers['runs.start']({ problem: 'duplicates', schedule: longSchedule(11) }) as ReturnType<typeof lab.store.getRunSummary>;
+    const run = lab.service.handlers['runs.start']({ problem: 'duplicates', schedule: longSchedule(11) }) as ReturnType<
+      typeof lab.store.getRunSummary
+    >;
     await waitStatus(run.id, 'running');
     const pid = await waitFor('a pid', () => lab.supervisor.pidOf(run.id));
     expect(isAlive(pid)).toBe(true);

@@ -27,7 +27,13 @@ function tiny(seed: number, extra: Record<string, unknown> = {}): Schedule {
   return scheduleFromOverrides(
     {
       start: { kind: 'generate', architecture: { layers: 2, copies: 1, types: TYPES, skip: true, scale: 0.01 } },
-      training: { strings: [{ text: 'aba.', cycles: 50 }, { text: 'b..', cycles: 40 }, { text: 'cc.a', cycles: 50 }] },
+      training: {
+        strings: [
+          { text: 'aba.', cycles: 50 },
+          { text: 'b..', cycles: 40 },
+          { text: 'cc.a', cycles: 50 },
+        ],
+      },
       testSuite: [{ text: 'ab.', cycles: 40 }],
       dense: { steps: 40 },
       rounds: { retrain: { chunk: 10, budget: 20, fineBudget: 10 }, fineTries: 2, fineBelow: 10 },
@@ -123,14 +129,23 @@ describe('exact gradients', () => {
     const a = await run(tiny(5), makeTrainer(tiny(5), 0));
     const b = await run(tiny(6), makeTrainer(tiny(6), 0));
     expect(a.steps[0]?.preregLoss).not.toBe(b.steps[0]?.preregLoss);
-    const same = a.result.circuit.weights.length === b.result.circuit.weights.length && bytes(a.result.circuit.weights).equals(bytes(b.result.circuit.weights));
+    const same =
+      a.result.circuit.weights.length === b.result.circuit.weights.length &&
+      bytes(a.result.circuit.weights).equals(bytes(b.result.circuit.weights));
     expect(same).toBe(false);
   });
 
   it('the parallel trainer computes one step exactly like the plain one, at any weights', async () => {
     const s = tiny(2);
     const c = circuitFromSpec(generateArchitecture({ layers: 2, copies: 1, types: TYPES, skip: true, scale: 0.3, seed: 2 }));
-    const objective = new SetObjective(c, s.training.strings, alphabetOf([s.training.strings, s.testSuite]), 'exact', undefined, new TargetCache());
+    const objective = new SetObjective(
+      c,
+      s.training.strings,
+      alphabetOf([s.training.strings, s.testSuite]),
+      'exact',
+      undefined,
+      new TargetCache(),
+    );
     const plain = new GradientTrainer();
     const parallel = new ParallelGradientTrainer(2, s);
     open.push(parallel);
@@ -152,12 +167,21 @@ describe('exact gradients', () => {
   it('a closed worker pool refuses further work instead of hanging', async () => {
     const s = tiny(2);
     const c = circuitFromSpec(generateArchitecture({ layers: 2, copies: 1, types: TYPES, skip: true, scale: 0.3, seed: 2 }));
-    const objective = new SetObjective(c, s.training.strings, alphabetOf([s.training.strings, s.testSuite]), 'exact', undefined, new TargetCache());
+    const objective = new SetObjective(
+      c,
+      s.training.strings,
+      alphabetOf([s.training.strings, s.testSuite]),
+      'exact',
+      undefined,
+      new TargetCache(),
+    );
     const parallel = new ParallelGradientTrainer(1, s);
     const adam = new Adam(c.weights.length);
     await parallel.sync(c, adam);
     await parallel.close();
-    await expect(parallel.step({ objective, w: Float64Array.from(c.weights), adam, reg: { l1: 0, l2: 0 }, step: 1 })).rejects.toThrow(/closed/);
+    await expect(parallel.step({ objective, w: Float64Array.from(c.weights), adam, reg: { l1: 0, l2: 0 }, step: 1 })).rejects.toThrow(
+      /closed/,
+    );
   });
 });
 
@@ -184,7 +208,13 @@ describe('evolution strategies', () => {
   });
 
   it('ES training lowers the training loss of the dense phase', async () => {
-    const s = tiny(4, { estimator: es(0, 16), dense: { steps: 40, lrDecay: false }, optimizer: { lr: 0.01 }, stop: { targetLinks: 1000 }, polish: { steps: 0 } });
+    const s = tiny(4, {
+      estimator: es(0, 16),
+      dense: { steps: 40, lrDecay: false },
+      optimizer: { lr: 0.01 },
+      stop: { targetLinks: 1000 },
+      polish: { steps: 0 },
+    });
     const { steps } = await run(s, makeTrainer(s));
     const dense = steps.filter((m) => m.phase === 'dense');
     expect(dense).toHaveLength(40);

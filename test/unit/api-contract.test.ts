@@ -153,7 +153,10 @@ describe('dispatch', () => {
     const list = vi.fn(() => [{ id: 'duplicates', name: 'Duplicates', description: '' }]);
     const runs = vi.fn(() => ({ total: 0, runs: [] }));
     const handlers = stubHandlers({ 'problems.list': list, 'runs.list': runs });
-    expect(await dispatch(handlers, 'problems.list', undefined)).toEqual({ ok: true, result: [{ id: 'duplicates', name: 'Duplicates', description: '' }] });
+    expect(await dispatch(handlers, 'problems.list', undefined)).toEqual({
+      ok: true,
+      result: [{ id: 'duplicates', name: 'Duplicates', description: '' }],
+    });
     expect(list.mock.calls[0]).toEqual([{}]);
     expect((await dispatch(handlers, 'runs.list', undefined)).ok).toBe(true);
     expect(runs.mock.calls[0]).toEqual([{}]);
@@ -274,7 +277,9 @@ describe('ConditionSchema and RunQuerySchema', () => {
   });
 
   it('refuses a query whose condition or sort field is SQL-ish, and dispatch names the path', async () => {
-    expect(RunQuerySchema.safeParse({ where: [{ field: 'softLinks', op: '<', value: 10 }], sort: { field: 'finalLoss', dir: 'asc' } }).success).toBe(true);
+    expect(
+      RunQuerySchema.safeParse({ where: [{ field: 'softLinks', op: '<', value: 10 }], sort: { field: 'finalLoss', dir: 'asc' } }).success,
+    ).toBe(true);
     expect(RunQuerySchema.safeParse({ where: [{ field: 'x; DROP TABLE runs', op: '<', value: 10 }] }).success).toBe(false);
     expect(RunQuerySchema.safeParse({ sort: { field: 'id; DROP TABLE runs', dir: 'asc' } }).success).toBe(false);
     expect(RunQuerySchema.safeParse({ sort: { field: 'id', dir: 'asc; DROP TABLE runs' } }).success).toBe(false);

@@ -8,11 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { CompiledMachine } from '../../src-shared/machine/compiled';
 import { importPrototypeMatrix } from '../../src-shared/io/prototype-matrix';
 import { matrixLinks, linkLabel, type MachineSpec } from '../../src-shared/machine/spec';
-import {
-  COMPARE_FREE_ARCHITECTURE,
-  generateArchitecture,
-  REFERENCE_ARCHITECTURE,
-} from '../../src-shared/problems/duplicates/architecture';
+import { COMPARE_FREE_ARCHITECTURE, generateArchitecture, REFERENCE_ARCHITECTURE } from '../../src-shared/problems/duplicates/architecture';
 import { handcraftedDetector } from '../../src-shared/problems/duplicates/handcrafted';
 import { DEFAULT_LOSS, DetectorLoss, TRAINING_STRING } from '../../src-shared/problems/duplicates/loss';
 

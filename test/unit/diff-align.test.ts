@@ -173,10 +173,7 @@ describe('alignCircuits', () => {
     );
     expect(structural.onlyA).toEqual(['compare-1-2', 'compare-4-2', 'compare-5-1']);
     expect(structural.onlyB).toEqual([]);
-    console.log(
-      'sparse20 ↔ hand-crafted (structure):',
-      structural.pairs.map((p) => `${p.a}→${p.b} ${p.cost.toFixed(3)}`).join(', '),
-    );
+    console.log('sparse20 ↔ hand-crafted (structure):', structural.pairs.map((p) => `${p.a}→${p.b} ${p.cost.toFixed(3)}`).join(', '));
 
     const traces = { a: neuronTraces(sparse20), b: neuronTraces(hand) };
     const mixed = alignCircuits(sparse20, hand, { traces });
@@ -209,7 +206,8 @@ describe('alignCircuits', () => {
     // constant compare are affine on the probes, the two thresholding compares are not; the
     // accumulators are always affine, max and product never on these probes
     const affine = (side: ReadonlyMap<string, number>, name: string): boolean => side.get(name)! <= AFFINE_TOLERANCE;
-    for (const n of ['compare-1-2', 'compare-4-2', 'compare-5-1', 'accum-1-2']) expect([n, affine(evidence.nonlinearity.a, n)]).toEqual([n, true]);
+    for (const n of ['compare-1-2', 'compare-4-2', 'compare-5-1', 'accum-1-2'])
+      expect([n, affine(evidence.nonlinearity.a, n)]).toEqual([n, true]);
     for (const n of ['compare-3-1', 'norm-2-1', 'dot-2-2']) expect([n, affine(evidence.nonlinearity.a, n)]).toEqual([n, false]);
     for (const n of ['compare', 'norm', 'dot']) expect([n, affine(evidence.nonlinearity.b, n)]).toEqual([n, false]);
     expect(affine(evidence.nonlinearity.b, 'accum')).toBe(true);

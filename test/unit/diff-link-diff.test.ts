@@ -28,9 +28,7 @@ describe('diffLinks', () => {
     const soft = matrixLinks(hand.trainable).map((l): WeightedLink => ({ ...l, to: rename(l.to), from: rename(l.from) }));
     const changed = soft
       .filter((l) => !(l.to === 'dot' && l.toPort === 'dict-2')) // drop dot.dict-2 ← eos.char
-      .map((l) =>
-        l.to === 'nrm' ? { ...l, weight: 1.5 } : l.to === 'compare' && l.toPort === 'dict-2' ? { ...l, weight: -0.5 } : l,
-      );
+      .map((l) => (l.to === 'nrm' ? { ...l, weight: 1.5 } : l.to === 'compare' && l.toPort === 'dict-2' ? { ...l, weight: -0.5 } : l));
     changed.push({ to: 'dot', toPort: 'dict-2', from: 'input', fromPort: 'char', weight: 0.25 });
     const b: MachineSpec = {
       neurons: hand.neurons.map((n) => ({ ...n, name: rename(n.name) })),
@@ -68,11 +66,14 @@ describe('diffLinks', () => {
       if (r.a && (al.onlyA.includes(r.a.to) || al.onlyA.includes(r.a.from))) expect(r.status).toBe('only-a');
     }
     const rows = d.rows.length;
-    expect(rows).toBe(d.summary.counts.matched + d.summary.counts['weight-changed'] + d.summary.counts['sign-flipped'] + d.summary.counts['only-a'] + d.summary.counts['only-b']);
-    expect(d.summary.jaccard).toBeCloseTo(
-      (rows - d.summary.counts['only-a'] - d.summary.counts['only-b']) / rows,
-      12,
+    expect(rows).toBe(
+      d.summary.counts.matched +
+        d.summary.counts['weight-changed'] +
+        d.summary.counts['sign-flipped'] +
+        d.summary.counts['only-a'] +
+        d.summary.counts['only-b'],
     );
+    expect(d.summary.jaccard).toBeCloseTo((rows - d.summary.counts['only-a'] - d.summary.counts['only-b']) / rows, 12);
     // the accumulator's input and the dot's eos input are on both sides
     expect(d.rows.find((r) => r.label === 'accum-1-2⇄accum.dict-2 ← input.char')).toMatchObject({ status: 'weight-changed' });
     expect(d.rows.find((r) => r.label === 'dot-2-2⇄dot.dict-2 ← eos.char')).toMatchObject({ status: 'sign-flipped' });

@@ -21,8 +21,21 @@ const load = (file: string): MachineSpec => importPrototypeMatrix(readFileSync(n
 function circuitSvg(spec: MachineSpec, title: string): string {
   return graphToSvg({
     title,
-    nodes: spec.neurons.map((n, i) => ({ id: n.name, x: (i % 4) * 160, y: Math.floor(i / 4) * 90, width: 110, height: 44, label: n.name, sublabel: n.type })),
-    edges: matrixLinks(spec.trainable).map((l) => ({ source: l.from, target: l.to, label: l.weight.toFixed(2), color: l.weight < 0 ? '#c53030' : '#2b6cb0' })),
+    nodes: spec.neurons.map((n, i) => ({
+      id: n.name,
+      x: (i % 4) * 160,
+      y: Math.floor(i / 4) * 90,
+      width: 110,
+      height: 44,
+      label: n.name,
+      sublabel: n.type,
+    })),
+    edges: matrixLinks(spec.trainable).map((l) => ({
+      source: l.from,
+      target: l.to,
+      label: l.weight.toFixed(2),
+      color: l.weight < 0 ? '#c53030' : '#2b6cb0',
+    })),
   });
 }
 
@@ -46,7 +59,10 @@ describe('linePlotSvg', () => {
     const texts = elements(doc, 'text').map((t) => t.textContent);
     expect(texts).toEqual(expect.arrayContaining(['out <1>', 'cycle', 'value', 'A & co', 'B', '0', '3']));
     // the first series rises: its points go up the page (smaller y) from left to right
-    const pts = lines[0]!.getAttribute('points')!.split(' ').map((p) => p.split(',').map(Number));
+    const pts = lines[0]!
+      .getAttribute('points')!
+      .split(' ')
+      .map((p) => p.split(',').map(Number));
     for (let i = 1; i < pts.length; i++) {
       expect(pts[i]![0]).toBeGreaterThan(pts[i - 1]![0]!);
       expect(pts[i]![1]).toBeLessThan(pts[i - 1]![1]!);
@@ -76,7 +92,13 @@ describe('linePlotSvg', () => {
     expect(niceTicks(-Number.MAX_VALUE, Number.MAX_VALUE)).toEqual([-Number.MAX_VALUE, Number.MAX_VALUE]);
     expect(niceTicks(5, 5)).toEqual([5]);
     // plots of such series are drawn with finite coordinates only
-    for (const values of [[1e16, 1e16 + 2, 1e16], [1e17, 1e17], [Number.MAX_VALUE, Number.MAX_VALUE], [-Number.MAX_VALUE, Number.MAX_VALUE], [NaN, Infinity]]) {
+    for (const values of [
+      [1e16, 1e16 + 2, 1e16],
+      [1e17, 1e17],
+      [Number.MAX_VALUE, Number.MAX_VALUE],
+      [-Number.MAX_VALUE, Number.MAX_VALUE],
+      [NaN, Infinity],
+    ]) {
       const svg = linePlotSvg({ title: 't', series: [{ label: 's', values }] });
       expect(svg, String(values)).not.toMatch(/NaN|Infinity/);
       const doc = parseXmlStrict(svg);
@@ -116,7 +138,7 @@ describe('diffReportHtml', () => {
     expect(elements(doc, 'title')[0]!.textContent).toBe('sparse20 <vs> hand-crafted');
     expect(html).toContain('generated 2024-05-01T12:00:00.000Z');
     // print-friendly CSS
-    const css = elements(doc, 'style')[0]!.textContent!;
+    const css = elements(doc, 'style')[0]!.textContent;
     expect(css).toContain('@media print');
     expect(css).toContain('@page');
     expect(css).toContain('thead{display:table-header-group}');
@@ -131,7 +153,10 @@ describe('diffReportHtml', () => {
       'A and B on one graph',
     ]);
     // each circuit's neurons are drawn in its figure
-    const ids = (f: Element) => elements(f, 'g').filter((g) => g.getAttribute('class') === 'node').map((g) => g.getAttribute('data-id'));
+    const ids = (f: Element) =>
+      elements(f, 'g')
+        .filter((g) => g.getAttribute('class') === 'node')
+        .map((g) => g.getAttribute('data-id'));
     expect(ids(figures[0]!).sort()).toEqual(sparse20.neurons.map((n) => n.name).sort());
     expect(ids(figures[1]!).sort()).toEqual(hand.neurons.map((n) => n.name).sort());
     const table = elements(doc, 'table').find((t) => t.getAttribute('class') === 'links')!;
@@ -140,7 +165,7 @@ describe('diffReportHtml', () => {
     const dws = rows.map((r) => Math.abs(Number(elements(r, 'td')[5]!.textContent)));
     for (let i = 1; i < dws.length; i++) expect(dws[i]!).toBeLessThanOrEqual(dws[i - 1]! + 1e-12);
     // the summary's counts as computed by the link diff
-    const text = doc.documentElement!.textContent!;
+    const text = doc.documentElement.textContent;
     expect(text).toContain(`soft links${diff.summary.soft.a}${diff.summary.soft.b}`);
     expect(text).toContain(`only in A: ${diff.summary.counts['only-a']}`);
   });
@@ -153,7 +178,9 @@ describe('diffReportHtml', () => {
       const titles = elements(s, 'svg').map((svg) => elements(svg, 'title')[0]?.textContent);
       expect(titles.slice(0, 3)).toEqual(['output.dict-1', 'output.dict-2', 'difference B − A']);
       expect(titles.length).toBe(3 + behaviour[i]!.neurons.length);
-      expect(titles).toContain(`accum-1-2 ⇄ accum   r = ${behaviour[i]!.neurons.find((n) => n.a === 'accum-1-2')!.correlation!.toFixed(3)}`);
+      expect(titles).toContain(
+        `accum-1-2 ⇄ accum   r = ${behaviour[i]!.neurons.find((n) => n.a === 'accum-1-2')!.correlation!.toFixed(3)}`,
+      );
     }
     // the defect shows in the error table: sparse20 (A) misses on both strings, the hand-crafted (B) never does
     const errors = elements(doc, 'table').find((t) => t.getAttribute('class') === 'errors')!;
@@ -211,7 +238,17 @@ describe('diffReportHtml', () => {
     const graph = graphToSvg({
       title: name,
       nodes: [
-        { id: 'n=1', x: 0, y: 0, width: 80, height: 30, label: name, sublabel: 'url(', shape: 'ellipse', ports: { in: ['on=1'], out: ['url('] } },
+        {
+          id: 'n=1',
+          x: 0,
+          y: 0,
+          width: 80,
+          height: 30,
+          label: name,
+          sublabel: 'url(',
+          shape: 'ellipse',
+          ports: { in: ['on=1'], out: ['url('] },
+        },
         { id: 'm', x: 200, y: 0, width: 80, height: 30, label: 'm', shape: 'rectangle', fill: 'rgb(1, 2, 3)' },
       ],
       edges: [

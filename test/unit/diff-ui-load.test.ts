@@ -12,7 +12,12 @@ import type { LabClient } from '../../src-renderer/api/connect';
 import { loadCircuit } from '../../src-renderer/diff/load-circuit';
 
 const HAND_SOFT = matrixLinks(handcraftedDetector().trainable);
-const links = HAND_SOFT.map((l) => ({ to: HANDCRAFTED_EMBEDDING[l.to] ?? l.to, toPort: l.toPort, from: HANDCRAFTED_EMBEDDING[l.from] ?? l.from, fromPort: l.fromPort }));
+const links = HAND_SOFT.map((l) => ({
+  to: HANDCRAFTED_EMBEDDING[l.to] ?? l.to,
+  toPort: l.toPort,
+  from: HANDCRAFTED_EMBEDDING[l.from] ?? l.from,
+  fromPort: l.fromPort,
+}));
 
 /** A lab with run 3 whose snapshots are `snapshots` (ids, oldest first); records the calls. */
 function fakeLab(snapshots: number[]) {
@@ -33,7 +38,16 @@ function fakeLab(snapshots: number[]) {
     },
     'architectures.get': async ({ id }: { id: number }) => {
       calls.push(`architectures.get ${id}`);
-      return { id, name: 'hand copy', version: 2, graph: { neurons: handcraftedDetector().neurons.map((n) => ({ name: n.name, type: n.type })), matrix: handcraftedDetector().trainable, positions: {} } };
+      return {
+        id,
+        name: 'hand copy',
+        version: 2,
+        graph: {
+          neurons: handcraftedDetector().neurons.map((n) => ({ name: n.name, type: n.type })),
+          matrix: handcraftedDetector().trainable,
+          positions: {},
+        },
+      };
     },
   };
   return { client: client as unknown as LabClient, calls };

@@ -78,7 +78,10 @@ describe('circuits from stored data', () => {
     );
     expect(matrixLinks(embedded.trainable)).toHaveLength(8);
     // it computes exactly what the detector computes
-    for (const r of compareBehaviour(embedded, hand, [{ text: 'a.b.c.d.e.', cycles: 110 }, { text: 'aaaa.', cycles: 60 }])) {
+    for (const r of compareBehaviour(embedded, hand, [
+      { text: 'a.b.c.d.e.', cycles: 110 },
+      { text: 'aaaa.', cycles: 60 },
+    ])) {
       expect(r.errorA.maxAbs).toBe(0);
       expect(r.errorB.maxAbs).toBe(0);
     }
@@ -117,7 +120,13 @@ describe('the diff model', () => {
       'dot-2-1': 'dot',
     });
     const diff = linkDiffAt(model, 0);
-    expect(diff.summary.counts).toMatchObject({ matched: diff.rows.length, 'weight-changed': 0, 'sign-flipped': 0, 'only-a': 0, 'only-b': 0 });
+    expect(diff.summary.counts).toMatchObject({
+      matched: diff.rows.length,
+      'weight-changed': 0,
+      'sign-flipped': 0,
+      'only-a': 0,
+      'only-b': 0,
+    });
     expect(diff.summary.soft).toEqual({ a: 8, b: 8 });
     expect(diff.summary.jaccard).toBe(1);
     expect(diff.summary.sumAbsDelta).toBe(0);
@@ -130,8 +139,20 @@ describe('the diff model', () => {
   });
 
   it('re-pairing: a pin replaces every pin of either neuron; unusable pins are left out with the reason', () => {
-    expect(repair([['x', 'y'], ['p', 'q']], 'x', 'q')).toEqual([['x', 'q']]);
-    expect(repair([['x', 'y']], 'z', 'w')).toEqual([['x', 'y'], ['z', 'w']]);
+    expect(
+      repair(
+        [
+          ['x', 'y'],
+          ['p', 'q'],
+        ],
+        'x',
+        'q',
+      ),
+    ).toEqual([['x', 'q']]);
+    expect(repair([['x', 'y']], 'z', 'w')).toEqual([
+      ['x', 'y'],
+      ['z', 'w'],
+    ]);
     const m = buildDiffModel(embedded, hand, [
       ['norm-2-1', 'dot'],
       ['ghost', 'accum'],
@@ -159,7 +180,10 @@ describe('the diff model', () => {
     const after = linkDiffAt(pinned, 0);
     // sparse20 feeds both compare-3-1 and compare-4-2 from norm-2-1.norm (as the detector feeds compare.dict-1 from norm.norm):
     // that link is compared with compare-3-1's before the pin, with compare-4-2's after it
-    const into = (d: typeof before, to: string) => d.rows.filter((r) => r.kind === 'soft' && r.a?.to === to && r.b !== undefined).map((r) => `${r.b!.to}.${r.b!.toPort} ← ${r.b!.from}.${r.b!.fromPort}`);
+    const into = (d: typeof before, to: string) =>
+      d.rows
+        .filter((r) => r.kind === 'soft' && r.a?.to === to && r.b !== undefined)
+        .map((r) => `${r.b!.to}.${r.b!.toPort} ← ${r.b!.from}.${r.b!.fromPort}`);
     expect(into(before, 'compare-3-1')).toContain('compare.dict-1 ← norm.norm');
     expect(into(before, 'compare-4-2')).toEqual([]);
     expect(into(after, 'compare-4-2')).toContain('compare.dict-1 ← norm.norm');
@@ -168,7 +192,10 @@ describe('the diff model', () => {
   });
 
   it('threshold stops: 0, then each distinct |w| but the largest; the diff at a stop leaves out |w| at or below it', () => {
-    const a: MachineSpec = { ...hand, trainable: linksToMatrix(HAND_SOFT.map((l, i) => ({ ...l, weight: [0.5, -1, 1, 2, 0.25, 0.25, 1, 3][i]! }))) };
+    const a: MachineSpec = {
+      ...hand,
+      trainable: linksToMatrix(HAND_SOFT.map((l, i) => ({ ...l, weight: [0.5, -1, 1, 2, 0.25, 0.25, 1, 3][i]! }))),
+    };
     const model = buildDiffModel(a, hand, []);
     expect(thresholdSteps(model)).toEqual([0, 0.25, 0.5, 1, 2]);
     const d = linkDiffAt(model, 1);
@@ -206,7 +233,11 @@ describe('views', () => {
     }
     // the threshold hides links on both sides
     const big = thresholdSteps(model).at(-1)!;
-    expect(paneElements(model, 'a', positions, linkDiffAt(model, big), big).filter((e) => e.group === 'edges' && String(e.classes).startsWith('soft')).length).toBeLessThan(softA.length);
+    expect(
+      paneElements(model, 'a', positions, linkDiffAt(model, big), big).filter(
+        (e) => e.group === 'edges' && String(e.classes).startsWith('soft'),
+      ).length,
+    ).toBeLessThan(softA.length);
   });
 
   it('overlay: one node per union neuron, one edge per classified link, faded outside the spotlight', () => {
@@ -226,9 +257,13 @@ describe('views', () => {
     const first = unionPositions(model, gridLayout);
     expect(first.size).toBe(unionNeurons(model).length);
     const pinned = buildDiffModel(sparse20, hand, [['compare-4-2', 'compare']]);
-    const again = unionPositions(pinned, () => {
-      throw new Error('no full layout expected');
-    }, first);
+    const again = unionPositions(
+      pinned,
+      () => {
+        throw new Error('no full layout expected');
+      },
+      first,
+    );
     for (const [id, p] of first) if (again.has(id)) expect(again.get(id)).toEqual(p);
     expect(again.size).toBe(unionNeurons(pinned).length);
   });
@@ -278,13 +313,20 @@ describe('speed', () => {
       .sort((x, y) => Math.abs(y.weight) - Math.abs(x.weight))
       .slice(0, 300);
     const a: MachineSpec = { ...dense, trainable: linksToMatrix(top) };
-    const b: MachineSpec = { ...dense, trainable: linksToMatrix(top.filter((_, i) => i % 7 !== 0).map((l, i) => ({ ...l, weight: l.weight * (1 + ((i % 5) - 2) * 0.05) }))) };
+    const b: MachineSpec = {
+      ...dense,
+      trainable: linksToMatrix(top.filter((_, i) => i % 7 !== 0).map((l, i) => ({ ...l, weight: l.weight * (1 + ((i % 5) - 2) * 0.05) }))),
+    };
     const t0 = performance.now();
     const model = buildDiffModel(a, b, []);
     const t1 = performance.now();
     const diff = linkDiffAt(model, 0);
     const positions = unionPositions(model, layoutPositions);
-    const els = [...paneElements(model, 'a', positions, diff, 0), ...paneElements(model, 'b', positions, diff, 0), ...overlayElements(model, positions, diff, 'both')];
+    const els = [
+      ...paneElements(model, 'a', positions, diff, 0),
+      ...paneElements(model, 'b', positions, diff, 0),
+      ...overlayElements(model, positions, diff, 'both'),
+    ];
     const t2 = performance.now();
     console.log(
       `diff model (structural alignment) of ${matrixLinks(a.trainable).length}/${matrixLinks(b.trainable).length} links: ${(t1 - t0).toFixed(0)} ms; ` +
@@ -304,6 +346,10 @@ describe('routes', () => {
     expect(parseRoute('#/diff')).toEqual({ name: 'diff', b: 'hand' });
     expect(hrefFor({ name: 'diff', a: 'snap:12', b: 'hand' })).toBe('#/diff?a=snap:12&b=hand');
     expect(hrefFor({ name: 'diff', id: 9 })).toBe('#/diff?id=9');
-    for (const r of [{ name: 'diff', a: 'arch:2', b: 'run:5' }, { name: 'diff', id: 3 }] as const) expect(parseRoute(hrefFor(r))).toEqual(r);
+    for (const r of [
+      { name: 'diff', a: 'arch:2', b: 'run:5' },
+      { name: 'diff', id: 3 },
+    ] as const)
+      expect(parseRoute(hrefFor(r))).toEqual(r);
   });
 });

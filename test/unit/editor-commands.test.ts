@@ -66,7 +66,8 @@ function randomCommand(doc: EditorDocument, rng: Rng, serial: number): Command {
   const pickL = () => doc.links[rng.int(doc.links.length)]!;
   for (;;) {
     const k = rng.int(10);
-    if (k === 0) return { kind: 'addNeuron', neuron: { name: `n${serial}`, type: 'accum', position: { x: rng.int(500), y: rng.int(500) } } };
+    if (k === 0)
+      return { kind: 'addNeuron', neuron: { name: `n${serial}`, type: 'accum', position: { x: rng.int(500), y: rng.int(500) } } };
     if (k === 1 && doc.neurons.length > 2) return { kind: 'removeNeuron', name: pickN().name };
     if (k === 2 && doc.neurons.length > 0) {
       const a = pickN();
@@ -79,12 +80,17 @@ function randomCommand(doc: EditorDocument, rng: Rng, serial: number): Command {
     if (k === 5 && doc.links.length > 0) {
       const l = pickL();
       const flipped = { ...l, soft: !l.soft };
-      if (!doc.links.some((m) => m.soft === flipped.soft && m.to === l.to && m.toPort === l.toPort && m.from === l.from && m.fromPort === l.fromPort)) {
+      if (
+        !doc.links.some(
+          (m) => m.soft === flipped.soft && m.to === l.to && m.toPort === l.toPort && m.from === l.from && m.fromPort === l.fromPort,
+        )
+      ) {
         return { kind: 'toggleSoft', link: linkRef(l) };
       }
     }
     if (k === 6 && doc.neurons.length > 0) return { kind: 'rename', from: pickN().name, to: `r${serial}` };
-    if (k === 7 && doc.neurons.length > 0) return { kind: 'move', moves: [{ name: pickN().name, position: { x: rng.int(900), y: rng.int(900) } }] };
+    if (k === 7 && doc.neurons.length > 0)
+      return { kind: 'move', moves: [{ name: pickN().name, position: { x: rng.int(900), y: rng.int(900) } }] };
     if (k === 8 && doc.neurons.length > 1) return duplicateCommand(doc, [pickN().name, pickN().name]).command;
     if (k === 9) return pruneCommand(doc, 0.5 * rng.next());
   }
@@ -116,7 +122,9 @@ describe('command stack', () => {
     stack.execute({ kind: 'setWeight', link: linkRef(L('output', 'dict-2', 'dot', 'dot')), weight: 0.5 });
     const broken = documentToSpec(stack.document);
     const lb = new DetectorLoss(broken, [TRAINING_STRING]);
-    expect(lb.evaluate(lb.machine.paramVector(broken.trainable), TRAINING_STRING, { ...DEFAULT_LOSS, l1: 0 }).preregLoss).toBeGreaterThan(0);
+    expect(lb.evaluate(lb.machine.paramVector(broken.trainable), TRAINING_STRING, { ...DEFAULT_LOSS, l1: 0 }).preregLoss).toBeGreaterThan(
+      0,
+    );
   });
 
   it('random command sequences: undo all returns the initial document, redo all the final one', () => {
@@ -167,9 +175,9 @@ describe('command stack', () => {
     expect(() => stack.execute({ kind: 'rename', from: 'norm', to: 'accum' })).toThrow(EditError);
     expect(() => stack.execute({ kind: 'addLink', link: L('norm', 'dict', 'accum', 'dict') })).toThrow(/already exists/);
     expect(() => stack.execute({ kind: 'removeNeuron', name: 'nobody' })).toThrow(EditError);
-    expect(() => stack.execute(pasteCommand(before, { neurons: [{ name: 'x', type: 'dot', position: { x: NaN, y: 0 } }], links: [] }).command)).toThrow(
-      /finite/,
-    );
+    expect(() =>
+      stack.execute(pasteCommand(before, { neurons: [{ name: 'x', type: 'dot', position: { x: NaN, y: 0 } }], links: [] }).command),
+    ).toThrow(/finite/);
     expect(stack.document).toBe(before);
     expect(stack.undoDepth).toBe(depth);
   });
@@ -313,4 +321,3 @@ describe('command stack', () => {
     expect(t5 - t4).toBeLessThan(1000);
   });
 });
-

@@ -73,7 +73,7 @@ describe('editor document conversions', () => {
   });
 
   it('odd weights survive both round trips bit for bit', () => {
-    const weights = [Number.MIN_VALUE, -Number.MAX_VALUE, 0.1 + 0.2, 1 / 3, -1e-300, 2 ** -1074 * 3, 123456789.123456789];
+    const weights = [Number.MIN_VALUE, -Number.MAX_VALUE, 0.1 + 0.2, 1 / 3, -1e-300, 2 ** -1074 * 3, 123456789.12345679];
     const base = generateHandcrafted();
     const doc: EditorDocument = {
       neurons: base.neurons,
@@ -99,7 +99,10 @@ describe('editor document conversions', () => {
   it('graphLosses names hard links a record cannot keep, and the ones a load would add', () => {
     const base = generateHandcrafted();
     const extra = { to: 'dot', toPort: 'dict-1', from: 'dot', fromPort: 'dot', weight: 1, soft: false };
-    const withExtra: EditorDocument = { neurons: base.neurons, links: [...base.links.filter((l) => !(l.to === 'accum' && !l.soft)), extra] };
+    const withExtra: EditorDocument = {
+      neurons: base.neurons,
+      links: [...base.links.filter((l) => !(l.to === 'accum' && !l.soft)), extra],
+    };
     const losses = graphLosses(withExtra);
     expect(losses.extraHardLinks).toEqual([extra]);
     expect(losses.missingHardLinks).toEqual([{ to: 'accum', toPort: 'dict-1', from: 'accum', fromPort: 'dict', weight: 1 }]);

@@ -17,7 +17,10 @@ describe('evaluateDocument', () => {
     const r = evaluateDocument(generateLayered(), DEFAULT_TRAINING_SET);
     expect(r.softLinks).toBe(1486);
     expect(r.total).toBeGreaterThan(1);
-    expect(r.total).toBeCloseTo(r.strings.reduce((a, s) => a + s.preregLoss, 0), 9);
+    expect(r.total).toBeCloseTo(
+      r.strings.reduce((a, s) => a + s.preregLoss, 0),
+      9,
+    );
     expect(r.worst).toBe(Math.max(...r.strings.map((s) => s.worstError)));
   });
 

@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { forceDirectedPositions, type ForceNode } from '@shared/editor/force-layout';
 
 const box = (name: string, x = 0, y = 0): ForceNode => ({ name, position: { x, y }, width: 100, height: 50 });
-const dist = (p: Map<string, { x: number; y: number }>, a: string, b: string) => Math.hypot(p.get(a)!.x - p.get(b)!.x, p.get(a)!.y - p.get(b)!.y);
+const dist = (p: Map<string, { x: number; y: number }>, a: string, b: string) =>
+  Math.hypot(p.get(a)!.x - p.get(b)!.x, p.get(a)!.y - p.get(b)!.y);
 
 describe('forceDirectedPositions', () => {
   it('spreads neurons that all start at one point, deterministically, without overlapping boxes', () => {

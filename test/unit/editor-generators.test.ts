@@ -56,7 +56,9 @@ describe('generators', () => {
     const outputs = 3 + 2 * 5;
     expect(soft(d)).toBe(inputs * outputs);
     expect(d.neurons).toHaveLength(5 + 2 * INTERNEURON_TYPES.length);
-    expect(d.links).toContainEqual(expect.objectContaining({ to: 'accum-1-1', toPort: 'dict-2', from: 'accum-1-1', fromPort: 'dict', soft: true }));
+    expect(d.links).toContainEqual(
+      expect.objectContaining({ to: 'accum-1-1', toPort: 'dict-2', from: 'accum-1-1', fromPort: 'dict', soft: true }),
+    );
     expect(distinctPositions(d)).toBe(true);
     expect(generateRecurrent({ copies: 1, types: ['accum', 'dot'], placement: 'layered' }).neurons).toHaveLength(7);
     expect(documentToSpec(d).neurons).toHaveLength(13);

@@ -52,7 +52,10 @@ describe('editor import/export', () => {
   it.each([
     ['{"a": ', /line 1/],
     ['[1, 2]', /expected a JSON object/],
-    ['{"format": "dmm-lab-architecture", "version": 1, "neurons": [{"name": "", "type": "dot", "position": {"x": 0, "y": 0}}], "links": []}', /neurons\.0\.name/],
+    [
+      '{"format": "dmm-lab-architecture", "version": 1, "neurons": [{"name": "", "type": "dot", "position": {"x": 0, "y": 0}}], "links": []}',
+      /neurons\.0\.name/,
+    ],
     ['{"format": "dmm-lab-architecture", "version": 2, "neurons": [], "links": []}', /version/],
     ['{"neurons": [{"name": "a"}], "matrix": {}}', /neurons\.0\.type/],
     ['{"accum-1-1": {"dict-2": {"input": {"char": "x"}}}}', /accum-1-1/],

@@ -160,7 +160,11 @@ describe('EditorSession.openRoute', () => {
   function io(answer: boolean) {
     const done: string[] = [];
     const a = asker(answer);
-    return { done, asked: a.asked, io: { confirm: a.confirm, load: (id: number) => done.push(`load ${id}`), generate: (k: string) => done.push(`generate ${k}`) } };
+    return {
+      done,
+      asked: a.asked,
+      io: { confirm: a.confirm, load: (id: number) => done.push(`load ${id}`), generate: (k: string) => done.push(`generate ${k}`) },
+    };
   }
 
   it('asks before a route replaces unsaved work; declined, the document stays and it is not asked again', () => {

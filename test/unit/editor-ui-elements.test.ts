@@ -2,7 +2,19 @@
 import { describe, expect, it } from 'vitest';
 import { generateHandcrafted, generateLayered } from '@shared/editor/generators';
 import { NEURON_TYPES } from '@shared/machine/neuron-types';
-import { documentElements, edgeColour, edgeId, edgeWidth, MAX_EDGE_WIDTH, MIN_EDGE_WIDTH, NEGATIVE, nodeId, portId, POSITIVE, weightLabel } from '../../src-renderer/editor/elements';
+import {
+  documentElements,
+  edgeColour,
+  edgeId,
+  edgeWidth,
+  MAX_EDGE_WIDTH,
+  MIN_EDGE_WIDTH,
+  NEGATIVE,
+  nodeId,
+  portId,
+  POSITIVE,
+  weightLabel,
+} from '../../src-renderer/editor/elements';
 
 describe('documentElements', () => {
   it('one node per neuron labelled type + name at its position, its registry ports as children, one edge per link from port to port', () => {
@@ -26,7 +38,10 @@ describe('documentElements', () => {
         expect(Math.sign(k.position!.x - n.position.x)).toBe(k.data.dir === 'in' ? -1 : 1);
       }
     }
-    expect(nodes.length).toBe(doc.neurons.length + doc.neurons.reduce((a, n) => a + NEURON_TYPES.get(n.type)!.inputs.length + NEURON_TYPES.get(n.type)!.outputs.length, 0));
+    expect(nodes.length).toBe(
+      doc.neurons.length +
+        doc.neurons.reduce((a, n) => a + NEURON_TYPES.get(n.type)!.inputs.length + NEURON_TYPES.get(n.type)!.outputs.length, 0),
+    );
     expect(edges.length).toBe(doc.links.length);
     expect(hidden).toBe(0);
     for (const l of doc.links) {
@@ -61,7 +76,10 @@ describe('documentElements', () => {
   });
 
   it('skips links whose ends do not exist', () => {
-    const doc = { neurons: [{ name: 'a', type: 'accum', position: { x: 0, y: 0 } }], links: [{ to: 'a', toPort: 'x', from: 'ghost', fromPort: 'y', weight: 1, soft: true }] };
+    const doc = {
+      neurons: [{ name: 'a', type: 'accum', position: { x: 0, y: 0 } }],
+      links: [{ to: 'a', toPort: 'x', from: 'ghost', fromPort: 'y', weight: 1, soft: true }],
+    };
     expect(documentElements(doc).edges).toEqual([]);
   });
 });

@@ -130,9 +130,15 @@ describe('EditorState', () => {
     expect(s.linkPorts({ name: 'accum', port: 'dict-1', dir: 'in' }, { name: 'accum', port: 'dict', dir: 'out' })).toBeNull();
     expect(s.doc.links.filter((l) => l.to === 'accum' && l.toPort === 'dict-1' && l.from === 'accum' && l.soft)).toHaveLength(1);
     const now = s.doc;
-    expect(s.linkPorts({ name: 'accum', port: 'dict-1', dir: 'in' }, { name: 'accum', port: 'dict-2', dir: 'in' })).toMatch(/input port like accum\.dict-1/);
-    expect(s.linkPorts({ name: 'input', port: 'char', dir: 'out' }, { name: 'accum', port: 'dict', dir: 'out' })).toMatch(/output port like input\.char/);
-    expect(s.linkPorts({ name: 'input', port: 'char', dir: 'out' }, { name: 'accum', port: 'dict-2', dir: 'in' })).toMatch(/already exists/);
+    expect(s.linkPorts({ name: 'accum', port: 'dict-1', dir: 'in' }, { name: 'accum', port: 'dict-2', dir: 'in' })).toMatch(
+      /input port like accum\.dict-1/,
+    );
+    expect(s.linkPorts({ name: 'input', port: 'char', dir: 'out' }, { name: 'accum', port: 'dict', dir: 'out' })).toMatch(
+      /output port like input\.char/,
+    );
+    expect(s.linkPorts({ name: 'input', port: 'char', dir: 'out' }, { name: 'accum', port: 'dict-2', dir: 'in' })).toMatch(
+      /already exists/,
+    );
     expect(s.doc).toBe(now);
     s.undo();
     s.undo();
@@ -154,7 +160,8 @@ describe('EditorState', () => {
     link('eos', 'char', 'dot', 'dict-2');
     link('compare', 'true', 'output', 'dict-1');
     link('dot', 'dot', 'output', 'dict-2');
-    const key = (l: { to: string; toPort: string; from: string; fromPort: string; soft: boolean; weight: number }) => `${l.soft}|${l.to}.${l.toPort}<${l.from}.${l.fromPort}=${l.weight}`;
+    const key = (l: { to: string; toPort: string; from: string; fromPort: string; soft: boolean; weight: number }) =>
+      `${l.soft}|${l.to}.${l.toPort}<${l.from}.${l.fromPort}=${l.weight}`;
     expect(new Set(s.doc.links.map(key))).toEqual(new Set(generateHandcrafted().links.map(key)));
     expect(s.issues.filter((i) => i.severity === 'error')).toEqual([]);
 
@@ -231,7 +238,12 @@ describe('EditorState', () => {
     expect(s.importText(s.exportEditorJson(), 'good.json')).toBe(true);
     expect(documentsEqual(s.doc, before)).toBe(true);
     s.generate('recurrent');
-    expect(s.importText(JSON.stringify({ neurons: before.neurons.map(({ name, type }) => ({ name, type })), matrix: JSON.parse(s.exportMatrixJson()) }), 'm.json')).toBe(true);
+    expect(
+      s.importText(
+        JSON.stringify({ neurons: before.neurons.map(({ name, type }) => ({ name, type })), matrix: JSON.parse(s.exportMatrixJson()) }),
+        'm.json',
+      ),
+    ).toBe(true);
   });
 
   it('the library graph round trip keeps the hand-crafted detector (positions included)', () => {
@@ -247,7 +259,8 @@ describe('EditorState', () => {
   });
 
   it('every generator kind produces a document; validation is live', () => {
-    for (const k of ['layered', 'recurrent', 'handcrafted', 'compare-free'] as const) expect(generate(k).document.neurons.length).toBeGreaterThan(0);
+    for (const k of ['layered', 'recurrent', 'handcrafted', 'compare-free'] as const)
+      expect(generate(k).document.neurons.length).toBeGreaterThan(0);
     const s = new EditorState();
     expect(s.issues.some((i) => i.code === 'missing-input')).toBe(true);
     s.addNeuron('input');

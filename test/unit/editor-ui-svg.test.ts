@@ -40,7 +40,7 @@ describe('documentToSvg', () => {
     const root = parseXmlStrict(documentToSvg(doc, { epsilon: 0.01 }));
     expect(elements(root, 'g').filter((g) => cls(g) === 'edge').length).toBe(doc.links.length - small);
     const moved = { ...doc, neurons: doc.neurons.map((n) => (n.name === 'output' ? { ...n, position: { x: 10_000, y: 5_000 } } : n)) };
-    const viewBox = (s: string) => parseXmlStrict(s).documentElement!.getAttribute('viewBox')!.split(' ').map(Number);
+    const viewBox = (s: string) => parseXmlStrict(s).documentElement.getAttribute('viewBox')!.split(' ').map(Number);
     const [, , w1] = viewBox(documentToSvg(doc));
     const [, , w2] = viewBox(documentToSvg(moved));
     expect(w2!).toBeGreaterThan(w1! + 5_000);

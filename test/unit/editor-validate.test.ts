@@ -37,17 +37,28 @@ describe('validation', () => {
   it('unknown input and output ports, per the registry', () => {
     const bad = link('norm', 'dict-7', 'accum', 'dict');
     expect(validateDocument(withLink(bad))).toEqual([
-      expect.objectContaining({ code: 'unknown-port', neuron: 'norm', link: linkRef(bad), message: expect.stringMatching(/inputs: dict\)/) }),
+      expect.objectContaining({
+        code: 'unknown-port',
+        neuron: 'norm',
+        link: linkRef(bad),
+        message: expect.stringMatching(/inputs: dict\)/),
+      }),
     ]);
     const bad2 = link('norm', 'dict', 'accum', 'sum');
-    expect(validateDocument(withLink(bad2))).toEqual([expect.objectContaining({ code: 'unknown-port', neuron: 'accum', link: linkRef(bad2) })]);
+    expect(validateDocument(withLink(bad2))).toEqual([
+      expect.objectContaining({ code: 'unknown-port', neuron: 'accum', link: linkRef(bad2) }),
+    ]);
   });
 
   it('links into output-only ports and out of input-only ports', () => {
     const into = link('compare', 'true', 'norm', 'norm');
-    expect(validateDocument(withLink(into))).toEqual([expect.objectContaining({ code: 'into-output-port', neuron: 'compare', link: linkRef(into) })]);
+    expect(validateDocument(withLink(into))).toEqual([
+      expect.objectContaining({ code: 'into-output-port', neuron: 'compare', link: linkRef(into) }),
+    ]);
     const outOf = link('output', 'dict-1', 'dot', 'dict-2');
-    expect(validateDocument(withLink(outOf))).toEqual([expect.objectContaining({ code: 'out-of-input-port', neuron: 'dot', link: linkRef(outOf) })]);
+    expect(validateDocument(withLink(outOf))).toEqual([
+      expect.objectContaining({ code: 'out-of-input-port', neuron: 'dot', link: linkRef(outOf) }),
+    ]);
     // output has no output ports at all; const_1 no input ports
     const fromSink = link('norm', 'dict', 'output', 'dict-1');
     expect(codes(withLink(fromSink))).toEqual(['out-of-input-port']);
@@ -96,7 +107,9 @@ describe('validation', () => {
       expect.objectContaining({ severity: 'warning', code: 'duplicate-link', link: linkRef(dup) }),
     ]);
     const hard = link('dot', 'dict-1', 'accum', 'dict', 1, false);
-    expect(validateDocument(withLink(hard))).toEqual([expect.objectContaining({ severity: 'warning', code: 'not-saved', link: linkRef(hard) })]);
+    expect(validateDocument(withLink(hard))).toEqual([
+      expect.objectContaining({ severity: 'warning', code: 'not-saved', link: linkRef(hard) }),
+    ]);
     expect(validateDocument(withLink(hard), { graph: false })).toEqual([]);
   });
 

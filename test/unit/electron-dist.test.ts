@@ -22,14 +22,22 @@ const base: DistQuery = {
 
 describe('findElectronDist', () => {
   it('uses ELECTRON_DIST when it exists, and names it when it does not', () => {
-    expect(findElectronDist({ ...base, env: { ELECTRON_DIST: '/d/e.zip' }, exists: (p) => p === '/d/e.zip' }, false)).toEqual({ ok: true, electronDist: '/d/e.zip', from: 'ELECTRON_DIST' });
+    expect(findElectronDist({ ...base, env: { ELECTRON_DIST: '/d/e.zip' }, exists: (p) => p === '/d/e.zip' }, false)).toEqual({
+      ok: true,
+      electronDist: '/d/e.zip',
+      from: 'ELECTRON_DIST',
+    });
     const r = findElectronDist({ ...base, env: { ELECTRON_DIST: '/d/nope' } }, true);
     expect(r).toEqual({ ok: false, message: expect.stringContaining('ELECTRON_DIST=/d/nope does not exist') });
   });
 
   it('uses the Electron npm install downloaded, for the same platform and arch only', () => {
     const exe = '/p/node_modules/electron/dist/electron';
-    expect(findElectronDist({ ...base, exists: (p) => p === exe }, false)).toEqual({ ok: true, electronDist: '/p/node_modules/electron/dist', from: 'node_modules/electron/dist' });
+    expect(findElectronDist({ ...base, exists: (p) => p === exe }, false)).toEqual({
+      ok: true,
+      electronDist: '/p/node_modules/electron/dist',
+      from: 'node_modules/electron/dist',
+    });
     expect(findElectronDist({ ...base, arch: 'arm64', exists: (p) => p === exe }, false).ok).toBe(false);
   });
 
@@ -40,7 +48,10 @@ describe('findElectronDist', () => {
     expect(findElectronDist({ ...base, exists: (p) => p === top }, false)).toMatchObject({ ok: true, electronDist: top });
     const nested = join(cache, 'abc123', 'electron-v40.10.2-linux-x64.zip');
     const files = new Set([cache, nested]);
-    expect(findElectronDist({ ...base, exists: (p) => files.has(p), listDir: () => ['abc123'] }, false)).toMatchObject({ ok: true, electronDist: nested });
+    expect(findElectronDist({ ...base, exists: (p) => files.has(p), listDir: () => ['abc123'] }, false)).toMatchObject({
+      ok: true,
+      electronDist: nested,
+    });
     expect(electronCacheDir({ ...base, env: { ELECTRON_CACHE: '/c' } })).toBe('/c');
     expect(electronCacheDir({ ...base, hostPlatform: 'darwin' })).toBe('/home/me/Library/Caches/electron');
   });

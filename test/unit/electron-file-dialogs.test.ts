@@ -8,7 +8,7 @@ import { existsSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { IpcMain, IpcMainInvokeEvent } from 'electron';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import { FILE_OPEN_CHANNEL, FILE_SAVE_CHANNEL, type OpenFileResult, type SaveFileResult } from '../../src-main/electron/dmm-lab-api';
+import { FILE_OPEN_CHANNEL, FILE_SAVE_CHANNEL, type OpenFileResult, type SaveFileResult } from '../../src-shared/api/dmm-lab-api';
 import { nodeFileSystem, registerFileDialogs } from '../../src-main/electron/file-dialogs';
 import { MAX_FILE_BYTES } from '../../src-main/electron/file-dialogs-schema';
 import { tempDir } from '../helpers/lab';
@@ -56,7 +56,9 @@ describe('saveFile', () => {
     const r = await save({ defaultName: 'runs.json', filters: [{ name: 'JSON', extensions: ['json'] }], content: '{"a":1}' });
     expect(r).toEqual({ status: 'saved', name: 'runs.json' });
     expect(readFileSync(nextPath, 'utf8')).toBe('{"a":1}');
-    expect(dialogCalls).toEqual([['save', { defaultPath: join('/home/me/Downloads', 'runs.json'), filters: [{ name: 'JSON', extensions: ['json'] }] }]]);
+    expect(dialogCalls).toEqual([
+      ['save', { defaultPath: join('/home/me/Downloads', 'runs.json'), filters: [{ name: 'JSON', extensions: ['json'] }] }],
+    ]);
   });
 
   it('writes bytes as they are', async () => {
@@ -78,7 +80,10 @@ describe('saveFile', () => {
       [{ defaultName: '..', content: 'x' }, /defaultName/],
       [{ defaultName: '', content: 'x' }, /defaultName/],
       [{ defaultName: 'a.txt', content: 42 }, /content/],
-      [{ defaultName: 'a.txt', content: 'x', filters: [{ name: 'JSON', extensions: ['.json'] }] }, /filters\.0\.extensions\.0: an extension is letters and digits/],
+      [
+        { defaultName: 'a.txt', content: 'x', filters: [{ name: 'JSON', extensions: ['.json'] }] },
+        /filters\.0\.extensions\.0: an extension is letters and digits/,
+      ],
       [{ defaultName: 'a.txt', content: 'x', path: '/tmp/evil' }, /path|unrecognized/i],
       [{ defaultName: 'a.txt', content: 'x'.repeat(MAX_FILE_BYTES + 1) }, /larger than/],
       // fewer characters than the limit, more bytes: 'é' is 2 bytes in UTF-8
@@ -103,8 +108,15 @@ describe('saveFile', () => {
 
   it('refuses other frames and origins', async () => {
     nextPath = join(tmp.dir, 'never2.txt');
-    for (const event of [{ senderFrame: { url: 'https://evil.example/', parent: null } }, { senderFrame: { url: APP_URL, parent: {} } }, {}]) {
-      expect(await save({ defaultName: 'a.txt', content: 'x' }, event)).toEqual({ status: 'error', message: 'request from an untrusted frame' });
+    for (const event of [
+      { senderFrame: { url: 'https://evil.example/', parent: null } },
+      { senderFrame: { url: APP_URL, parent: {} } },
+      {},
+    ]) {
+      expect(await save({ defaultName: 'a.txt', content: 'x' }, event)).toEqual({
+        status: 'error',
+        message: 'request from an untrusted frame',
+      });
     }
     expect(dialogCalls).toEqual([]);
     expect(existsSync(nextPath)).toBe(false);
@@ -122,7 +134,11 @@ describe('openFile', () => {
   it('reads the chosen file as text', async () => {
     nextPath = join(tmp.dir, 'in.json');
     writeFileSync(nextPath, '[1,2,3]');
-    expect(await open({ filters: [{ name: 'JSON', extensions: ['json'] }] })).toEqual({ status: 'opened', name: 'in.json', text: '[1,2,3]' });
+    expect(await open({ filters: [{ name: 'JSON', extensions: ['json'] }] })).toEqual({
+      status: 'opened',
+      name: 'in.json',
+      text: '[1,2,3]',
+    });
     expect(dialogCalls).toEqual([['open', { filters: [{ name: 'JSON', extensions: ['json'] }] }]]);
     expect(await open(undefined)).toMatchObject({ status: 'opened' });
   });
@@ -136,7 +152,10 @@ describe('openFile', () => {
     expect(await open({})).toMatchObject({ status: 'error', message: expect.stringMatching(/huge\.bin is \d+ bytes; files up to/) });
     dialogCalls.length = 0;
     expect(await open({ filters: 'json' })).toMatchObject({ status: 'error', message: expect.stringMatching(/^openFile: filters/) });
-    expect(await open({}, { senderFrame: { url: 'file:///tmp/evil.html', parent: null } })).toEqual({ status: 'error', message: 'request from an untrusted frame' });
+    expect(await open({}, { senderFrame: { url: 'file:///tmp/evil.html', parent: null } })).toEqual({
+      status: 'error',
+      message: 'request from an untrusted frame',
+    });
     expect(dialogCalls).toEqual([]);
   });
 
@@ -161,14 +180,20 @@ describe('openFile', () => {
     expect((r as { text: string }).text).toMatch(/^Name:/m);
     expect((r as { text: string }).text).toMatch(/^Pid:\s+\d+$/m);
     // the limit holds on what is read, not on the size reported
-    expect(await nodeFileSystem.readText('/proc/self/status', 10)).toEqual({ ok: false, reason: 'status is larger than 10 bytes; files up to 10 bytes can be opened' });
+    expect(await nodeFileSystem.readText('/proc/self/status', 10)).toEqual({
+      ok: false,
+      reason: 'status is larger than 10 bytes; files up to 10 bytes can be opened',
+    });
   });
 
   it('reads a regular file of exactly the limit and refuses one byte more', async () => {
     const path = join(tmp.dir, 'limit.txt');
     writeFileSync(path, 'é'.repeat(5)); // 10 bytes
     expect(await nodeFileSystem.readText(path, 10)).toEqual({ ok: true, text: 'ééééé' });
-    expect(await nodeFileSystem.readText(path, 9)).toEqual({ ok: false, reason: 'limit.txt is 10 bytes; files up to 9 bytes can be opened' });
+    expect(await nodeFileSystem.readText(path, 9)).toEqual({
+      ok: false,
+      reason: 'limit.txt is 10 bytes; files up to 9 bytes can be opened',
+    });
   });
 
   it('the disposer removes both handlers', () => {

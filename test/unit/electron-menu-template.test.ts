@@ -26,7 +26,10 @@ function setup(platform: NodeJS.Platform, isDev = false) {
     return found;
   };
   const click = (i: MenuItemConstructorOptions) => (i.click as unknown as () => void)();
-  const roles = (label: string) => menu(label).filter((i) => i.role).map((i) => i.role);
+  const roles = (label: string) =>
+    menu(label)
+      .filter((i) => i.role)
+      .map((i) => i.role);
   return { template, sent, calls, menu, item, click, roles };
 }
 
@@ -112,6 +115,7 @@ describe('buildMenuTemplate (macOS)', () => {
 describe('isMenuCommand', () => {
   it('accepts only the declared commands', () => {
     for (const c of MENU_COMMANDS) expect(isMenuCommand(c)).toBe(true);
-    for (const bad of ['', 'Undo', 'quit', 'new-architecture ', 42, null, undefined, { command: 'undo' }]) expect(isMenuCommand(bad)).toBe(false);
+    for (const bad of ['', 'Undo', 'quit', 'new-architecture ', 42, null, undefined, { command: 'undo' }])
+      expect(isMenuCommand(bad)).toBe(false);
   });
 });

@@ -7,7 +7,12 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { abiMismatch, addonAbis } from '../../src-main/electron/native-abi';
-import { NATIVE_BINDING_ENV, nativeBindingDir, resolveNativeBinding, type NativeBindingQuery } from '../../src-main/electron/native-binding';
+import {
+  NATIVE_BINDING_ENV,
+  nativeBindingDir,
+  resolveNativeBinding,
+  type NativeBindingQuery,
+} from '../../src-main/electron/native-binding';
 
 const base: NativeBindingQuery = {
   isPackaged: false,
@@ -19,7 +24,10 @@ const base: NativeBindingQuery = {
   env: {},
   exists: () => true,
 };
-const only = (...paths: string[]) => (p: string) => paths.includes(p);
+const only =
+  (...paths: string[]) =>
+  (p: string) =>
+    paths.includes(p);
 
 describe('resolveNativeBinding', () => {
   it('from the sources: build/native/electron-<version>-<platform>-<arch>/better_sqlite3.node', () => {
@@ -35,7 +43,10 @@ describe('resolveNativeBinding', () => {
 
   it('the environment variable overrides the lookup from the sources', () => {
     const dev = '/src/dmm-lab/build/native/electron-40.10.2-linux-x64/better_sqlite3.node';
-    expect(resolveNativeBinding({ ...base, env: { [NATIVE_BINDING_ENV]: '/x/b.node' }, exists: only('/x/b.node', dev) })).toEqual({ ok: true, path: '/x/b.node' });
+    expect(resolveNativeBinding({ ...base, env: { [NATIVE_BINDING_ENV]: '/x/b.node' }, exists: only('/x/b.node', dev) })).toEqual({
+      ok: true,
+      path: '/x/b.node',
+    });
     const r = resolveNativeBinding({ ...base, env: { [NATIVE_BINDING_ENV]: '/x/missing.node' }, exists: () => false });
     expect(r).toEqual({ ok: false, message: expect.stringContaining(`${NATIVE_BINDING_ENV} names /x/missing.node, which does not exist`) });
   });
@@ -43,7 +54,10 @@ describe('resolveNativeBinding', () => {
   it('a packaged app ignores the environment variable and loads what it was packaged with', () => {
     const packaged = '/opt/DMM Lab/resources/native/better_sqlite3.node';
     const env = { [NATIVE_BINDING_ENV]: '/tmp/evil.node' };
-    expect(resolveNativeBinding({ ...base, isPackaged: true, env, exists: only(packaged, '/tmp/evil.node') })).toEqual({ ok: true, path: packaged });
+    expect(resolveNativeBinding({ ...base, isPackaged: true, env, exists: only(packaged, '/tmp/evil.node') })).toEqual({
+      ok: true,
+      path: packaged,
+    });
     const missing = resolveNativeBinding({ ...base, isPackaged: true, env, exists: only('/tmp/evil.node') });
     expect(missing.ok).toBe(false);
     expect((missing as { message: string }).message).toMatch(/package is incomplete/);
@@ -56,7 +70,9 @@ describe('resolveNativeBinding', () => {
     expect((dev as { message: string }).message).toContain('better-sqlite3 for Electron 40.10.2 (linux-x64) is missing');
     expect((dev as { message: string }).message).toContain('npm run native:electron');
     const packaged = resolveNativeBinding({ ...base, isPackaged: true, exists: () => false });
-    expect((packaged as { message: string }).message).toMatch(/package is incomplete: .*native\/better_sqlite3\.node is missing.*Reinstall/);
+    expect((packaged as { message: string }).message).toMatch(
+      /package is incomplete: .*native\/better_sqlite3\.node is missing.*Reinstall/,
+    );
   });
 });
 

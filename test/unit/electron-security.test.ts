@@ -30,7 +30,15 @@ function fakeContents() {
 describe('isSafeExternalUrl', () => {
   it('accepts https only, without credentials', () => {
     expect(isSafeExternalUrl('https://github.com/electron/electron')).toBe(true);
-    for (const u of ['http://example.com', 'file:///etc/passwd', 'javascript:alert(1)', 'smb://host/share', 'https://user:pw@example.com/', 'not a url', '']) {
+    for (const u of [
+      'http://example.com',
+      'file:///etc/passwd',
+      'javascript:alert(1)',
+      'smb://host/share',
+      'https://user:pw@example.com/',
+      'not a url',
+      '',
+    ]) {
       expect(isSafeExternalUrl(u), u).toBe(false);
     }
   });

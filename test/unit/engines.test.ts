@@ -175,7 +175,13 @@ describe('compiled engine = interpreter', () => {
       expectClose(r.preregLoss, ref.value, `${mode} loss`, 1e-10);
       const gTree = vectorToMatrix(loss.machine.params, g);
       for (const l of matrixLinks(ref.grad)) {
-        expectClose(get(gTree, [l.to, l.toPort, l.from, l.fromPort]), l.weight, `${mode} gradient ${l.to}.${l.toPort}←${l.from}.${l.fromPort}`, 1e-8, 1e-10);
+        expectClose(
+          get(gTree, [l.to, l.toPort, l.from, l.fromPort]),
+          l.weight,
+          `${mode} gradient ${l.to}.${l.toPort}←${l.from}.${l.fromPort}`,
+          1e-8,
+          1e-10,
+        );
       }
     }
   });
@@ -186,7 +192,12 @@ describe('exact gradients = central finite differences', () => {
     // small weights keep the accumulators of accumulators (quadratic growth) at magnitudes
     // where a central difference still resolves the gradient
     { name: 'generated machine, 300 cycles, skips', spec: small(11, true, REFERENCE_ARCHITECTURE.types, 0.1), s: 'abba.c.', cycles: 300 },
-    { name: 'generated machine, 200 cycles, no skips', spec: small(12, false, REFERENCE_ARCHITECTURE.types, 0.3), s: 'xyzx..', cycles: 200 },
+    {
+      name: 'generated machine, 200 cycles, no skips',
+      spec: small(12, false, REFERENCE_ARCHITECTURE.types, 0.3),
+      s: 'xyzx..',
+      cycles: 200,
+    },
     { name: 'compare-free machine, 140 cycles', spec: small(13, true, ['accum', 'norm', 'dot'], 0.3), s: 'test string.', cycles: 140 },
   ];
   for (const c of cases) {
@@ -266,7 +277,12 @@ describe('exact and prototype gradient modes', () => {
       else expectClose(proto[i] as number, exact[i] as number, `link ${i} agrees`, 1e-12, 1e-12);
     }
     // exact = finite differences of the real run
-    expectClose(exact[upstream] as number, centralDifference(() => loss.evaluate(w, s, settings('exact')).loss, w, upstream, 1e-6), 'exact upstream', 1e-6);
+    expectClose(
+      exact[upstream] as number,
+      centralDifference(() => loss.evaluate(w, s, settings('exact')).loss, w, upstream, 1e-6),
+      'exact upstream',
+      1e-6,
+    );
 
     // prototype = finite differences of the run in which accum.dict-1 replays the unperturbed
     // memory (the accumulator's self-link carries recorded values instead of its own output)

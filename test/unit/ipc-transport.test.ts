@@ -6,7 +6,7 @@
  */
 import type { IpcMain, IpcMainInvokeEvent, WebContents } from 'electron';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { API_CHANNEL, EVENT_CHANNEL } from '../../src-main/electron/dmm-lab-api';
+import { API_CHANNEL, EVENT_CHANNEL } from '../../src-shared/api/dmm-lab-api';
 import { isTrustedSender, registerIpcTransport } from '../../src-main/electron/ipc-transport';
 import { openLab, type Lab } from '../../src-main/lab/lab';
 import { API_METHODS } from '../../src-shared/api/contract';
@@ -133,7 +133,10 @@ describe('registerIpcTransport', () => {
 
     const got = await invoke(frame(`${APP_URL}#/x`), 'runs.get', { id: 1 });
     expect(got.ok).toBe(true);
-    expect((got as { result: { name: string; schedule: { seed: number } } }).result).toMatchObject({ name: 'alpha', schedule: { seed: 1 } });
+    expect((got as { result: { name: string; schedule: { seed: number } } }).result).toMatchObject({
+      name: 'alpha',
+      schedule: { seed: 1 },
+    });
 
     expect(errorOf(await invoke(topFrame, 'runs.get', { id: 999 })).code).toBe('not-found');
     expect(errorOf(await invoke(topFrame, 'runs.fly', {})).code).toBe('bad-request');

@@ -69,7 +69,10 @@ describe('neuron kernels', () => {
     expect(ports('accum')).toEqual([['dict-1', 'dict-2'], ['dict']]);
     expect(ports('norm')).toEqual([['dict'], ['norm']]);
     expect(ports('dot')).toEqual([['dict-1', 'dict-2'], ['dot']]);
-    expect(ports('compare')).toEqual([['dict-1', 'dict-2'], ['true', 'false']]);
+    expect(ports('compare')).toEqual([
+      ['dict-1', 'dict-2'],
+      ['true', 'false'],
+    ]);
     expect(ports('const_1')).toEqual([[], ['const_1']]);
     expect(ports('eos')).toEqual([[], ['char']]);
     expect(ports('timer')).toEqual([['timer'], ['timer']]);

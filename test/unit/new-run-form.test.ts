@@ -27,7 +27,7 @@ import {
 /** A valid prototype-format matrix: the hand-crafted detector's. */
 const GOOD_MATRIX = JSON.parse(JSON.stringify(handcraftedDetector().trainable)) as JsonObject;
 
-const draft = (): JsonObject => defaultSchedule(1) as unknown as JsonObject;
+const draft = (): JsonObject => defaultSchedule(1);
 
 const form = (over: Partial<FormState> = {}): FormState => ({
   name: '',
@@ -167,9 +167,13 @@ describe('the whole form', () => {
   it('needs a valid matrix for a matrix start', () => {
     const empty = validate(form({ draft: setAt(draft(), 'start', startOfKind('matrix', undefined)) }));
     expect(empty.errors['start.matrix']?.[0]).toMatch(/choose a matrix file/);
-    const bad = validate(form({ draft: setAt(draft(), 'start', { kind: 'matrix', name: 'm', matrix: { 'bogus-1-1': { x: { y: { z: 1 } } } } }) }));
+    const bad = validate(
+      form({ draft: setAt(draft(), 'start', { kind: 'matrix', name: 'm', matrix: { 'bogus-1-1': { x: { y: { z: 1 } } } } }) }),
+    );
     expect(bad.errors['start.matrix']?.[0]).toMatch(/unknown neuron type prefix in "bogus-1-1"/);
-    const fileError = validate(form({ matrixError: 'm.json: line 3: oops', draft: setAt(draft(), 'start', startOfKind('matrix', undefined)) }));
+    const fileError = validate(
+      form({ matrixError: 'm.json: line 3: oops', draft: setAt(draft(), 'start', startOfKind('matrix', undefined)) }),
+    );
     expect(fileError.errors['start.matrix']).toEqual(['m.json: line 3: oops']);
     const good = GOOD_MATRIX;
     expect(matrixProblem(good)).toBeNull();
@@ -192,7 +196,10 @@ describe('the whole form', () => {
     const runSchedule = setAt(draft(), 'start', startOfKind('generate', undefined));
     const d = setAt(draft(), 'optimizer.lr', 0.5);
     const v = validate(form({ source: 'snapshot', snapshot: { id: 12, runSchedule }, draft: d, name: 'again' }));
-    expect(v.request).toEqual({ method: 'runs.resumeFrom', params: { snapshotId: 12, name: 'again', schedule: hyperSetContentWithSeed(d) } });
+    expect(v.request).toEqual({
+      method: 'runs.resumeFrom',
+      params: { snapshotId: 12, name: 'again', schedule: hyperSetContentWithSeed(d) },
+    });
     expect(v.schedule?.optimizer.lr).toBe(0.5);
     expect(v.schedule?.start).toEqual(runSchedule['start']);
   });
@@ -205,8 +212,10 @@ describe('the whole form', () => {
     // the architecture is kept across generate ↔ repair
     const arch = { layers: 2, copies: 1, types: ['accum'], skip: false, scale: 0.5 };
     expect(startOfKind('repair', { kind: 'generate', architecture: arch })['architecture']).toBe(arch);
-    for (const kind of ['gradient', 'es']) expect(validate(form({ draft: setAt(draft(), 'estimator', estimatorOfKind(kind, undefined)) })).count).toBe(0);
-    for (const kind of ['fraction', 'threshold', 'count']) expect(validate(form({ draft: setAt(draft(), 'rounds.cut', cutOfKind(kind, undefined)) })).count).toBe(0);
+    for (const kind of ['gradient', 'es'])
+      expect(validate(form({ draft: setAt(draft(), 'estimator', estimatorOfKind(kind, undefined)) })).count).toBe(0);
+    for (const kind of ['fraction', 'threshold', 'count'])
+      expect(validate(form({ draft: setAt(draft(), 'rounds.cut', cutOfKind(kind, undefined)) })).count).toBe(0);
     const repair = setAt(setAt(draft(), 'start', startOfKind('repair', undefined)), 'start.remove', [DETECTOR_LINKS[0]!.link]);
     expect(validate(form({ draft: repair })).count).toBe(0);
   });

@@ -35,8 +35,16 @@ beforeEach(() => {
 });
 afterEach(() => store.close());
 
-const base = (): JsonObject => defaultSchedule(1) as unknown as JsonObject;
-const form = (over: Partial<FormState>): FormState => ({ name: '', problem: 'duplicates', tags: '', source: 'schedule', draft: base(), fieldErrors: {}, ...over });
+const base = (): JsonObject => defaultSchedule(1);
+const form = (over: Partial<FormState>): FormState => ({
+  name: '',
+  problem: 'duplicates',
+  tags: '',
+  source: 'schedule',
+  draft: base(),
+  fieldErrors: {},
+  ...over,
+});
 
 async function send(request: StartRequest): Promise<{ id: number }> {
   const reply = await dispatch(service.handlers, request.method, request.params);
@@ -69,7 +77,15 @@ describe('form requests through the real lab service', () => {
   });
 
   it('a hyperparameter set, then edits (sent with hyperSetId)', async () => {
-    const set = store.saveHyperSet({ name: 'fast', description: '', schedule: { optimizer: { lr: 0.1 }, dense: { steps: 10 }, training: { strings: [{ text: 'ab.', cycles: 30 }], curriculum: { startCycles: 10, steps: 5 } } } });
+    const set = store.saveHyperSet({
+      name: 'fast',
+      description: '',
+      schedule: {
+        optimizer: { lr: 0.1 },
+        dense: { steps: 10 },
+        training: { strings: [{ text: 'ab.', cycles: 30 }], curriculum: { startCycles: 10, steps: 5 } },
+      },
+    });
     // the form applies the set, then the user edits a value
     const d = setAt(applyHyperSet(base(), set.schedule), 'dense.steps', 20);
     const { stored, expected } = await roundTrip(form({ draft: d, hyperSet: { id: set.id, schedule: set.schedule } }));
@@ -81,7 +97,11 @@ describe('form requests through the real lab service', () => {
   });
 
   it('a set whose optional field the draft dropped is not sent (the lab would bring the field back)', async () => {
-    const set = store.saveHyperSet({ name: 'curr', description: '', schedule: { training: { strings: [{ text: 'ab.', cycles: 30 }], curriculum: { startCycles: 10, steps: 5 } } } });
+    const set = store.saveHyperSet({
+      name: 'curr',
+      description: '',
+      schedule: { training: { strings: [{ text: 'ab.', cycles: 30 }], curriculum: { startCycles: 10, steps: 5 } } },
+    });
     const d = setAt(applyHyperSet(base(), set.schedule), 'training.curriculum', undefined);
     const { stored, expected } = await roundTrip(form({ draft: d, hyperSet: { id: set.id, schedule: set.schedule } }));
     expect(stored.hyperSetId).toBeNull();
@@ -120,7 +140,9 @@ describe('form requests through the real lab service', () => {
     });
     const d = setAt(setAt(base(), 'optimizer.lr', 0.3), 'start', { kind: 'repair' }); // the draft's start point is ignored
     const runSchedule = store.getRun(parent.id).schedule as unknown as JsonObject;
-    const { stored, expected } = await roundTrip(form({ source: 'snapshot', snapshot: { id: snap.id, runSchedule }, draft: d, name: 'child' }));
+    const { stored, expected } = await roundTrip(
+      form({ source: 'snapshot', snapshot: { id: snap.id, runSchedule }, draft: d, name: 'child' }),
+    );
     expect(stored.schedule).toEqual(expected);
     expect(stored.parentSnapshotId).toBe(snap.id);
     expect(stored.schedule.start).toEqual(parentSchedule['start']);

@@ -193,11 +193,7 @@ describe('inferred neurons and hard links', () => {
   it.each(FIXTURES)('%s: the fixed matrix is exactly the hard links, all of weight 1', (file) => {
     const spec = importPrototypeMatrix(text(file));
     const accums = spec.neurons.filter((n) => n.type === 'accum').map((n) => n.name);
-    const expected = [
-      'timer.timer ← timer.timer',
-      'input.timer ← timer.timer',
-      ...accums.map((x) => `${x}.dict-1 ← ${x}.dict`),
-    ].sort();
+    const expected = ['timer.timer ← timer.timer', 'input.timer ← timer.timer', ...accums.map((x) => `${x}.dict-1 ← ${x}.dict`)].sort();
     const fixed = matrixLinks(spec.fixed);
     expect(fixed.map(linkLabel).sort()).toEqual(expected);
     for (const l of fixed) expect(l.weight, linkLabel(l)).toBe(1);
@@ -279,19 +275,23 @@ describe('rejection, with a message naming the path', () => {
   });
 
   it('a weight at depth 3 (and at depths 1, 2, 5)', () => {
-    expectVValueError(() => importPrototypeMatrix('{"norm-1-1": {"dict": {"input": 0.5}}}'), '$["norm-1-1"]["dict"]["input"]', /depth 4.*depth 3/);
+    expectVValueError(
+      () => importPrototypeMatrix('{"norm-1-1": {"dict": {"input": 0.5}}}'),
+      '$["norm-1-1"]["dict"]["input"]',
+      /depth 4.*depth 3/,
+    );
     expectVValueError(() => importPrototypeMatrix('{"norm-1-1": 0.5}'), '$["norm-1-1"]', /depth 1/);
     expectVValueError(() => importPrototypeMatrix('{"norm-1-1": {"dict": 0.5}}'), '$["norm-1-1"]["dict"]', /depth 2/);
-    expectVValueError(
-      () => importPrototypeMatrix(ok('{"x": 0.5}')),
-      '$["norm-1-1"]["dict"]["input"]["char"]["x"]',
-      /depth 5/,
-    );
+    expectVValueError(() => importPrototypeMatrix(ok('{"x": 0.5}')), '$["norm-1-1"]["dict"]["input"]["char"]["x"]', /depth 5/);
     expectVValueError(() => importPrototypeMatrix('{":number": 1}'), '$', /depth 0/);
   });
 
   it('an unknown neuron type prefix as target', () => {
-    expectVValueError(() => importPrototypeMatrix('{"foo-1-1": {"dict": {"input": {"char": 1}}}}'), '$["foo-1-1"]', /unknown neuron type.*"foo-1-1"/);
+    expectVValueError(
+      () => importPrototypeMatrix('{"foo-1-1": {"dict": {"input": {"char": 1}}}}'),
+      '$["foo-1-1"]',
+      /unknown neuron type.*"foo-1-1"/,
+    );
   });
 
   it('an unknown neuron type prefix as source', () => {

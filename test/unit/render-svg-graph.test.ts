@@ -55,10 +55,14 @@ describe('graphToSvg', () => {
       title: 'two links',
     });
     const doc = parseXmlStrict(svg);
-    const root = doc.documentElement!;
+    const root = doc.documentElement;
     expect(root.tagName).toBe('svg');
     expect(root.getAttribute('xmlns')).toBe('http://www.w3.org/2000/svg');
-    expect(elements(doc, 'g').filter((g) => g.getAttribute('class') === 'node').map((g) => g.getAttribute('data-id'))).toEqual(['a', 'b', 'c']);
+    expect(
+      elements(doc, 'g')
+        .filter((g) => g.getAttribute('class') === 'node')
+        .map((g) => g.getAttribute('data-id')),
+    ).toEqual(['a', 'b', 'c']);
     const edges = elements(doc, 'g').filter((g) => g.getAttribute('class') === 'edge');
     expect(edges).toHaveLength(2);
     // each edge has a path and an arrowhead polygon in its colour
@@ -119,7 +123,7 @@ describe('graphToSvg', () => {
     // the loop rises above the node
     expect(Math.min(...pts.map((p) => p[1]))).toBeLessThan(top - 20);
     // the loop's label is inside the viewBox
-    const [vx, vy] = viewBox(doc.documentElement!);
+    const [vx, vy] = viewBox(doc.documentElement);
     expect(vy).toBeLessThan(Math.min(...pts.map((p) => p[1])));
     expect(vx).toBeLessThan(Math.min(...pts.map((p) => p[0])));
   });
@@ -163,17 +167,17 @@ describe('graphToSvg', () => {
 
   it('takes its viewBox from the bounding box of everything drawn plus the padding', () => {
     // one node, label narrower than the box: the box is the bounding box
-    const one = parseXmlStrict(graphToSvg({ nodes: [box('a', 100, 50)], edges: [], padding: 10 })).documentElement!;
+    const one = parseXmlStrict(graphToSvg({ nodes: [box('a', 100, 50)], edges: [], padding: 10 })).documentElement;
     expect(viewBox(one)).toEqual([100 - 40 - 10, 50 - 20 - 10, 80 + 20, 40 + 20]);
     expect(one.getAttribute('width')).toBe('100');
     expect(one.getAttribute('height')).toBe('60');
     // a label wider than its node widens the box: 20 characters × 0.6 em × 12 px = 144 px
-    const wide = parseXmlStrict(graphToSvg({ nodes: [box('a', 0, 0, { label: 'x'.repeat(20) })], edges: [], padding: 0 })).documentElement!;
+    const wide = parseXmlStrict(graphToSvg({ nodes: [box('a', 0, 0, { label: 'x'.repeat(20) })], edges: [], padding: 0 })).documentElement;
     expect(viewBox(wide)[0]).toBeCloseTo(-72, 6);
     expect(viewBox(wide)[2]).toBeCloseTo(144, 6);
     // far-apart nodes: every node lies inside the viewBox
     const nodes = [box('p', -500, 300), box('q', 700, -250), box('r', 0, 0)];
-    const [x, y, w, h] = viewBox(parseXmlStrict(graphToSvg({ nodes, edges: [{ source: 'p', target: 'q' }] })).documentElement!);
+    const [x, y, w, h] = viewBox(parseXmlStrict(graphToSvg({ nodes, edges: [{ source: 'p', target: 'q' }] })).documentElement);
     for (const n of nodes) {
       expect(n.x - 40).toBeGreaterThanOrEqual(x);
       expect(n.x + 40).toBeLessThanOrEqual(x + w);
@@ -183,12 +187,18 @@ describe('graphToSvg', () => {
     expect(w).toBeCloseTo(1200 + 80 + 32, 6);
     expect(h).toBeCloseTo(550 + 40 + 32, 6);
     // an empty graph is still a valid document
-    expect(parseXmlStrict(graphToSvg({ nodes: [], edges: [] })).documentElement!.tagName).toBe('svg');
+    expect(parseXmlStrict(graphToSvg({ nodes: [], edges: [] })).documentElement.tagName).toBe('svg');
   });
 
   it('bows two edges between the same nodes apart instead of drawing them on top of each other', () => {
     const doc = parseXmlStrict(
-      graphToSvg({ nodes: [box('a', 0, 0), box('b', 300, 0)], edges: [{ source: 'a', target: 'b' }, { source: 'b', target: 'a' }] }),
+      graphToSvg({
+        nodes: [box('a', 0, 0), box('b', 300, 0)],
+        edges: [
+          { source: 'a', target: 'b' },
+          { source: 'b', target: 'a' },
+        ],
+      }),
     );
     const [ab, ba] = elements(doc, 'path').map((p) => pathPoints(p.getAttribute('d')!));
     // control points on opposite sides of the line y = 0
@@ -199,11 +209,14 @@ describe('graphToSvg', () => {
   it('refuses bad input with an error naming what is wrong', () => {
     const nodes = [box('a', 0, 0, { ports: { in: ['x'], out: ['y'] } }), box('b', 100, 0)];
     expect(() => graphToSvg({ nodes, edges: [{ source: 'a', target: 'zz' }] })).toThrow(/target "zz" is not a node/);
-    expect(() => graphToSvg({ nodes, edges: [{ source: 'a', target: 'b', sourcePort: 'nope' }] })).toThrow(/node "a" has no output port "nope"/);
+    expect(() => graphToSvg({ nodes, edges: [{ source: 'a', target: 'b', sourcePort: 'nope' }] })).toThrow(
+      /node "a" has no output port "nope"/,
+    );
     expect(() => graphToSvg({ nodes: [box('a', NaN, 0)], edges: [] })).toThrow(/node "a": x must be a finite number/);
     expect(() => graphToSvg({ nodes: [box('a', 0, 0), box('a', 1, 1)], edges: [] })).toThrow(/duplicate node id "a"/);
     expect(() => graphToSvg({ nodes: [box('a', 0, 0, { fill: 'url(http://evil.example/x)' })], edges: [] })).toThrow(/node "a": fill/);
     expect(() => graphToSvg({ nodes, edges: [{ source: 'a', target: 'b', color: '"/><script>' }] })).toThrow(/color/);
-    for (const ok of ['#fff', '#a0b1c2', '#a0b1c2cc', 'steelblue', 'rgb(1, 2, 3)', 'rgba(1,2,3,0.5)', 'hsl(120 50% 50%)']) expect(checkColor(ok, 'c')).toBe(ok);
+    for (const ok of ['#fff', '#a0b1c2', '#a0b1c2cc', 'steelblue', 'rgb(1, 2, 3)', 'rgba(1,2,3,0.5)', 'hsl(120 50% 50%)'])
+      expect(checkColor(ok, 'c')).toBe(ok);
   });
 });

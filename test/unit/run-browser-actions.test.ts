@@ -48,7 +48,9 @@ function fakeClient(runs: RunSummary[]) {
     },
     'runs.export': async (p) => {
       calls.push(['export', p]);
-      return p.ids.map((id) => ({ format: 'dmm-lab-run', version: 1, run: { id }, metrics: [], events: [], snapshots: [] }) as unknown as RunExport);
+      return p.ids.map(
+        (id) => ({ format: 'dmm-lab-run', version: 1, run: { id }, metrics: [], events: [], snapshots: [] }) as unknown as RunExport,
+      );
     },
     'runs.get': async () => {
       throw new Error('not used');
@@ -59,7 +61,12 @@ function fakeClient(runs: RunSummary[]) {
 
 describe('actions', () => {
   it('trash leaves running and paused runs alone and says so', async () => {
-    const runs = [summary({ id: 1 }), summary({ id: 2, status: 'running' }), summary({ id: 3, status: 'queued' }), summary({ id: 4, status: 'paused' })];
+    const runs = [
+      summary({ id: 1 }),
+      summary({ id: 2, status: 'running' }),
+      summary({ id: 3, status: 'queued' }),
+      summary({ id: 4, status: 'paused' }),
+    ];
     expect(untrashable(runs).map((r) => r.id)).toEqual([2, 4]);
     const { client, calls } = fakeClient(runs);
     const out = await trashRuns(client, runs);
@@ -103,7 +110,10 @@ describe('actions', () => {
   it('JSON export: one run is one object, several an array (as `runs export` writes them), asked for in chunks', async () => {
     const { client, calls } = fakeClient([]);
     expect(JSON.parse((await exportJson(client, [5])).text)).toMatchObject({ format: 'dmm-lab-run', run: { id: 5 } });
-    const many = await exportJson(client, Array.from({ length: 120 }, (_, i) => i + 1));
+    const many = await exportJson(
+      client,
+      Array.from({ length: 120 }, (_, i) => i + 1),
+    );
     expect(many.count).toBe(120);
     expect((JSON.parse(many.text) as unknown[]).length).toBe(120);
     expect(calls.filter(([m]) => m === 'export').map(([, p]) => (p as { ids: number[] }).ids.length)).toEqual([1, 50, 50, 20]);

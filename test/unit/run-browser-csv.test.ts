@@ -41,8 +41,15 @@ describe('csv', () => {
   });
 
   it('exports the given columns in order, full precision, ISO times, tags joined by ;', () => {
-    const runs = [summary(), summary({ id: 2, name: 'b, "quoted"', architectureId: 3, tags: [], startedAt: null, endedAt: null, softLinks: null })];
-    const csv = runsToCsv(runs, ['id', 'name', 'architecture', 'startedAt', 'duration', 'softLinks', 'finalLoss', 'testLoss', 'testWorst', 'tags'], ctx);
+    const runs = [
+      summary(),
+      summary({ id: 2, name: 'b, "quoted"', architectureId: 3, tags: [], startedAt: null, endedAt: null, softLinks: null }),
+    ];
+    const csv = runsToCsv(
+      runs,
+      ['id', 'name', 'architecture', 'startedAt', 'duration', 'softLinks', 'finalLoss', 'testLoss', 'testWorst', 'tags'],
+      ctx,
+    );
     expect(csv.split('\r\n')).toEqual([
       'id,name,architecture,startedAt,duration,softLinks,finalLoss,testLoss,testWorst,tags',
       '1,run 1,generated L2 K1,2025-11-24T16:00:01.000Z,330000,8,0.000123456789,0,,a;b', // no library architecture: the schedule's start point

@@ -1,7 +1,16 @@
 /** The run browser's filter box: conditions and text in, contract Conditions or readable errors out. */
 import { describe, expect, it } from 'vitest';
 import { ConditionSchema, RunQuerySchema } from '../../src-shared/api/contract';
-import { formatFilter, parseFilter, parseDate, parseDuration, resolveField, defaultCatalog, type FilterResult, type ParsedFilter } from '../../src-renderer/runs/browser/filter';
+import {
+  formatFilter,
+  parseFilter,
+  parseDate,
+  parseDuration,
+  resolveField,
+  defaultCatalog,
+  type FilterResult,
+  type ParsedFilter,
+} from '../../src-renderer/runs/browser/filter';
 import { numericPaths, schedulePaths } from '../../src-renderer/runs/browser/schedule-paths';
 import { ScheduleSchema } from '../../src-shared/synthesis/schedule';
 
@@ -29,7 +38,10 @@ describe('parseFilter', () => {
       { field: 'optimizer.lr', op: '=', value: 0.02 },
     ]);
     expect(f.text).toBe('sweep lr');
-    expect(ok(parseFilter('repair  run softLinks > 8'))).toEqual({ conditions: [{ field: 'softLinks', op: '>', value: 8 }], text: 'repair run' });
+    expect(ok(parseFilter('repair  run softLinks > 8'))).toEqual({
+      conditions: [{ field: 'softLinks', op: '>', value: 8 }],
+      text: 'repair run',
+    });
   });
 
   it('is empty for blank input', () => {
@@ -44,7 +56,9 @@ describe('parseFilter', () => {
   });
 
   it('normalises operators and field case, and knows two aliases', () => {
-    const f = ok(parseFilter('softlinks == 8, TESTLOSS ≤ 1, seed <> 3, steps ≥ 10, steps => 11, steps =< 12, seed ≠ 4, links < 20, lr > 0.001'));
+    const f = ok(
+      parseFilter('softlinks == 8, TESTLOSS ≤ 1, seed <> 3, steps ≥ 10, steps => 11, steps =< 12, seed ≠ 4, links < 20, lr > 0.001'),
+    );
     expect(f.conditions.map((c) => `${c.field} ${c.op} ${c.value}`)).toEqual([
       'softLinks = 8',
       'testLoss <= 1',
@@ -59,14 +73,29 @@ describe('parseFilter', () => {
   });
 
   it('accepts schedule paths of every variant (ES, cut rules, curriculum)', () => {
-    for (const p of ['estimator.sigma', 'rounds.cut.threshold', 'rounds.cut.fraction', 'training.curriculum.steps', 'start.architecture.layers', 'dense.l1']) {
+    for (const p of [
+      'estimator.sigma',
+      'rounds.cut.threshold',
+      'rounds.cut.fraction',
+      'training.curriculum.steps',
+      'start.architecture.layers',
+      'dense.l1',
+    ]) {
       expect(ok(parseFilter(`${p} > 0`)).conditions[0]?.field).toBe(p);
     }
   });
 
   it('reads dates for the time fields and durations for duration', () => {
-    const f = ok(parseFilter('startedAt >= 2025-11-24, endedAt < 2025-11-24T17:30, duration > 1.5h, duration < 90s, createdAt > 1700000000000'));
-    expect(f.conditions.map((c) => c.value)).toEqual([new Date(2025, 10, 24).getTime(), new Date(2025, 10, 24, 17, 30).getTime(), 5_400_000, 90_000, 1_700_000_000_000]);
+    const f = ok(
+      parseFilter('startedAt >= 2025-11-24, endedAt < 2025-11-24T17:30, duration > 1.5h, duration < 90s, createdAt > 1700000000000'),
+    );
+    expect(f.conditions.map((c) => c.value)).toEqual([
+      new Date(2025, 10, 24).getTime(),
+      new Date(2025, 10, 24, 17, 30).getTime(),
+      5_400_000,
+      90_000,
+      1_700_000_000_000,
+    ]);
     expect(parseDate('2025-02-30')).toBeUndefined();
     expect(parseDuration('250ms')).toBe(250);
     expect(parseDuration('2d')).toBe(172_800_000);
@@ -137,10 +166,18 @@ describe('formatFilter', () => {
   });
 
   it('is readable', () => {
-    expect(formatFilter({ conditions: [{ field: 'duration', op: '>', value: 5_400_000 }, { field: 'softLinks', op: '<=', value: 12 }], text: 'repair' })).toBe(
-      'duration > 90m, softLinks <= 12, repair',
+    expect(
+      formatFilter({
+        conditions: [
+          { field: 'duration', op: '>', value: 5_400_000 },
+          { field: 'softLinks', op: '<=', value: 12 },
+        ],
+        text: 'repair',
+      }),
+    ).toBe('duration > 90m, softLinks <= 12, repair');
+    expect(formatFilter({ conditions: [{ field: 'startedAt', op: '>=', value: new Date(2025, 10, 24).getTime() }], text: '' })).toBe(
+      'startedAt >= 2025-11-24',
     );
-    expect(formatFilter({ conditions: [{ field: 'startedAt', op: '>=', value: new Date(2025, 10, 24).getTime() }], text: '' })).toBe('startedAt >= 2025-11-24');
   });
 });
 

@@ -9,7 +9,11 @@ describe('reference row', () => {
   it('the hand-crafted detector has 8 soft links and test loss and worst error 0, computed quickly', () => {
     const r = referenceFigures();
     expect(r.error).toBeUndefined();
-    expect([r.softLinks, r.testLoss, r.testWorst]).toEqual([STATED_REFERENCE.softLinks, STATED_REFERENCE.testLoss, STATED_REFERENCE.testWorst]);
+    expect([r.softLinks, r.testLoss, r.testWorst]).toEqual([
+      STATED_REFERENCE.softLinks,
+      STATED_REFERENCE.testLoss,
+      STATED_REFERENCE.testWorst,
+    ]);
     expect(r.computedMs).toBeLessThan(2000);
     expect(referenceFigures()).toBe(r); // once per window
   });

@@ -108,7 +108,7 @@ describe('RunRows', () => {
 
     // trashed elsewhere: leaves the (live) view
     lab.runs[4] = { ...(lab.runs[4] as RunSummary), deletedAt: 1 };
-    rows.applyLive({ changed: [lab.runs[4] as RunSummary], removed: [1], progress: [] });
+    rows.applyLive({ changed: [lab.runs[4]], removed: [1], progress: [] });
     expect(rows.snapshot.rows.map((r) => r.id)).toEqual([4, 3, 2]);
     expect(rows.snapshot.total).toBe(3);
 
@@ -130,7 +130,9 @@ describe('RunRows', () => {
     rows.applyLive({
       changed: [],
       removed: [],
-      progress: [{ runId: 2, step: 700, stepBudget: 900, phase: 'sparsify', softLinks: 120, preregLoss: 0.5, lambda1: 0.003, wallMs: 1000 }],
+      progress: [
+        { runId: 2, step: 700, stepBudget: 900, phase: 'sparsify', softLinks: 120, preregLoss: 0.5, lambda1: 0.003, wallMs: 1000 },
+      ],
     });
     expect(rows.get(2)).toMatchObject({ steps: 700, stepBudget: 900, softLinks: 120, finalLoss: 0.5, bestLoss: 1e-5 });
   });
@@ -176,7 +178,18 @@ describe('RunRows', () => {
     expect(mayMatch(r, { status: ['completed'] })).toBe(false);
     expect(mayMatch(r, { status: [] })).toBe(true);
     expect(mayMatch(r, { tag: 'y' })).toBe(false);
-    expect(withProgress(summary({ bestLoss: null }), { runId: 1, step: 3, stepBudget: 9, phase: 'dense', softLinks: 4, preregLoss: null, lambda1: 0, wallMs: 0 }).bestLoss).toBeNull();
+    expect(
+      withProgress(summary({ bestLoss: null }), {
+        runId: 1,
+        step: 3,
+        stepBudget: 9,
+        phase: 'dense',
+        softLinks: 4,
+        preregLoss: null,
+        lambda1: 0,
+        wallMs: 0,
+      }).bestLoss,
+    ).toBeNull();
   });
 });
 
@@ -184,7 +197,11 @@ describe('Throttle', () => {
   it('runs at most once per interval and always after the last request', () => {
     vi.useFakeTimers();
     try {
-      const clock: Clock = { now: () => Date.now(), setTimeout: (f, ms) => setTimeout(f, ms), clearTimeout: (h) => clearTimeout(h as number) };
+      const clock: Clock = {
+        now: () => Date.now(),
+        setTimeout: (f, ms) => setTimeout(f, ms),
+        clearTimeout: (h) => clearTimeout(h as number),
+      };
       const runs: number[] = [];
       const t0 = Date.now();
       const th = new Throttle(() => runs.push(Date.now() - t0), 100, clock);

@@ -111,7 +111,11 @@ describe('selection', () => {
   });
 
   it('ranges over rows not loaded yet take what is there', () => {
-    const partial = { count: 6, idAt: (i: number) => (i < 3 ? [10, 11, 12][i] : undefined), indexOf: (id: number) => [10, 11, 12].indexOf(id) };
+    const partial = {
+      count: 6,
+      idAt: (i: number) => (i < 3 ? [10, 11, 12][i] : undefined),
+      indexOf: (id: number) => [10, 11, 12].indexOf(id),
+    };
     const s = clickRow(clickRow(EMPTY_SELECTION, partial, 0, none), partial, 2, shift);
     expect(ids(s)).toEqual([10, 11, 12]);
     expect(clickRow(s, partial, 4, none)).toBe(s); // a placeholder row: nothing happens

@@ -14,11 +14,20 @@ import { METRIC_SMOOTHING_START, advanceMetricState, smoothMetrics } from '../..
 const store = new RunStore(RunStore.open(':memory:').db);
 afterAll(() => store.close());
 
-function reference(all: readonly Metric[], after: number, maxPoints: number, factor: number): { total: number; lastStep: number; points: Metric[] } {
+function reference(
+  all: readonly Metric[],
+  after: number,
+  maxPoints: number,
+  factor: number,
+): { total: number; lastStep: number; points: Metric[] } {
   const prefix = all.filter((m) => m.step <= after);
   let rest = all.filter((m) => m.step > after);
   if (factor > 0) rest = smoothMetrics(rest, factor, advanceMetricState(METRIC_SMOOTHING_START, prefix, factor)).points;
-  return { total: rest.length, lastStep: rest.length > 0 ? (rest[rest.length - 1] as Metric).step : after, points: downsample(rest, maxPoints) };
+  return {
+    total: rest.length,
+    lastStep: rest.length > 0 ? (rest[rest.length - 1] as Metric).step : after,
+    points: downsample(rest, maxPoints),
+  };
 }
 
 describe('RunStore.metrics on a long series', () => {
@@ -26,7 +35,16 @@ describe('RunStore.metrics on a long series', () => {
   const run = store.createRun({ schedule: defaultSchedule(1) });
   const all: Metric[] = Array.from({ length: 5000 }, (_, i) => {
     const p = 100 * Math.exp(-i / 700) * (0.9 + 0.2 * rng.next());
-    return { step: i + 1, phase: i < 800 ? 'dense' : 'sparsify', preregLoss: p, loss: p + 0.1, l1: 3, lambda1: 0.001, softLinks: 1486 - (i >> 4), wallMs: i * 7 };
+    return {
+      step: i + 1,
+      phase: i < 800 ? 'dense' : 'sparsify',
+      preregLoss: p,
+      loss: p + 0.1,
+      l1: 3,
+      lambda1: 0.001,
+      softLinks: 1486 - (i >> 4),
+      wallMs: i * 7,
+    };
   });
   // non-finite figures come back as null: NaN and ±Infinity
   for (const [i, v] of [

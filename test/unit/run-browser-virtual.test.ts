@@ -4,7 +4,12 @@ import { pageRows, rowWindow, scrollToRow } from '../../src-renderer/runs/browse
 
 describe('rowWindow', () => {
   it('renders the visible rows plus overscan', () => {
-    expect(rowWindow({ scrollTop: 0, viewportHeight: 280, rowHeight: 28, count: 10_000, overscan: 5 })).toEqual({ start: 0, end: 16, offset: 0, height: 280_000 });
+    expect(rowWindow({ scrollTop: 0, viewportHeight: 280, rowHeight: 28, count: 10_000, overscan: 5 })).toEqual({
+      start: 0,
+      end: 16,
+      offset: 0,
+      height: 280_000,
+    });
     const w = rowWindow({ scrollTop: 28 * 1000 + 10, viewportHeight: 280, rowHeight: 28, count: 10_000, overscan: 5 });
     expect(w).toEqual({ start: 995, end: 1016, offset: 995 * 28, height: 280_000 });
   });

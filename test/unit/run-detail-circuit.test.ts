@@ -49,7 +49,14 @@ describe('circuitElements', () => {
     expect(hard.map((e) => e.data.label)).toEqual(['accum.dict-1 ← accum.dict (hard link)']);
     expect(maxAbs).toBe(1);
     const e = soft.find((x) => x.data.id === 'input.char->accum.dict-2');
-    expect(e?.data).toMatchObject({ source: 'input', target: 'accum', weight: 1, width: MAX_WIDTH, color: POSITIVE_COLOR, label: 'accum.dict-2 ← input.char' });
+    expect(e?.data).toMatchObject({
+      source: 'input',
+      target: 'accum',
+      weight: 1,
+      width: MAX_WIDTH,
+      color: POSITIVE_COLOR,
+      label: 'accum.dict-2 ← input.char',
+    });
     expect(nodes.find((n) => n.data.id === 'accum')?.data).toMatchObject({ type: 'accum', label: 'accum' });
   });
 
@@ -77,7 +84,9 @@ describe('circuitElements', () => {
   });
 
   it('refuses a snapshot whose weights do not match its links', () => {
-    expect(() => circuitElements({ links: [{ to: 'a', toPort: 'x', from: 'b', fromPort: 'y' }], weights: [] })).toThrow(/1 links but 0 weights/);
+    expect(() => circuitElements({ links: [{ to: 'a', toPort: 'x', from: 'b', fromPort: 'y' }], weights: [] })).toThrow(
+      /1 links but 0 weights/,
+    );
   });
 });
 

@@ -24,7 +24,10 @@ const run = (id: number, extra: Partial<RunSummary> = {}): RunSummary =>
 
 describe('summaryRows', () => {
   it('lines up the figures and marks the lowest of each', () => {
-    const rows = summaryRows([run(1), run(2, { softLinks: 8, testWorst: null, status: 'stopped', statusReason: 'cancelled', endedAt: null })], 121_000);
+    const rows = summaryRows(
+      [run(1), run(2, { softLinks: 8, testWorst: null, status: 'stopped', statusReason: 'cancelled', endedAt: null })],
+      121_000,
+    );
     const by = new Map(rows.map((r) => [r.label, r]));
     expect(by.get('soft links')).toEqual({ label: 'soft links', cells: ['12', '8'], best: 1 });
     expect(by.get('test worst')).toEqual({ label: 'test worst', cells: ['0.1', '—'] }); // only one value: no best
@@ -41,10 +44,28 @@ describe('summaryRows', () => {
 });
 
 describe('overlayColumns', () => {
-  const m = (step: number, v: number | null): Metric => ({ step, phase: 'dense', preregLoss: v, loss: v, l1: 0, lambda1: 0, softLinks: step, wallMs: 0 });
+  const m = (step: number, v: number | null): Metric => ({
+    step,
+    phase: 'dense',
+    preregLoss: v,
+    loss: v,
+    l1: 0,
+    lambda1: 0,
+    softLinks: step,
+    wallMs: 0,
+  });
 
   it('one column per run on the union of steps', () => {
-    expect(overlayColumns([[m(1, 3), m(2, 2)], [m(2, 5), m(4, 0)]], 'preregLoss', false)).toEqual([
+    expect(
+      overlayColumns(
+        [
+          [m(1, 3), m(2, 2)],
+          [m(2, 5), m(4, 0)],
+        ],
+        'preregLoss',
+        false,
+      ),
+    ).toEqual([
       [1, 2, 4],
       [3, 2, null],
       [null, 5, 0],

@@ -23,7 +23,13 @@ describe('estimateProgress', () => {
   });
 
   it('is done (ETA 0) at or past the budget, fraction capped at 1', () => {
-    const e = estimateProgress([{ step: 900, wallMs: 9000 }, { step: 1200, wallMs: 12_000 }], 1000);
+    const e = estimateProgress(
+      [
+        { step: 900, wallMs: 9000 },
+        { step: 1200, wallMs: 12_000 },
+      ],
+      1000,
+    );
     expect(e.fraction).toBe(1);
     expect(e.etaMs).toBe(0);
   });

@@ -4,24 +4,48 @@ import type { EventRecord } from '../../src-shared/api/records';
 import { describeEvent, filterEvents, fmt, kindCounts, MARKER_COLORS, markersOf } from '../../src-renderer/runs/detail/events';
 
 let nextId = 1;
-const ev = (kind: string, data: Record<string, unknown>, step = 10): EventRecord => ({ id: nextId++, runId: 1, step, kind, at: 0, data: { kind, step, ...data } });
+const ev = (kind: string, data: Record<string, unknown>, step = 10): EventRecord => ({
+  id: nextId++,
+  runId: 1,
+  step,
+  kind,
+  at: 0,
+  data: { kind, step, ...data },
+});
 const link = (to: string, from: string) => ({ to, toPort: 'dict', from, fromPort: 'out' });
 
 describe('describeEvent', () => {
   it('says what each synthesis decision was, with its numbers', () => {
-    expect(describeEvent(ev('cut', { round: 2, attempt: 1, rule: 'fraction 0.5', removed: [link('a', 'b'), link('c', 'd')], linksBefore: 40, lambda1: 0.003, target: 0.25, softLinks: 38 }))).toBe(
-      'round 2 try 1: cut 2 of 40 links by fraction 0.5, λ1 0.003, target loss 0.25',
-    );
+    expect(
+      describeEvent(
+        ev('cut', {
+          round: 2,
+          attempt: 1,
+          rule: 'fraction 0.5',
+          removed: [link('a', 'b'), link('c', 'd')],
+          linksBefore: 40,
+          lambda1: 0.003,
+          target: 0.25,
+          softLinks: 38,
+        }),
+      ),
+    ).toBe('round 2 try 1: cut 2 of 40 links by fraction 0.5, λ1 0.003, target loss 0.25');
     expect(describeEvent(ev('accept', { round: 2, preregLoss: 0.1234567, target: 0.25, retrainSteps: 150, softLinks: 38 }))).toBe(
       'round 2 accepted after 150 steps: loss 0.1235 ≤ 0.25 (38 links)',
     );
-    expect(describeEvent(ev('backtrack', { round: 3, preregLoss: 4, target: 0.3, retrainSteps: 200, restored: 19, next: 'gentler 0.25' }))).toContain('19 links restored; next: gentler 0.25');
-    expect(describeEvent(ev('prune', { threshold: 0.01, removed: [link('a', 'b'), link('c', 'd'), link('e', 'f'), link('g', 'h')], linksBefore: 30 }))).toBe(
-      'pruned 4 of 30 links below 0.01: a.dict ← b.out, c.dict ← d.out, e.dict ← f.out and 1 more',
-    );
-    expect(describeEvent(ev('verdict', { passed: false, trainLoss: 0.02, validationWorst: 0.5, failures: ['train loss 0.02 > 0.001'], softLinks: 9 }))).toBe(
-      'failed: train loss 0.02, validation worst 0.5 — train loss 0.02 > 0.001 (9 links)',
-    );
+    expect(
+      describeEvent(ev('backtrack', { round: 3, preregLoss: 4, target: 0.3, retrainSteps: 200, restored: 19, next: 'gentler 0.25' })),
+    ).toContain('19 links restored; next: gentler 0.25');
+    expect(
+      describeEvent(
+        ev('prune', { threshold: 0.01, removed: [link('a', 'b'), link('c', 'd'), link('e', 'f'), link('g', 'h')], linksBefore: 30 }),
+      ),
+    ).toBe('pruned 4 of 30 links below 0.01: a.dict ← b.out, c.dict ← d.out, e.dict ← f.out and 1 more');
+    expect(
+      describeEvent(
+        ev('verdict', { passed: false, trainLoss: 0.02, validationWorst: 0.5, failures: ['train loss 0.02 > 0.001'], softLinks: 9 }),
+      ),
+    ).toBe('failed: train loss 0.02, validation worst 0.5 — train loss 0.02 > 0.001 (9 links)');
     expect(describeEvent(ev('stop', { reason: 'target', preregLoss: 1e-5, softLinks: 8 }))).toBe('stopped (target) at loss 1e-5 (8 links)');
     expect(describeEvent(ev('merge', { merged: ['a into b', 'c into d', 'e into f', 'g into h', 'i into j'], softLinks: 50 }))).toBe(
       'merged a into b; c into d; e into f and 2 more (50 links)',
@@ -33,7 +57,9 @@ describe('describeEvent', () => {
     expect(describeEvent(ev('command', { command: { kind: 'set', lambda1: 0.002, lr: 0.01 } }))).toBe('command: set λ1 = 0.002, lr = 0.01');
     expect(describeEvent(ev('command', { command: { kind: 'prune', threshold: 0.05 } }))).toBe('command: prune now below |w| < 0.05');
     expect(describeEvent(ev('command', { command: { kind: 'pause' } }))).toBe('command: pause');
-    expect(describeEvent(ev('control', { control: { kind: 'set', lr: 0.5 }, phase: 'sparsify', softLinks: 30 }))).toBe('applied set lr = 0.5 in phase sparsify (30 links)');
+    expect(describeEvent(ev('control', { control: { kind: 'set', lr: 0.5 }, phase: 'sparsify', softLinks: 30 }))).toBe(
+      'applied set lr = 0.5 in phase sparsify (30 links)',
+    );
     expect(describeEvent(ev('error', { message: 'boom' }))).toBe('boom');
   });
 
@@ -45,7 +71,16 @@ describe('describeEvent', () => {
 });
 
 describe('filters and markers', () => {
-  const events = [ev('phase', { phase: 'dense' }, 0), ev('cut', { rule: 'fraction 0.5' }, 100), ev('accept', {}, 150), ev('cut', { rule: 'neuron norm-2-1' }, 160), ev('backtrack', {}, 200), ev('regrow', {}, 300), ev('prune', {}, 310), ev('merge', { merged: ['a'] }, 320)];
+  const events = [
+    ev('phase', { phase: 'dense' }, 0),
+    ev('cut', { rule: 'fraction 0.5' }, 100),
+    ev('accept', {}, 150),
+    ev('cut', { rule: 'neuron norm-2-1' }, 160),
+    ev('backtrack', {}, 200),
+    ev('regrow', {}, 300),
+    ev('prune', {}, 310),
+    ev('merge', { merged: ['a'] }, 320),
+  ];
 
   it('counts kinds, most frequent first', () => {
     expect(kindCounts(events)[0]).toEqual({ kind: 'cut', count: 2 });
@@ -72,7 +107,13 @@ describe('filters and markers', () => {
   });
 
   it('drops the markers of steps a continuation replaced', () => {
-    const log = [ev('cut', {}, 100), ev('accept', {}, 150), ev('cut', {}, 300), ev('continue', { snapshotId: 4, fromStep: 150, previousStatus: 'completed' }, 150), ev('cut', {}, 200)];
+    const log = [
+      ev('cut', {}, 100),
+      ev('accept', {}, 150),
+      ev('cut', {}, 300),
+      ev('continue', { snapshotId: 4, fromStep: 150, previousStatus: 'completed' }, 150),
+      ev('cut', {}, 200),
+    ];
     expect(markersOf(log).map((m) => [m.step, m.kind])).toEqual([
       [100, 'cut'],
       [150, 'accept'],

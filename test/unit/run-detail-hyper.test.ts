@@ -39,7 +39,12 @@ describe('diffHyperparameters', () => {
     // a path one run lacks
     expect(byPath.get('rounds.cut.fraction')).toEqual({ path: 'rounds.cut.fraction', values: [0.5, undefined], differs: true });
     expect(byPath.get('rounds.cut.count')).toEqual({ path: 'rounds.cut.count', values: [undefined, 10], differs: true });
-    expect(rows.filter((r) => r.differs).map((r) => r.path).sort()).toEqual(['optimizer.lr', 'rounds.cut.count', 'rounds.cut.fraction', 'rounds.cut.kind', 'seed']);
+    expect(
+      rows
+        .filter((r) => r.differs)
+        .map((r) => r.path)
+        .sort(),
+    ).toEqual(['optimizer.lr', 'rounds.cut.count', 'rounds.cut.fraction', 'rounds.cut.kind', 'seed']);
     // first-seen order: the first run's paths first
     expect(rows.findIndex((r) => r.path === 'rounds.cut.count')).toBeGreaterThan(rows.findIndex((r) => r.path === 'rounds.cut.fraction'));
   });

@@ -186,7 +186,9 @@ describe('runs.metrics with smoothing (store)', () => {
     const first = store.metrics(cont.id, { smoothing: factor });
     expect(first.lastStep).toBe(1000);
     // steps 601… are replaced by other values (what a continuation from step 600 writes)
-    const rewritten = series.slice(0, 1200).map((m) => (m.step > 600 ? { ...m, preregLoss: (m.preregLoss ?? 0) * 3, loss: (m.loss ?? 0) * 3 } : m));
+    const rewritten = series
+      .slice(0, 1200)
+      .map((m) => (m.step > 600 ? { ...m, preregLoss: (m.preregLoss ?? 0) * 3, loss: (m.loss ?? 0) * 3 } : m));
     store.appendMetrics(cont.id, rewritten.slice(600));
     const page = store.metrics(cont.id, { afterStep: 1000, smoothing: factor }); // the cached state at 1000 is stale
     expect(page.points).toEqual(smoothMetrics(rewritten, factor).points.slice(1000));

@@ -23,7 +23,12 @@ function tiny(overrides: Record<string, unknown> = {}): Schedule {
   const base = {
     seed: 3,
     start: { kind: 'generate', architecture: { layers: 2, copies: 1, types: TYPES, skip: true, scale: 0.01 } },
-    training: { strings: [{ text: 'aba.', cycles: 50 }, { text: 'b..', cycles: 40 }] },
+    training: {
+      strings: [
+        { text: 'aba.', cycles: 50 },
+        { text: 'b..', cycles: 40 },
+      ],
+    },
     testSuite: [{ text: 'ab.', cycles: 40 }],
     dense: { steps: 60 },
     rounds: { retrain: { chunk: 10, budget: 30, fineBudget: 20 }, fineTries: 3, fineBelow: 10 },
@@ -36,7 +41,8 @@ function tiny(overrides: Record<string, unknown> = {}): Schedule {
 }
 
 function merge(a: unknown, b: unknown): unknown {
-  if (typeof a !== 'object' || a === null || Array.isArray(a) || typeof b !== 'object' || b === null || Array.isArray(b)) return b === undefined ? a : b;
+  if (typeof a !== 'object' || a === null || Array.isArray(a) || typeof b !== 'object' || b === null || Array.isArray(b))
+    return b === undefined ? a : b;
   const out: Record<string, unknown> = { ...(a as Record<string, unknown>) };
   for (const [k, v] of Object.entries(b)) out[k] = merge(out[k], v);
   return out;
@@ -75,7 +81,8 @@ function cutOutcomes(events: readonly SynthesisEvent[]): { cut: Cut; outcome: Ac
         out.push({ cut: e, outcome: f, sizeBefore: size });
         return;
       }
-      if (f.kind !== 'drop-dead' && f.kind !== 'merge') expect.fail(`cut at step ${e.step} (${e.rule}) is followed by a ${f.kind} event before any accept or backtrack`);
+      if (f.kind !== 'drop-dead' && f.kind !== 'merge')
+        expect.fail(`cut at step ${e.step} (${e.rule}) is followed by a ${f.kind} event before any accept or backtrack`);
       size = f.softLinks;
     }
     expect.fail(`cut at step ${e.step} (${e.rule}) is never accepted or undone`);
@@ -143,7 +150,10 @@ function checkProtocol({ result, events, steps }: Run, s: Schedule): void {
 
 /** Training loss of the result's spec on the schedule's strings, evaluated here from scratch. */
 function independentTrainLoss(result: SynthesisResult, s: Schedule): number {
-  const loss = new DetectorLoss(result.spec, [...s.training.strings, ...s.testSuite].map((x) => x.text));
+  const loss = new DetectorLoss(
+    result.spec,
+    [...s.training.strings, ...s.testSuite].map((x) => x.text),
+  );
   const w = loss.machine.paramVector(result.spec.trainable);
   return s.training.strings.reduce((a, x) => a + loss.fit(w, x.text, x.cycles, 'exact').preregLoss, 0);
 }
@@ -154,7 +164,12 @@ describe('the backtracking protocol on a generated machine', () => {
     ['lenient acceptance', { rounds: { accept: { ceiling: 0, tolerance: 0.3 } } }],
     [
       'strict acceptance, hardly any retraining (forces backtracks)',
-      { rounds: { accept: { ceiling: 0, fineCeiling: 0, tolerance: 0 }, retrain: { lr: 1e-9, fineLr: 1e-9, chunk: 5, budget: 5, fineBudget: 5 } } },
+      {
+        rounds: {
+          accept: { ceiling: 0, fineCeiling: 0, tolerance: 0 },
+          retrain: { lr: 1e-9, fineLr: 1e-9, chunk: 5, budget: 5, fineBudget: 5 },
+        },
+      },
     ],
     [
       'strict acceptance without dropping or merging',
@@ -210,10 +225,26 @@ describe('backtracking from an exact circuit (nothing can be cut)', () => {
     tiny(
       merge(
         {
-          start: { kind: 'repair', architecture: { layers: 3, copies: 1, types: TYPES, skip: true, scale: 0.01 }, remove: [], perturb: 0, embed: 'circuit' },
-          training: { strings: [{ text: 'aba.', cycles: 50 }, { text: 'b..b', cycles: 50 }] },
+          start: {
+            kind: 'repair',
+            architecture: { layers: 3, copies: 1, types: TYPES, skip: true, scale: 0.01 },
+            remove: [],
+            perturb: 0,
+            embed: 'circuit',
+          },
+          training: {
+            strings: [
+              { text: 'aba.', cycles: 50 },
+              { text: 'b..b', cycles: 50 },
+            ],
+          },
           dense: { steps: 0 },
-          rounds: { accept: { ceiling: 0, fineCeiling: 0, tolerance: 0 }, retrain: { chunk: 5, budget: 10, fineBudget: 10 }, fineTries: 4, fineBelow: 0 },
+          rounds: {
+            accept: { ceiling: 0, fineCeiling: 0, tolerance: 0 },
+            retrain: { chunk: 5, budget: 10, fineBudget: 10 },
+            fineTries: 4,
+            fineBelow: 0,
+          },
           stop: { targetLinks: 2 },
           polish: { steps: 10 },
         },
@@ -223,7 +254,12 @@ describe('backtracking from an exact circuit (nothing can be cut)', () => {
 
   const detectorLinks = () => {
     const rename = (n: string) => HANDCRAFTED_EMBEDDING[n] ?? n;
-    return matrixLinks(handcraftedDetector().trainable).map((l) => ({ to: rename(l.to), toPort: l.toPort, from: rename(l.from), fromPort: l.fromPort }));
+    return matrixLinks(handcraftedDetector().trainable).map((l) => ({
+      to: rename(l.to),
+      toPort: l.toPort,
+      from: rename(l.from),
+      fromPort: l.fromPort,
+    }));
   };
 
   it('undoes every cut and ends with exactly the detector it started from, weights and all', async () => {
@@ -289,7 +325,11 @@ describe('stop reasons', () => {
   });
 
   it("a budget that runs out during retraining stops with 'budget' and undoes the unfinished cut", async () => {
-    const s = tiny({ dense: { steps: 20 }, stop: { stepBudget: 35 }, rounds: { accept: { ceiling: 0, tolerance: 0 }, retrain: { lr: 1e-9, chunk: 50, budget: 50 } } });
+    const s = tiny({
+      dense: { steps: 20 },
+      stop: { stepBudget: 35 },
+      rounds: { accept: { ceiling: 0, tolerance: 0 }, retrain: { lr: 1e-9, chunk: 50, budget: 50 } },
+    });
     const r = await run(s);
     checkProtocol(r, s);
     expect(r.result.stopReason).toBe('budget');
@@ -367,7 +407,7 @@ describe('schedules and hooks', () => {
     expect(r.result.train.preregLoss).toBeCloseTo(independentTrainLoss(r.result, s), 9);
   });
 
-  it('after regrowing, the circuit\'s links stay in parameter order and the reported training loss is that of the returned circuit', async () => {
+  it("after regrowing, the circuit's links stay in parameter order and the reported training loss is that of the returned circuit", async () => {
     const s = tiny({
       start: {
         kind: 'repair',
@@ -416,7 +456,13 @@ describe('non-finite losses (bugs found by these tests, now fixed)', () => {
   // NaN; loss.ts DetectorLoss.fit keeps `worst` with `e > worst`, which ignores NaN, so the
   // validation worst of a NaN machine is 0. A diverged run passes its verdict.
   it('a circuit whose training loss is not finite does not pass the verdict', async () => {
-    const s = tiny({ optimizer: { lr: 1e300 }, dense: { steps: 5 }, stop: { targetLinks: 200 }, polish: { steps: 0 }, restarts: { links: 1000 } });
+    const s = tiny({
+      optimizer: { lr: 1e300 },
+      dense: { steps: 5 },
+      stop: { targetLinks: 200 },
+      polish: { steps: 0 },
+      restarts: { links: 1000 },
+    });
     const r = await run(s);
     const verdict = r.events.find((e): e is Extract<SynthesisEvent, { kind: 'verdict' }> => e.kind === 'verdict');
     expect(verdict).toBeDefined();

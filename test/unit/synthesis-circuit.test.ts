@@ -53,7 +53,10 @@ const outputsOf = (c: Circuit) => STRINGS.map(([s, n]) => outputs(circuitToSpec(
 /** Loss of spec §5 (no regulariser) summed over the test strings. */
 function lossOf(c: Circuit): number {
   const spec = circuitToSpec(c);
-  const loss = new DetectorLoss(spec, STRINGS.map(([s]) => s));
+  const loss = new DetectorLoss(
+    spec,
+    STRINGS.map(([s]) => s),
+  );
   const w = loss.machine.paramVector(spec.trainable);
   return STRINGS.reduce((a, [s, n]) => a + loss.fit(w, s, n, 'exact').preregLoss, 0);
 }
@@ -87,7 +90,13 @@ function specOf(neurons: readonly NeuronSpec[], soft: readonly WeightedLink[]): 
   return { neurons, fixed: linksToMatrix(hardLinks(neurons)), trainable: linksToMatrix(soft) };
 }
 
-const link = (to: string, toPort: string, from: string, fromPort: string, weight: number): WeightedLink => ({ to, toPort, from, fromPort, weight });
+const link = (to: string, toPort: string, from: string, fromPort: string, weight: number): WeightedLink => ({
+  to,
+  toPort,
+  from,
+  fromPort,
+  weight,
+});
 
 const ALL_TYPES = ['accum', 'norm', 'compare', 'dot'];
 
@@ -103,7 +112,10 @@ describe('circuitFromSpec / circuitToSpec', () => {
     expect(c.links).toEqual(links.map(({ to, toPort, from, fromPort }) => ({ to, toPort, from, fromPort })));
     expect(Array.from(c.weights)).toEqual(links.map((l) => l.weight));
     expect(matrixLinks(circuitToSpec(c).trainable)).toEqual(links);
-    expectBitIdentical(outputsOf(c), STRINGS.map(([s, n]) => outputs(spec, s, n)));
+    expectBitIdentical(
+      outputsOf(c),
+      STRINGS.map(([s, n]) => outputs(spec, s, n)),
+    );
   });
 });
 
@@ -134,11 +146,17 @@ describe('deadLinks', () => {
     const found = deadLinks(c).map((i) => linkKey(c.links[i] as Link));
     expect(found.sort()).toEqual(dead.map(linkKey).sort());
 
-    const kept = keepLinks(c, c.links.flatMap((_, i) => (found.includes(linkKey(c.links[i] as Link)) ? [] : [i])));
+    const kept = keepLinks(
+      c,
+      c.links.flatMap((_, i) => (found.includes(linkKey(c.links[i] as Link)) ? [] : [i])),
+    );
     const before = outputsOf(c);
     expectBitIdentical(outputsOf(kept), before);
     // and what remains is the hand-crafted detector, with its outputs
-    expectBitIdentical(before, STRINGS.map(([s, n]) => outputs(hc, s, n)));
+    expectBitIdentical(
+      before,
+      STRINGS.map(([s, n]) => outputs(hc, s, n)),
+    );
     expect(magnitude(before)).toBeGreaterThan(0);
   });
 
@@ -155,7 +173,10 @@ describe('deadLinks', () => {
     const before = outputsOf(c);
     expect(magnitude(before)).toBeGreaterThan(0.01);
     const deadSet = new Set(dead);
-    const pruned = keepLinks(c, c.links.map((_, i) => i).filter((i) => !deadSet.has(i)));
+    const pruned = keepLinks(
+      c,
+      c.links.map((_, i) => i).filter((i) => !deadSet.has(i)),
+    );
     expectBitIdentical(outputsOf(pruned), before);
     expect(lossOf(pruned)).toBe(lossOf(c));
     // nothing dead is left behind: dropping dead links makes no new ones
@@ -165,7 +186,10 @@ describe('deadLinks', () => {
     const live = c.links.findIndex((l) => linkKey(l) === liveKey);
     expect(live).toBeGreaterThanOrEqual(0);
     expect(deadSet.has(live)).toBe(false);
-    const without = keepLinks(c, c.links.map((_, i) => i).filter((i) => i !== live));
+    const without = keepLinks(
+      c,
+      c.links.map((_, i) => i).filter((i) => i !== live),
+    );
     const changed = outputsOf(without);
     // at cycle 2 and later dict-1 differs by exactly what the removed weight carried (const_1 = 1)
     const w = c.weights[live] as number;
@@ -181,7 +205,8 @@ describe('parallelMerges / applyMerges', () => {
     const merges = parallelMerges(c);
     // independently: every source port feeding both dict-1 and dict-2 of a compare is a pair
     const compares = ['compare-1-1', 'compare-2-1'];
-    const sourcesOf = (n: string, port: string) => new Set(c.links.filter((l) => l.to === n && l.toPort === port).map((l) => `${l.from}.${l.fromPort}`));
+    const sourcesOf = (n: string, port: string) =>
+      new Set(c.links.filter((l) => l.to === n && l.toPort === port).map((l) => `${l.from}.${l.fromPort}`));
     const expectedPairs = compares.reduce((a, n) => {
       const d2 = sourcesOf(n, 'dict-2');
       return a + [...sourcesOf(n, 'dict-1')].filter((s) => d2.has(s)).length;
@@ -239,7 +264,9 @@ describe('parallelMerges / applyMerges', () => {
     const base = matrixLinks(spec.trainable);
     const rng = new Rng(99);
     // generated machines feed accum.dict-1 only by the hard self-link: add parallel soft links to it
-    const extra = base.filter((l) => l.to === 'accum-2-1' && l.toPort === 'dict-2').map((l) => ({ ...l, toPort: 'dict-1', weight: 0.4 * rng.normal() }));
+    const extra = base
+      .filter((l) => l.to === 'accum-2-1' && l.toPort === 'dict-2')
+      .map((l) => ({ ...l, toPort: 'dict-1', weight: 0.4 * rng.normal() }));
     expect(extra.length).toBeGreaterThan(3);
     const c = circuitFromSpec({ ...spec, trainable: linksToMatrix([...base, ...extra]) });
     const merges = parallelMerges(c).filter((m) => (c.links[m.kept] as Link).to === 'accum-2-1');
@@ -295,7 +322,9 @@ describe('duplicateNeurons / applyNeuronMerges', () => {
       expect(merged.links.some((l) => l.to === removed || l.from === removed)).toBe(false);
       expect(merged.links.length).toBe(c.links.length - c.links.filter((l) => l.to === removed || l.from === removed).length);
       // links stay in parameter order
-      expect(merged.links).toEqual(matrixLinks(circuitToSpec(merged).trainable).map(({ to, toPort, from, fromPort }) => ({ to, toPort, from, fromPort })));
+      expect(merged.links).toEqual(
+        matrixLinks(circuitToSpec(merged).trainable).map(({ to, toPort, from, fromPort }) => ({ to, toPort, from, fromPort })),
+      );
       // each moved weight is the kept neuron's plus factor × the duplicate's
       const w = (cc: Circuit, l: Link) => cc.weights[cc.links.findIndex((x) => linkKey(x) === linkKey(l))] as number;
       for (const l of c.links.filter((x) => x.from === removed)) {

@@ -28,7 +28,14 @@ const cosine = (a: ArrayLike<number>, b: ArrayLike<number>) => {
 };
 
 /** Losses of θ ± σε for each member, laid out [0+, 0−, 1+, 1−, …], computed here from perturbation(). */
-function antitheticLosses(f: (x: Float64Array) => number, theta: Float64Array, sigma: number, pairs: number, seed: number, generation: number): number[] {
+function antitheticLosses(
+  f: (x: Float64Array) => number,
+  theta: Float64Array,
+  sigma: number,
+  pairs: number,
+  seed: number,
+  generation: number,
+): number[] {
   const out: number[] = [];
   for (let i = 0; i < pairs; i++) {
     const e = perturbation(seed, generation, i, theta.length);
@@ -187,7 +194,9 @@ const STRINGS: DataString[] = [
 ];
 
 function smallCircuit(seed = 6, scale = 0.3): Circuit {
-  return circuitFromSpec(generateArchitecture({ layers: 1, copies: 1, types: ['accum', 'norm', 'compare', 'dot'], skip: true, scale, seed }));
+  return circuitFromSpec(
+    generateArchitecture({ layers: 1, copies: 1, types: ['accum', 'norm', 'compare', 'dot'], skip: true, scale, seed }),
+  );
 }
 
 const objectiveOf = (c: Circuit, curriculum?: { startCycles: number; steps: number }) =>
@@ -234,7 +243,7 @@ describe('SetObjective (the loss every estimator trains)', () => {
 });
 
 describe('ES on a real circuit', () => {
-  it('the estimate from the real loss points along the engine\'s exact gradient', () => {
+  it("the estimate from the real loss points along the engine's exact gradient", () => {
     const c = smallCircuit();
     const o = objectiveOf(c);
     const w = Float64Array.from(c.weights);
@@ -247,7 +256,7 @@ describe('ES on a real circuit', () => {
     expect(cosine(g, exact)).toBeGreaterThan(0.8);
   });
 
-  it('EsTrainer with the local evaluator: returns the fit before the update, then takes Adam\'s first step along the estimate', async () => {
+  it("EsTrainer with the local evaluator: returns the fit before the update, then takes Adam's first step along the estimate", async () => {
     const c = smallCircuit();
     const o = objectiveOf(c);
     const settings: EsSettings = { sigma: 0.01, population: 6, weightDecay: 0.5 };
@@ -257,8 +266,17 @@ describe('ES on a real circuit', () => {
     const w0 = Float64Array.from(c.weights);
 
     // expected, from the definitions: losses at θ ± σε, the rank estimate, weight decay, λ1·sign(w), Adam step 1
-    const losses = antitheticLosses((x) => o.evaluate(x, { l1: 0, l2: 0 }, step).preregLoss, w0, settings.sigma, settings.population, seed, step);
-    const g = esGradient(losses, settings, seed, step, w0.length).map((x, k) => x + 0.5 * (w0[k] as number) + 0.02 * Math.sign(w0[k] as number));
+    const losses = antitheticLosses(
+      (x) => o.evaluate(x, { l1: 0, l2: 0 }, step).preregLoss,
+      w0,
+      settings.sigma,
+      settings.population,
+      seed,
+      step,
+    );
+    const g = esGradient(losses, settings, seed, step, w0.length).map(
+      (x, k) => x + 0.5 * (w0[k] as number) + 0.02 * Math.sign(w0[k] as number),
+    );
     const lr = 0.01;
     const expected = w0.map((x, k) => x - (lr * (g[k] as number)) / (Math.abs(g[k] as number) + 1e-8));
     const expectedFit = o.evaluate(w0, reg, step);

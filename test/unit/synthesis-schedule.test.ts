@@ -5,13 +5,7 @@
  * and a schedule survives a JSON round trip.
  */
 import { describe, expect, it } from 'vitest';
-import {
-  defaultSchedule,
-  parseSchedule,
-  ScheduleError,
-  scheduleFromOverrides,
-  type Schedule,
-} from '../../src-shared/synthesis/schedule';
+import { defaultSchedule, parseSchedule, ScheduleError, scheduleFromOverrides, type Schedule } from '../../src-shared/synthesis/schedule';
 
 /** The ScheduleError thrown by f (fails the test when f does not throw one). */
 function scheduleError(f: () => unknown): ScheduleError {
@@ -61,7 +55,7 @@ describe('defaultSchedule', () => {
     const a = defaultSchedule();
     (a.training.strings as { text: string; cycles: number }[]).push({ text: 'zz', cycles: 30 });
     a.optimizer.lr = 123;
-    if (a.start.kind === 'generate') (a.start.architecture.types as string[]).pop();
+    if (a.start.kind === 'generate') a.start.architecture.types.pop();
     const b = defaultSchedule();
     expect(b.training.strings).toHaveLength(a.training.strings.length - 1);
     expect(b.optimizer.lr).not.toBe(123);
@@ -143,7 +137,12 @@ describe('scheduleFromOverrides', () => {
   it('a merged schedule survives a JSON round trip unchanged', () => {
     const s = scheduleFromOverrides(
       {
-        start: { kind: 'repair', architecture: { layers: 3, copies: 1, types: ['accum', 'norm', 'compare', 'dot'], skip: true, scale: 0.01 }, remove: [], perturb: 0.2 },
+        start: {
+          kind: 'repair',
+          architecture: { layers: 3, copies: 1, types: ['accum', 'norm', 'compare', 'dot'], skip: true, scale: 0.01 },
+          remove: [],
+          perturb: 0.2,
+        },
         estimator: { kind: 'es', sigma: 0.02, population: 8, weightDecay: 0, workers: 0 },
         training: { strings: [{ text: 'aa.', cycles: 40 }], curriculum: { startCycles: 10, steps: 20 } },
       },
@@ -166,7 +165,18 @@ describe('invalid schedules throw a ScheduleError naming the offending path', ()
     ['ES with σ = 0', { estimator: { kind: 'es', sigma: 0, population: 2, weightDecay: 0, workers: 0 } }, 'estimator.sigma'],
     ['ES with no population', { estimator: { kind: 'es', sigma: 0.1, population: 0, weightDecay: 0, workers: 0 } }, 'estimator.population'],
     ['no training strings', { training: { strings: [] } }, 'training.strings'],
-    ['an empty training string', { training: { strings: [{ text: 'ab', cycles: 30 }, { text: '', cycles: 30 }] } }, 'training.strings.1.text'],
+    [
+      'an empty training string',
+      {
+        training: {
+          strings: [
+            { text: 'ab', cycles: 30 },
+            { text: '', cycles: 30 },
+          ],
+        },
+      },
+      'training.strings.1.text',
+    ],
     ['a fractional window', { training: { strings: [{ text: 'ab', cycles: 2.5 }] } }, 'training.strings.0.cycles'],
     ['an empty test suite', { testSuite: [] }, 'testSuite'],
     ['cut fraction 1', { rounds: { cut: { kind: 'fraction', fraction: 1 } } }, 'rounds.cut.fraction'],
@@ -185,7 +195,10 @@ describe('invalid schedules throw a ScheduleError naming the offending path', ()
   for (const [what, overrides, path] of cases) {
     it(`${what} → ${path}`, () => {
       const err = scheduleError(() => scheduleFromOverrides(overrides));
-      expect(err.issues.some((i) => i.startsWith(`${path}: `)), err.message).toBe(true);
+      expect(
+        err.issues.some((i) => i.startsWith(`${path}: `)),
+        err.message,
+      ).toBe(true);
       expect(err.message).toContain(path);
     });
   }

@@ -25,16 +25,7 @@ import {
   wrap,
   type VValue,
 } from '../../src-shared/vvalue/vvalue';
-import {
-  randDouble,
-  randInt,
-  randLeaf,
-  randTree,
-  rng,
-  shuffledCopy,
-  type Rand,
-  type Tree,
-} from '../helpers/vvalue-gen';
+import { randDouble, randInt, randLeaf, randTree, rng, shuffledCopy, type Rand, type Tree } from '../helpers/vvalue-gen';
 
 const N = 300; // random cases per property
 const seeds = Array.from({ length: N }, (_, i) => i + 1);
@@ -288,7 +279,13 @@ describe('vector-space laws (seeded random V-values)', () => {
   it('mapLeaves keeps the shape and passes the path', () => {
     for (const s of seeds) {
       const a = randTree(rng(s));
-      expect(vequal(mapLeaves(a, (x) => 2 * x), scale(a, 2)), `seed ${s}`).toBe(true);
+      expect(
+        vequal(
+          mapLeaves(a, (x) => 2 * x),
+          scale(a, 2),
+        ),
+        `seed ${s}`,
+      ).toBe(true);
       const seen: string[] = [];
       mapLeaves(a, (x, p) => {
         expect(get(a, p)).toBe(x);
@@ -455,10 +452,20 @@ describe('parse errors name the offending path', () => {
 
   it(`accepts paths of up to MAX_DEPTH (${MAX_DEPTH}) labels and names the first label beyond`, () => {
     const ok = parseVValueJson(nested(MAX_DEPTH));
-    expect(get(ok, Array.from({ length: MAX_DEPTH }, (_, i) => `k${i}`))).toBe(1);
+    expect(
+      get(
+        ok,
+        Array.from({ length: MAX_DEPTH }, (_, i) => `k${i}`),
+      ),
+    ).toBe(1);
     // the same coordinate written as {":number": x} at the deepest level is accepted too
     const asScalar = parseVValueJson(nested(MAX_DEPTH).replace(/:1}/, ':{":number":1}}'));
-    expect(get(asScalar, Array.from({ length: MAX_DEPTH }, (_, i) => `k${i}`))).toBe(1);
+    expect(
+      get(
+        asScalar,
+        Array.from({ length: MAX_DEPTH }, (_, i) => `k${i}`),
+      ),
+    ).toBe(1);
     expectVValueError(() => parseVValueJson(nested(MAX_DEPTH + 1)), deepPath(MAX_DEPTH + 1), new RegExp(`deeper than ${MAX_DEPTH}`));
     expectVValueError(() => parseVValue(JSON.parse(nested(MAX_DEPTH + 5))), deepPath(MAX_DEPTH + 1), /deeper/);
   });
@@ -558,8 +565,7 @@ describe('serialisation', () => {
   });
 
   /** Significant digits of a decimal text (no sign, point, exponent, leading/trailing zeros). */
-  const sig = (s: string): string =>
-    (s.replace(/^-/, '').split(/e/i)[0] as string).replace('.', '').replace(/^0+/, '').replace(/0+$/, '');
+  const sig = (s: string): string => (s.replace(/^-/, '').split(/e/i)[0] as string).replace('.', '').replace(/^0+/, '').replace(/0+$/, '');
 
   it('formatNumber writes the shortest digits, exponent form below 1e-4 (Julia style)', () => {
     expect(formatNumber(2.5452267e-5)).toBe('2.5452267e-5');
@@ -644,9 +650,13 @@ describe('PathLayout', () => {
       for (let i = offset + layout.size; i < buf.length; i++) expect(buf[i]).toBeNaN();
       const back = layout.read(buf, offset);
       expect(vequal(back, v), `seed ${s}`).toBe(true);
-      expect(sortedEntries(leaves(back)), `seed ${s}`).toEqual(sortedEntries(refLeaves(v as Tree).filter(([, x]) => x !== 0)));
+      expect(sortedEntries(leaves(back)), `seed ${s}`).toEqual(sortedEntries(refLeaves(v).filter(([, x]) => x !== 0)));
       // read with explicit indices keeps zeros
-      const all = layout.read(buf, offset, layout.paths().map((_, i) => i));
+      const all = layout.read(
+        buf,
+        offset,
+        layout.paths().map((_, i) => i),
+      );
       expect(leafCount(all)).toBe(layout.size);
       expect(vequal(all, v), `seed ${s}`).toBe(true);
       // write adds into the slice

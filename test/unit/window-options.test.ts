@@ -1,9 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  buildWebPreferences,
-  isNavigationAllowed,
-  readAppVersionArg,
-} from '../../src-main/electron/window-options';
+import { buildWebPreferences, isNavigationAllowed, readAppVersionArg } from '../../src-main/electron/window-options';
 
 describe('buildWebPreferences', () => {
   const prefs = buildWebPreferences({ preloadPath: '/app/out/preload/index.cjs', appVersion: '1.2.3' });

@@ -33,12 +33,19 @@ describe('window state file', () => {
   it('gives the defaults for a missing, corrupt or invalid file', () => {
     const empty = join(tmp.dir, 'none');
     expect(loadWindowState(empty, [laptop])).toEqual(DEFAULT_WINDOW_STATE);
-    for (const text of ['', '{', 'null', '[]', '{"version":1}', '{"version":2,"bounds":{"width":800,"height":600},"maximized":false}',
+    for (const text of [
+      '',
+      '{',
+      'null',
+      '[]',
+      '{"version":1}',
+      '{"version":2,"bounds":{"width":800,"height":600},"maximized":false}',
       '{"version":1,"bounds":{"width":-5,"height":600},"maximized":false}',
       '{"version":1,"bounds":{"width":800.5,"height":600},"maximized":false}',
       '{"version":1,"bounds":{"width":800,"height":600},"maximized":"yes"}',
       '{"version":1,"bounds":{"x":1e9,"y":0,"width":800,"height":600},"maximized":false}',
-      '{"version":1,"bounds":{"width":800,"height":600},"maximized":false,"extra":1}']) {
+      '{"version":1,"bounds":{"width":800,"height":600},"maximized":false,"extra":1}',
+    ]) {
       expect(parseWindowState(text), text).toBeUndefined();
       writeFileSync(join(tmp.dir, WINDOW_STATE_FILE), text);
       expect(loadWindowState(tmp.dir, [laptop]), text).toEqual(DEFAULT_WINDOW_STATE);
@@ -53,12 +60,27 @@ describe('window state file', () => {
 
 describe('clampToDisplays', () => {
   it('keeps bounds that are fully on a display', () => {
-    expect(clampToDisplays({ x: 100, y: 100, width: 1200, height: 800 }, [laptop, rightMonitor])).toEqual({ x: 100, y: 100, width: 1200, height: 800 });
-    expect(clampToDisplays({ x: 2000, y: 100, width: 1200, height: 800 }, [laptop, rightMonitor])).toEqual({ x: 2000, y: 100, width: 1200, height: 800 });
+    expect(clampToDisplays({ x: 100, y: 100, width: 1200, height: 800 }, [laptop, rightMonitor])).toEqual({
+      x: 100,
+      y: 100,
+      width: 1200,
+      height: 800,
+    });
+    expect(clampToDisplays({ x: 2000, y: 100, width: 1200, height: 800 }, [laptop, rightMonitor])).toEqual({
+      x: 2000,
+      y: 100,
+      width: 1200,
+      height: 800,
+    });
   });
 
   it('moves a window saved on an unplugged monitor onto the primary display', () => {
-    expect(clampToDisplays({ x: 2500, y: 200, width: 1200, height: 800 }, [laptop])).toEqual({ x: 1920 - 1200, y: 200, width: 1200, height: 800 });
+    expect(clampToDisplays({ x: 2500, y: 200, width: 1200, height: 800 }, [laptop])).toEqual({
+      x: 1920 - 1200,
+      y: 200,
+      width: 1200,
+      height: 800,
+    });
     expect(clampToDisplays({ x: -3000, y: -2000, width: 1200, height: 800 }, [laptop])).toEqual({ x: 0, y: 0, width: 1200, height: 800 });
   });
 
@@ -69,7 +91,12 @@ describe('clampToDisplays', () => {
 
   it('shrinks a window larger than its display, but not below the minimum size', () => {
     expect(clampToDisplays({ x: 0, y: 0, width: 4000, height: 3000 }, [laptop])).toEqual({ x: 0, y: 0, width: 1920, height: 1080 });
-    expect(clampToDisplays({ x: 10, y: 10, width: 100, height: 50 }, [laptop])).toEqual({ x: 10, y: 10, width: MIN_SIZE.width, height: MIN_SIZE.height });
+    expect(clampToDisplays({ x: 10, y: 10, width: 100, height: 50 }, [laptop])).toEqual({
+      x: 10,
+      y: 10,
+      width: MIN_SIZE.width,
+      height: MIN_SIZE.height,
+    });
     // a display smaller than the minimum: the display wins
     const tiny = { x: 0, y: 0, width: 600, height: 400 };
     expect(clampToDisplays({ x: 0, y: 0, width: 1200, height: 800 }, [tiny])).toEqual({ x: 0, y: 0, width: 600, height: 400 });

@@ -17,10 +17,16 @@ import { positiveInt, printJson } from '../io';
 
 /** The default schedule, shortened: the dense phase on 1486 links, then coarse and fine cuts. */
 export function benchSchedule(seed: number): Schedule {
-  return scheduleFromOverrides({ dense: { steps: 300 }, stop: { stepBudget: 1200 }, restarts: { max: 0 }, regrow: { max: 0 }, polish: { steps: 100 } }, seed);
+  return scheduleFromOverrides(
+    { dense: { steps: 300 }, stop: { stepBudget: 1200 }, restarts: { max: 0 }, regrow: { max: 0 }, polish: { steps: 100 } },
+    seed,
+  );
 }
 
-async function once(schedule: Schedule, store: RunStore | undefined): Promise<{ seconds: number; steps: number; metrics: number; snapshots: number }> {
+async function once(
+  schedule: Schedule,
+  store: RunStore | undefined,
+): Promise<{ seconds: number; steps: number; metrics: number; snapshots: number }> {
   const run = store?.createRun({ schedule, name: 'bench-store' });
   const recorder = store && run ? new RunRecorder(store, run.id) : undefined;
   let steps = 0;
@@ -30,7 +36,7 @@ async function once(schedule: Schedule, store: RunStore | undefined): Promise<{ 
     if (m.kind === 'metrics') steps += m.metrics.length;
     if (m.kind === 'snapshot') snapshots++;
   };
-  const driver = new RunDriver({ runId: run?.id ?? 1, schedule: schedule as unknown as Record<string, unknown>, snapshotEvery: store ? 100 : 0, threads: 0 }, send, {
+  const driver = new RunDriver({ runId: run?.id ?? 1, schedule: schedule, snapshotEvery: store ? 100 : 0, threads: 0 }, send, {
     snapshots: store !== undefined,
   });
   const t0 = performance.now();

@@ -47,7 +47,8 @@ export function registerRuns(program: Command): void {
     .option('--trash', 'the runs in the trash instead')
     .option('--json', 'one JSON object per run')
     .action((o: { db: string; status?: string; trash?: boolean; json?: boolean }) => {
-      if (o.status && !(RUN_STATUSES as readonly string[]).includes(o.status)) throw new UserError(`--status must be one of ${RUN_STATUSES.join(', ')}, got "${o.status}"`);
+      if (o.status && !(RUN_STATUSES as readonly string[]).includes(o.status))
+        throw new UserError(`--status must be one of ${RUN_STATUSES.join(', ')}, got "${o.status}"`);
       withStore(o.db, (store) => {
         const { runs: list } = store.listRuns({
           ...(o.status ? { status: [o.status as (typeof RUN_STATUSES)[number]] } : {}),
@@ -58,7 +59,9 @@ export function registerRuns(program: Command): void {
           for (const r of list) printJson(r);
           return;
         }
-        console.log(`${'id'.padStart(5)}  ${'status'.padEnd(11)} ${'links'.padStart(5)} ${'loss'.padStart(10)} ${'test worst'.padStart(10)} ${'steps'.padStart(7)}  name`);
+        console.log(
+          `${'id'.padStart(5)}  ${'status'.padEnd(11)} ${'links'.padStart(5)} ${'loss'.padStart(10)} ${'test worst'.padStart(10)} ${'steps'.padStart(7)}  name`,
+        );
         for (const r of list) {
           console.log(
             `${String(r.id).padStart(5)}  ${r.status.padEnd(11)} ${String(r.softLinks ?? '-').padStart(5)} ${fmt(r.finalLoss, 2).padStart(10)} ${fmt(r.testWorst, 2).padStart(10)} ${String(r.steps).padStart(7)}  ${r.name}`,
@@ -85,7 +88,9 @@ export function registerRuns(program: Command): void {
         }
         console.log(`run ${run.id}  ${run.name}  [${run.status}${run.statusReason ? `: ${run.statusReason}` : ''}]`);
         console.log(`  problem ${run.problem}, estimator ${run.estimator}, seed ${run.seed}, tags ${run.tags.join(', ') || '-'}`);
-        console.log(`  steps ${run.steps}/${run.stepBudget}, soft links ${run.softLinks ?? '-'}, loss ${fmt(run.finalLoss)} (best ${fmt(run.bestLoss)})`);
+        console.log(
+          `  steps ${run.steps}/${run.stepBudget}, soft links ${run.softLinks ?? '-'}, loss ${fmt(run.finalLoss)} (best ${fmt(run.bestLoss)})`,
+        );
         console.log(`  test loss ${fmt(run.testLoss)}, worst ${fmt(run.testWorst)}`);
         if (run.parentRunId !== null) console.log(`  from run ${run.parentRunId}, snapshot ${run.parentSnapshotId ?? '-'}`);
         console.log(`  ${metrics.total} metrics, ${events.length} events, ${snapshots.length} snapshots`);

@@ -97,9 +97,14 @@ export function registerSynth(program: Command): void {
   program
     .command('synth')
     .description('synthesize a compact detector: dense training, sparsification with backtracking, polish')
-    .option('--seed <n>', 'seed of everything random (default: the schedule\'s, 1)', seedOption)
+    .option('--seed <n>', "seed of everything random (default: the schedule's, 1)", seedOption)
     .option('--schedule <file>', 'schedule JSON (a full schedule, or only what differs from the default)')
-    .option('--train <s>', 'a training string (repeatable; replaces the default set)', (v: string, acc: string[]) => [...acc, nonEmptyString('--train')(v)], [] as string[])
+    .option(
+      '--train <s>',
+      'a training string (repeatable; replaces the default set)',
+      (v: string, acc: string[]) => [...acc, nonEmptyString('--train')(v)],
+      [] as string[],
+    )
     .option('--estimator <kind>', 'gradient | es', oneOf('--estimator', ['gradient', 'es'] as const))
     .option('--start <file>', 'start from this matrix (prototype format) instead of the generated architecture')
     .option('--out <file>', 'write the circuit in the prototype matrix format')
@@ -120,7 +125,7 @@ export function registerSynth(program: Command): void {
       const driver = new RunDriver(
         {
           runId: recording?.runId ?? 1,
-          schedule: schedule as unknown as Record<string, unknown>,
+          schedule: schedule,
           snapshotEvery: recording ? SNAPSHOT_EVERY : 0,
           threads: gradientWorkers(schedule),
         },
@@ -178,7 +183,10 @@ export function registerSynth(program: Command): void {
         console.log(`test loss      ${summary.testLoss.toExponential(3)}   worst element ${summary.testWorst.toExponential(3)}`);
         console.log(`steps          ${summary.steps} (${summary.stopReason}), ${summary.seconds} s, seed ${summary.seed}`);
         if (out) console.log(`circuit        ${out}`);
-        for (const s of result.test.strings) console.log(`  ${JSON.stringify(s.text).padEnd(24)} ${String(s.cycles).padStart(4)} cycles  loss ${s.loss.toExponential(2)}  worst ${s.worst.toExponential(2)}`);
+        for (const s of result.test.strings)
+          console.log(
+            `  ${JSON.stringify(s.text).padEnd(24)} ${String(s.cycles).padStart(4)} cycles  loss ${s.loss.toExponential(2)}  worst ${s.worst.toExponential(2)}`,
+          );
       }
       if (diverged) throw new UserError('the training loss stopped being finite (the run is recorded as diverged)');
     });

@@ -22,9 +22,13 @@ export function registerTest(program: Command): void {
         return;
       }
       console.log(`matrix      ${o.matrix} (${r.softLinks} soft links)`);
-      console.log(`test loss   ${r.loss.toExponential(3)}   worst element ${r.worst.toExponential(3)}   ${r.worst <= 0.05 ? 'meets' : 'misses'} the 0.05 bar`);
+      console.log(
+        `test loss   ${r.loss.toExponential(3)}   worst element ${r.worst.toExponential(3)}   ${r.worst <= 0.05 ? 'meets' : 'misses'} the 0.05 bar`,
+      );
       for (const s of r.strings) {
-        console.log(`  ${JSON.stringify(s.text).padEnd(24)} ${String(s.cycles).padStart(4)} cycles  loss ${s.loss.toExponential(2)}  worst ${s.worst.toExponential(2)}`);
+        console.log(
+          `  ${JSON.stringify(s.text).padEnd(24)} ${String(s.cycles).padStart(4)} cycles  loss ${s.loss.toExponential(2)}  worst ${s.worst.toExponential(2)}`,
+        );
       }
     });
 }

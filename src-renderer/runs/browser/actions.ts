@@ -95,7 +95,12 @@ export interface TagChange {
 }
 
 /** Adds and removes tags on many runs (only the runs whose tags change are written). */
-export async function changeTags(client: BrowserClient, runs: readonly RunSummary[], add: readonly string[], remove: readonly string[]): Promise<TagChange> {
+export async function changeTags(
+  client: BrowserClient,
+  runs: readonly RunSummary[],
+  add: readonly string[],
+  remove: readonly string[],
+): Promise<TagChange> {
   const work = runs
     .map((r) => ({ r, tags: editTags(r.tags, add, remove) }))
     .filter(({ r, tags }) => tags.length !== r.tags.length || tags.some((t, i) => t !== [...r.tags].sort()[i]));

@@ -3,7 +3,7 @@
  * used (the user picks where; the main process writes it); in a browser, a Blob behind a
  * temporary object URL and an `<a download>` click (saved to the downloads folder).
  */
-import type { FileFilter } from '../../../src-main/electron/dmm-lab-api';
+import type { FileFilter } from '../../../src-shared/api/dmm-lab-api';
 
 /** The dialog's file-type filter for a MIME type (json, csv, png, svg), or none. */
 export function filtersFor(filename: string, type: string): FileFilter[] {
@@ -16,7 +16,12 @@ export function filtersFor(filename: string, type: string): FileFilter[] {
   const filter = known[type.split(';')[0]!.trim().toLowerCase()];
   const ext = /\.([A-Za-z0-9]{1,16})$/.exec(filename)?.[1];
   if (filter) return [filter, { name: 'All files', extensions: ['*'] }];
-  return ext ? [{ name: ext.toUpperCase(), extensions: [ext] }, { name: 'All files', extensions: ['*'] }] : [];
+  return ext
+    ? [
+        { name: ext.toUpperCase(), extensions: [ext] },
+        { name: 'All files', extensions: ['*'] },
+      ]
+    : [];
 }
 
 function browserDownload(filename: string, blob: Blob): void {
@@ -50,12 +55,16 @@ export async function saveFile(filename: string, content: string | Uint8Array, t
 
 /** Saves text (fire and forget; a failure is shown in an alert naming the reason). */
 export function downloadText(filename: string, text: string, type: string): void {
-  saveFile(filename, text, type).catch((e: unknown) => window.alert(`Could not save ${filename}: ${e instanceof Error ? e.message : String(e)}`));
+  saveFile(filename, text, type).catch((e: unknown) =>
+    window.alert(`Could not save ${filename}: ${e instanceof Error ? e.message : String(e)}`),
+  );
 }
 
 /** Saves bytes (a PNG, …) like downloadText. */
 export function downloadBytes(filename: string, bytes: Uint8Array, type: string): void {
-  saveFile(filename, bytes, type).catch((e: unknown) => window.alert(`Could not save ${filename}: ${e instanceof Error ? e.message : String(e)}`));
+  saveFile(filename, bytes, type).catch((e: unknown) =>
+    window.alert(`Could not save ${filename}: ${e instanceof Error ? e.message : String(e)}`),
+  );
 }
 
 /**

@@ -32,7 +32,8 @@ export interface FilterError {
   readonly end: number;
 }
 
-export type FilterResult = { readonly ok: true; readonly filter: ParsedFilter } | { readonly ok: false; readonly errors: readonly FilterError[] };
+export type FilterResult =
+  { readonly ok: true; readonly filter: ParsedFilter } | { readonly ok: false; readonly errors: readonly FilterError[] };
 
 export const EMPTY_FILTER: ParsedFilter = { conditions: [], text: '' };
 
@@ -170,18 +171,31 @@ export function resolveField(raw: string, catalog: FieldCatalog): Resolved {
   const suffix = catalog.schedulePaths.filter((p) => p.toLowerCase().endsWith(`.${lower}`));
   let hint: string[] = suffix.slice(0, 3);
   if (hint.length === 0) {
-    const scored = all.map((f) => ({ f, d: distance(lower, f.toLowerCase()) })).filter((x) => x.d <= Math.max(2, Math.floor(raw.length / 4)));
+    const scored = all
+      .map((f) => ({ f, d: distance(lower, f.toLowerCase()) }))
+      .filter((x) => x.d <= Math.max(2, Math.floor(raw.length / 4)));
     scored.sort((a, b) => a.d - b.d);
     hint = scored.slice(0, 3).map((x) => x.f);
   }
   if (hint.length > 0) return { error: `unknown field "${raw}": did you mean ${hint.join(' or ')}?` };
-  return { error: `unknown field "${raw}": use a run figure (softLinks, testWorst, finalLoss, steps…) or a schedule path (optimizer.lr, dense.l1…)` };
+  return {
+    error: `unknown field "${raw}": use a run figure (softLinks, testWorst, finalLoss, steps…) or a schedule path (optimizer.lr, dense.l1…)`,
+  };
 }
 
 const NUMBER = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?$/i;
 const DATE = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2}))?)?$/;
 const DURATION = /^((?:\d+(?:\.\d*)?|\.\d+))(ms|s|sec|m|min|h|hr|d)$/i;
-const UNIT_MS: Readonly<Record<string, number>> = { ms: 1, s: 1000, sec: 1000, m: 60_000, min: 60_000, h: 3_600_000, hr: 3_600_000, d: 86_400_000 };
+const UNIT_MS: Readonly<Record<string, number>> = {
+  ms: 1,
+  s: 1000,
+  sec: 1000,
+  m: 60_000,
+  min: 60_000,
+  h: 3_600_000,
+  hr: 3_600_000,
+  d: 86_400_000,
+};
 
 function parseNumber(s: string): number | undefined {
   if (!NUMBER.test(s)) return undefined;
@@ -193,9 +207,17 @@ function parseNumber(s: string): number | undefined {
 export function parseDate(s: string): number | undefined {
   const m = DATE.exec(s);
   if (!m) return undefined;
-  const [y, mo, d, h, mi, se] = m.slice(1).map((x) => (x === undefined ? 0 : Number(x))) as [number, number, number, number, number, number];
+  const [y, mo, d, h, mi, se] = m.slice(1).map((x) => (x === undefined ? 0 : Number(x))) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
   const date = new Date(y, mo - 1, d, h, mi, se);
-  if (date.getFullYear() !== y || date.getMonth() !== mo - 1 || date.getDate() !== d || date.getHours() !== h || date.getMinutes() !== mi) return undefined;
+  if (date.getFullYear() !== y || date.getMonth() !== mo - 1 || date.getDate() !== d || date.getHours() !== h || date.getMinutes() !== mi)
+    return undefined;
   return date.getTime();
 }
 
@@ -211,7 +233,9 @@ function parseValue(field: string, raw: string): { value: number } | { error: st
   if (n !== undefined) return { value: n };
   if (TIME_FIELDS.has(field)) {
     const d = parseDate(raw);
-    return d !== undefined ? { value: d } : { error: `"${raw}" is not a date (2025-11-24 or 2025-11-24T17:30) nor a number of milliseconds` };
+    return d !== undefined
+      ? { value: d }
+      : { error: `"${raw}" is not a date (2025-11-24 or 2025-11-24T17:30) nor a number of milliseconds` };
   }
   if (field === 'duration') {
     const d = parseDuration(raw);
@@ -282,7 +306,8 @@ export function parseFilter(input: string, catalog: FieldCatalog = defaultCatalo
   }
   const text = words.join(' ').trim();
   if (conditions.length > MAX_CONDITIONS) errors.push({ message: `at most ${MAX_CONDITIONS} conditions`, start: 0, end: input.length });
-  if (text.length > MAX_TEXT) errors.push({ message: `the text to search is longer than ${MAX_TEXT} characters`, start: 0, end: input.length });
+  if (text.length > MAX_TEXT)
+    errors.push({ message: `the text to search is longer than ${MAX_TEXT} characters`, start: 0, end: input.length });
   if (errors.length > 0) return { ok: false, errors: errors.sort((a, b) => a.start - b.start) };
   return { ok: true, filter: { conditions, text } };
 }

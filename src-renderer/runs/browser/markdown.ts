@@ -29,5 +29,8 @@ export function renderMarkdown(source: string): string {
   if (!DOMPurify.isSupported) return `<pre>${escapeHtml(source)}</pre>`;
   hook();
   const html = marked.parse(source, { async: false, gfm: true, breaks: true });
-  return DOMPurify.sanitize(html, { USE_PROFILES: { html: true }, FORBID_TAGS: ['style', 'form', 'input', 'button', 'textarea', 'select'] });
+  return DOMPurify.sanitize(html, {
+    USE_PROFILES: { html: true },
+    FORBID_TAGS: ['style', 'form', 'input', 'button', 'textarea', 'select'],
+  });
 }

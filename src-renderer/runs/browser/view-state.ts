@@ -23,7 +23,13 @@ export interface BrowserSettings {
   readonly columns: readonly ColumnId[];
 }
 
-export const DEFAULT_SETTINGS: BrowserSettings = { status: [], tag: undefined, filter: EMPTY_FILTER, sort: undefined, columns: DEFAULT_COLUMNS };
+export const DEFAULT_SETTINGS: BrowserSettings = {
+  status: [],
+  tag: undefined,
+  filter: EMPTY_FILTER,
+  sort: undefined,
+  columns: DEFAULT_COLUMNS,
+};
 
 /** The query for the table (paging is added by the loader). */
 export function queryOf(s: BrowserSettings, trash: boolean): RunQuery {
@@ -49,7 +55,10 @@ export function fromSavedView(view: SavedView['view']): { settings: BrowserSetti
   const parsed = RunQuerySchema.safeParse(view.query);
   let q: RunQuery = {};
   if (parsed.success) q = parsed.data;
-  else warnings.push(`its filter could not be read (${parsed.error.issues.map((i) => `${i.path.join('.') || 'query'}: ${i.message}`).join('; ')}); showing all runs`);
+  else
+    warnings.push(
+      `its filter could not be read (${parsed.error.issues.map((i) => `${i.path.join('.') || 'query'}: ${i.message}`).join('; ')}); showing all runs`,
+    );
   const columns = normalizeColumns(view.columns);
   const unknown = view.columns.filter((c) => !(columns as readonly string[]).includes(c));
   if (unknown.length > 0) warnings.push(`unknown columns left out: ${unknown.join(', ')}`);

@@ -43,7 +43,13 @@ export function rowWindow({ scrollTop, viewportHeight, rowHeight, count, oversca
  * when it is in view already. `headerHeight` is the part of the viewport covered at the top
  * (sticky header rows).
  */
-export function scrollToRow(index: number, scrollTop: number, viewportHeight: number, rowHeight: number, headerHeight = 0): number | undefined {
+export function scrollToRow(
+  index: number,
+  scrollTop: number,
+  viewportHeight: number,
+  rowHeight: number,
+  headerHeight = 0,
+): number | undefined {
   const top = index * rowHeight;
   const bottom = top + rowHeight;
   const visibleTop = scrollTop;

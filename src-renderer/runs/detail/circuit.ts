@@ -155,7 +155,16 @@ export function circuitElements(snapshot: SnapshotWeights, options: { hardLinks?
         const l = { to: name, toPort, from: name, fromPort };
         edges.push({
           group: 'edges',
-          data: { id: `hard:${linkId(l)}`, source: name, target: name, weight: 1, width: 1, color: ZERO_COLOR, label: `${name}.${toPort} ← ${name}.${fromPort} (hard link)`, ports: `${fromPort}→${toPort}` },
+          data: {
+            id: `hard:${linkId(l)}`,
+            source: name,
+            target: name,
+            weight: 1,
+            width: 1,
+            color: ZERO_COLOR,
+            label: `${name}.${toPort} ← ${name}.${fromPort} (hard link)`,
+            ports: `${fromPort}→${toPort}`,
+          },
           classes: 'hard',
         });
       }

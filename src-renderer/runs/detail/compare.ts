@@ -40,7 +40,11 @@ export function summaryRows(runs: readonly RunSummary[], now: number): FigureRow
     { label: 'status', cells: runs.map((r) => (r.statusReason ? `${r.status} (${r.statusReason})` : r.status)) },
     { label: 'estimator', cells: runs.map((r) => r.estimator) },
     { label: 'seed', cells: runs.map((r) => String(r.seed)) },
-    numeric('soft links', (r) => r.softLinks, (v) => String(v)),
+    numeric(
+      'soft links',
+      (r) => r.softLinks,
+      (v) => String(v),
+    ),
     numeric('final loss', (r) => r.finalLoss),
     numeric('best loss', (r) => r.bestLoss),
     numeric('test loss', (r) => r.testLoss),

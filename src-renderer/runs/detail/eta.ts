@@ -22,7 +22,8 @@ export interface ProgressEstimate {
   readonly etaMs: number | null;
 }
 
-const usable = (s: ProgressSample): s is ProgressSample & { wallMs: number } => s.wallMs !== null && Number.isFinite(s.wallMs) && s.wallMs >= 0;
+const usable = (s: ProgressSample): s is ProgressSample & { wallMs: number } =>
+  s.wallMs !== null && Number.isFinite(s.wallMs) && s.wallMs >= 0;
 
 /** Samples are in step order (older first); the last one is "now". */
 export function estimateProgress(samples: readonly ProgressSample[], stepBudget: number, windowMs = 30_000): ProgressEstimate {

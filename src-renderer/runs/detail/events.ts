@@ -49,7 +49,9 @@ export function kindCounts(events: readonly EventRecord[]): { kind: string; coun
 /** Events whose kind is selected (all when `kinds` is empty) and whose text contains `text`. */
 export function filterEvents(events: readonly EventRecord[], kinds: ReadonlySet<string>, text = ''): EventRecord[] {
   const needle = text.trim().toLowerCase();
-  return events.filter((e) => (kinds.size === 0 || kinds.has(e.kind)) && (needle === '' || `${e.kind} ${describeEvent(e)}`.toLowerCase().includes(needle)));
+  return events.filter(
+    (e) => (kinds.size === 0 || kinds.has(e.kind)) && (needle === '' || `${e.kind} ${describeEvent(e)}`.toLowerCase().includes(needle)),
+  );
 }
 
 const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);

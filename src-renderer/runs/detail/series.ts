@@ -73,9 +73,7 @@ const col = (points: readonly Metric[], f: (m: Metric) => number | null, log: bo
  * smoothed series is given — [smoothed loss, smoothed prereg loss] joined on the same axis.
  */
 export function lossColumns(raw: readonly Metric[], smooth: readonly Metric[] | null, log: boolean): (number | null)[][] {
-  const series: XY[] = [
-    { x: raw.map((m) => m.step), ys: [col(raw, (m) => m.loss, log), col(raw, (m) => m.preregLoss, log)] },
-  ];
+  const series: XY[] = [{ x: raw.map((m) => m.step), ys: [col(raw, (m) => m.loss, log), col(raw, (m) => m.preregLoss, log)] }];
   if (smooth) series.push({ x: smooth.map((m) => m.step), ys: [col(smooth, (m) => m.loss, log), col(smooth, (m) => m.preregLoss, log)] });
   return alignSeries(series);
 }

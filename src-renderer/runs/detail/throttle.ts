@@ -16,7 +16,12 @@ export interface Throttled {
   dispose(): void;
 }
 
-export function throttle(task: () => Promise<void>, intervalMs: number, onError: (e: unknown) => void = () => {}, clock: Clock = realClock): Throttled {
+export function throttle(
+  task: () => Promise<void>,
+  intervalMs: number,
+  onError: (e: unknown) => void = () => {},
+  clock: Clock = realClock,
+): Throttled {
   let running = false;
   let pending = false;
   let disposed = false;

@@ -210,7 +210,13 @@ export class NewRunState {
     const rows = getAt(this.draft, list);
     if (!Array.isArray(rows)) return;
     this.forget(list);
-    this.update(setAt(this.draft, list, rows.filter((_, i) => i !== index)));
+    this.update(
+      setAt(
+        this.draft,
+        list,
+        rows.filter((_, i) => i !== index),
+      ),
+    );
   }
 
   /** Reads a prototype-format matrix file into the start point; a bad file's error names its place. */

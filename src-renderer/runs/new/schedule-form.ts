@@ -84,7 +84,14 @@ export function formatValue(v: unknown): string {
 
 /** Comma-separated tags: trimmed, empty ones dropped, duplicates removed. */
 export function parseTags(text: string): string[] {
-  return [...new Set(text.split(',').map((t) => t.trim()).filter((t) => t.length > 0))];
+  return [
+    ...new Set(
+      text
+        .split(',')
+        .map((t) => t.trim())
+        .filter((t) => t.length > 0),
+    ),
+  ];
 }
 
 export interface Issue {
@@ -134,7 +141,8 @@ export function groupIssues(issues: readonly Issue[], anchors: ReadonlySet<strin
     const a = anchorFor(i.path, anchors);
     const rest = a === GENERAL ? i.path : i.path.slice(a.length + 1);
     const msg = rest ? `${rest}: ${i.message}` : i.message;
-    (out[a] ??= []).includes(msg) || out[a].push(msg);
+    const list = (out[a] ??= []);
+    if (!list.includes(msg)) list.push(msg);
   }
   return out;
 }
@@ -310,7 +318,8 @@ export function matrixProblem(matrix: unknown): string | null {
 export function validateForm(form: FormState, anchors: ReadonlySet<string>): Validation {
   const errors: Record<string, string[]> = {};
   const add = (anchor: string, message: string) => {
-    (errors[anchor] ??= []).includes(message) || errors[anchor].push(message);
+    const list = (errors[anchor] ??= []);
+    if (!list.includes(message)) list.push(message);
   };
   for (const [path, message] of Object.entries(form.fieldErrors)) add(path, message);
   if (form.jsonError) add(GENERAL, form.jsonError);

@@ -18,10 +18,7 @@ export const UNREGULARISED_ROWS: ReadonlySet<string> = new Set(['timer', 'input'
 
 /** The hard links: the timer's self-link, input.timer ← timer.timer, and every type's self-links. */
 export function hardLinks(neurons: readonly NeuronSpec[]): WeightedLink[] {
-  return [
-    ...selfLinks(neurons),
-    { to: 'input', toPort: 'timer', from: 'timer', fromPort: 'timer', weight: 1 },
-  ];
+  return [...selfLinks(neurons), { to: 'input', toPort: 'timer', from: 'timer', fromPort: 'timer', weight: 1 }];
 }
 
 /** Output ports of the initial layer, in the prototype's order. */

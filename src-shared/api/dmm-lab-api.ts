@@ -4,7 +4,7 @@
  * subscription, the application menu's commands, and the native open/save dialogs. Data
  * only crosses; no Node or Electron object does.
  */
-import type { MenuCommand } from '../../src-shared/api/menu-commands';
+import type { MenuCommand } from './menu-commands';
 
 export interface FileFilter {
   readonly name: string;
