@@ -215,6 +215,7 @@ export class EditorState {
     );
   }
   private pruneSelection(): void {
+    // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a local lookup, not state
     const names = new Set(this.doc.neurons.map((n) => n.name));
     const ns = this.selectedNeurons.filter((n) => names.has(n));
     const ls = this.selectedLinks.filter((l) => this.findLink(l) !== undefined);
@@ -231,6 +232,7 @@ export class EditorState {
   // ---- edits ----
   /** Adds a neuron of a registry type named after it (`accum`, then `accum-2`, `accum-3`, …). */
   addNeuron(type: string, position?: Position): string | undefined {
+    // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a local lookup, not state
     const taken = new Set(this.doc.neurons.map((n) => n.name));
     let name = type;
     for (let i = 2; taken.has(name); i++) name = `${type}-${i}`;
