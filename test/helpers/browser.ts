@@ -6,11 +6,11 @@
  * - Chromium: `CHROMIUM` (default /usr/bin/chromium, override with DMM_CHROMIUM). When it
  *   is missing, every suite declared with `describeE2E` is skipped and says why — never
  *   `npx playwright install` (no downloaded browsers).
- * - The renderer: the host serves the built renderer in out/renderer. CI builds it
- *   (`npm run build`) before `npm test`; when out/renderer is missing or older than the
- *   renderer's sources (src-renderer/, src-shared/, the build configs), `ensureRenderer()`
- *   runs that same build once (about 5–10 s), under a lock so parallel test files build it
- *   only once. A failed build fails the suite with the build's output.
+ * - The app: the host serves the built renderer in out/renderer. The e2e and packaging
+ *   projects' global setup (test/setup/build-app.ts) calls `ensureAppBuild()` once before
+ *   any of their files runs: when out/ is missing or older than its sources (src-renderer/,
+ *   src-main/, src-shared/, the build configs) it runs `npm run build`'s build (under a lock,
+ *   in case two vitest processes start at once). A failed build fails the run with its output.
  * - Screenshots: test-results/screenshots/ (git-ignored).
  */
 import { execFile } from 'node:child_process';
@@ -156,11 +156,10 @@ export interface E2EOptions {
 }
 
 /**
- * A fresh database, the real browser host on it, and Chromium with one page. Call from
- * `beforeAll` (allow ~60 s: it may build the renderer first) and `close()` in `afterAll`.
+ * A fresh database, the real browser host on it, and Chromium with one page (out/renderer
+ * was built by the global setup). Call from `beforeAll` and `close()` in `afterAll`.
  */
 export async function startE2ELab(opts: E2EOptions = {}): Promise<E2ELab> {
-  await ensureRenderer();
   const tmp = tempDir('dmm-lab-e2e-');
   let host: HostProcess | undefined;
   let browser: Browser | undefined;
@@ -231,6 +230,18 @@ export async function startE2ELab(opts: E2EOptions = {}): Promise<E2ELab> {
     tmp.cleanup();
     throw e;
   }
+}
+
+/**
+ * Waits until the editor canvas has no animation running (a Fit or a layout) and the page
+ * has drawn two frames since: what a screenshot or a click on a rendered position needs.
+ */
+export async function editorCanvasSettled(page: Page): Promise<void> {
+  await page.waitForFunction(() => {
+    const core = (window as { __dmmEditorCanvas?: { core: { animated(): boolean } } }).__dmmEditorCanvas?.core;
+    return core !== undefined && !core.animated();
+  });
+  await page.evaluate(() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))));
 }
 
 const FINAL = ['completed', 'failed', 'interrupted', 'diverged', 'stopped'];
