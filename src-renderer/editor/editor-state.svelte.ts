@@ -1,5 +1,5 @@
 /**
- * The editor screen's state (issue 6): one CommandStack for the open document, the
+ * The editor screen's state: one CommandStack for the open document, the
  * selection, the link mode, the threshold, search and clipboard. Everything the canvas
  * and the panels do goes through here, so it can be unit-tested without a DOM.
  */

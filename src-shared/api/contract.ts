@@ -188,7 +188,7 @@ export const API = {
   'views.save': method(z.object({ name, view: ViewSettingsSchema.extend({ query: RunQuerySchema }) }), SavedViewSchema),
   'views.delete': method(z.object({ id }), ok),
 
-  /** Saved circuit comparisons (issue 7): two circuits by reference and the person's neuron pairs. */
+  /** Saved circuit comparisons: two circuits by reference and the person's neuron pairs. */
   'comparisons.list': method(z.object({}), z.array(ComparisonInfoSchema)),
   'comparisons.get': method(z.object({ id }), ComparisonSchema),
   /** Creates a comparison, or with `id` replaces that one's name, circuits and pairs. */
