@@ -18,8 +18,12 @@ export interface CreateRunInput {
   readonly name?: string;
   /** Default 'duplicates'. */
   readonly problem?: string;
-  /** Validated again here (defaults applied); stored as JSON. */
-  readonly schedule: Schedule;
+  /**
+   * A whole schedule (a Schedule, or what the lab service merged over the default one):
+   * validated here, the one check before it is stored (ApiError 'bad-request' naming each
+   * bad field), and stored as JSON with its defaults applied.
+   */
+  readonly schedule: unknown;
   /** Default: the schedule's estimator kind. */
   readonly estimator?: RunSummary['estimator'];
   /** Default: the schedule's seed. */
