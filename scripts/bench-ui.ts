@@ -30,7 +30,7 @@ import { Rng } from '../src-shared/util/rng';
 import { RunStore } from '../src-main/store/run-store';
 import { layoutPositions as editorLayout } from '../src-renderer/editor/layouts';
 import { layoutPositions as circuitLayout } from '../src-renderer/components/circuit-layout';
-import { circuitElements } from '../src-renderer/runs/detail/circuit';
+import { circuitElements } from '../src-renderer/components/circuit';
 import { buildDiffModel, linkDiffAt } from '../src-renderer/diff/diff-model';
 import { overlayElements, paneElements } from '../src-renderer/diff/elements';
 import { unionPositions } from '../src-renderer/diff/positions';

@@ -9,7 +9,7 @@
 import type { ElementDefinition } from 'cytoscape';
 import { layerGridPositions, LAYER_SPACING, ROW_SPACING } from '@shared/editor/layout';
 import { matrixLinks } from '@shared/machine/spec';
-import { NODE_SIZE } from '../runs/detail/circuit';
+import { NODE_SIZE } from '../components/circuit';
 import { unionNeurons, unionOfA, unionOfB, type DiffModel } from './diff-model';
 
 /** Above this many union neurons or links the quick layered placement replaces dagre (which takes 0.1–0.3 s on 300 links). */

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { STATED_REFERENCE, referenceFigures } from '../../src-renderer/runs/browser/reference';
 import { escapeHtml, renderMarkdown } from '../../src-renderer/runs/browser/markdown';
-import { exportFileName } from '../../src-renderer/runs/browser/download';
+import { exportFileName } from '../../src-renderer/lib/download';
 import { formatDuration, formatNumber } from '../../src-renderer/runs/browser/format';
 
 describe('reference row', () => {

@@ -19,7 +19,7 @@ import {
   neuronTypeOf,
   POSITIVE_COLOR,
   ZERO_COLOR,
-} from '../../src-renderer/runs/detail/circuit';
+} from '../../src-renderer/components/circuit';
 import { layoutPositions } from '../../src-renderer/components/circuit-layout';
 
 const snapshotOf = (links: ReturnType<typeof matrixLinks>) => ({
