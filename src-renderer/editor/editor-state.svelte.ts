@@ -38,6 +38,7 @@ import {
   type RecurrentOptions,
 } from '@shared/editor/generators';
 import { evaluateDocument, type Evaluation } from '@shared/editor/evaluate';
+import { runHeavy } from '../lib/heavy-work';
 import { exportDocumentJson, importDocumentText } from '@shared/editor/io';
 import { validateDocument, type ValidationIssue } from '@shared/editor/validate';
 import { NEURON_TYPES } from '@shared/machine/neuron-types';
@@ -368,9 +369,19 @@ export class EditorState {
   async evaluateSoon(yieldFrame: () => Promise<void> = nextPaint): Promise<Evaluation | null> {
     if (this.evaluating) return this.evaluation;
     this.evaluating = true;
+    const doc = this.doc;
     try {
       await yieldFrame();
-      return this.evaluate();
+      // in the page's worker: the page stays responsive while the machines run
+      try {
+        this.evaluation = await runHeavy('evaluateDocument', doc);
+        this.evaluationError = null;
+      } catch (e) {
+        this.evaluation = null;
+        this.evaluationError = `cannot evaluate: ${e instanceof Error ? e.message : String(e)}`;
+      }
+      this.evaluatedDoc = doc;
+      return this.evaluation;
     } finally {
       this.evaluating = false;
     }

@@ -126,6 +126,8 @@ describeE2E('Circuit diff (Chromium, browser host)', () => {
     await expect.poll(() => page.evaluate(() => location.hash)).toBe(`#/diff?a=run:${runId}&b=hand`);
     const openMs = await waitOpen(page);
     const refinedMs = await waitRefined(page);
+    // the behavioural evidence was computed in the page's worker, loaded under the page's strict CSP
+    expect(page.workers().map((w) => w.url())).toContainEqual(expect.stringMatching(/\/assets\/heavy\.worker-[\w-]+\.js$/));
     console.log(
       `run ${runId} vs hand-crafted: diff opened in ${openMs.toFixed(0)} ms, aligned by behaviour too at ${refinedMs.toFixed(0)} ms`,
     );
