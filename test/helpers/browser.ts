@@ -246,6 +246,8 @@ export async function editorCanvasSettled(page: Page): Promise<void> {
 
 const FINAL = ['completed', 'failed', 'interrupted', 'diverged', 'stopped'];
 
+const isConnectionReset = (e: unknown): boolean => e instanceof Error && (e.cause as { code?: string } | undefined)?.code === 'ECONNRESET';
+
 /** Polls the host's API until the run has ended; returns the run record. */
 export async function waitForRunEnd(
   lab: E2ELab,
@@ -254,7 +256,16 @@ export async function waitForRunEnd(
 ): Promise<{ id: number; status: string; statusReason: string; steps: number }> {
   const t0 = Date.now();
   for (;;) {
-    const run = await lab.api<{ id: number; status: string; statusReason: string; steps: number }>('runs.get', { id });
+    let run: { id: number; status: string; statusReason: string; steps: number };
+    try {
+      run = await lab.api<{ id: number; status: string; statusReason: string; steps: number }>('runs.get', { id });
+    } catch (e) {
+      // a kept-alive connection the host closed just as it was reused (seen on a loaded machine):
+      // this poll only reads, so the next one asks again; a host that is gone fails it with ECONNREFUSED
+      if (!isConnectionReset(e) || Date.now() - t0 > timeoutMs) throw e;
+      await new Promise((r) => setTimeout(r, 200));
+      continue;
+    }
     if (FINAL.includes(run.status)) return run;
     if (Date.now() - t0 > timeoutMs) throw new Error(`run ${id} still ${run.status} after ${timeoutMs} ms (${run.steps} steps)`);
     await new Promise((r) => setTimeout(r, 200));
