@@ -25,18 +25,22 @@ const FileNameSchema = z
   .refine((s) => !/[/\\\0]/.test(s), 'a file name, not a path (no / or \\)')
   .refine((s) => s !== '.' && s !== '..', 'a file name, not . or ..');
 
-export const SaveFileRequestSchema = z.strictObject({
-  defaultName: FileNameSchema,
-  filters: z.array(FileFilterSchema).max(10).default([]),
-  content: z.union([
-    // a UTF-16 unit is at least one UTF-8 byte: the length check first refuses cheaply, then the bytes written
-    z
-      .string()
-      .max(MAX_FILE_BYTES, `the content is larger than ${MAX_FILE_BYTES} bytes`)
-      .refine((text) => Buffer.byteLength(text, 'utf8') <= MAX_FILE_BYTES, `the content is larger than ${MAX_FILE_BYTES} bytes (UTF-8)`),
-    z.instanceof(Uint8Array).refine((b) => b.byteLength <= MAX_FILE_BYTES, `the content is larger than ${MAX_FILE_BYTES} bytes`),
-  ]),
-});
+/** A save request whose content is at most `maxBytes` bytes. */
+export const saveFileRequestSchema = (maxBytes: number) =>
+  z.strictObject({
+    defaultName: FileNameSchema,
+    filters: z.array(FileFilterSchema).max(10).default([]),
+    content: z.union([
+      // a UTF-16 unit is at least one UTF-8 byte: the length check first refuses cheaply, then the bytes written
+      z
+        .string()
+        .max(maxBytes, `the content is larger than ${maxBytes} bytes`)
+        .refine((text) => Buffer.byteLength(text, 'utf8') <= maxBytes, `the content is larger than ${maxBytes} bytes (UTF-8)`),
+      z.instanceof(Uint8Array).refine((b) => b.byteLength <= maxBytes, `the content is larger than ${maxBytes} bytes`),
+    ]),
+  });
+
+export const SaveFileRequestSchema = saveFileRequestSchema(MAX_FILE_BYTES);
 
 export const OpenFileRequestSchema = z.strictObject({
   filters: z.array(FileFilterSchema).max(10).default([]),

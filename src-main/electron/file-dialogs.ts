@@ -10,7 +10,7 @@ import { open as fsOpen, writeFile as fsWriteFile, type FileHandle } from 'node:
 import { basename, join } from 'node:path';
 import type { IpcMain, IpcMainInvokeEvent } from 'electron';
 import { FILE_OPEN_CHANNEL, FILE_SAVE_CHANNEL, type OpenFileResult, type SaveFileResult } from '../../src-shared/api/dmm-lab-api';
-import { describeIssues, MAX_FILE_BYTES, OpenFileRequestSchema, SaveFileRequestSchema } from './file-dialogs-schema';
+import { describeIssues, MAX_FILE_BYTES, OpenFileRequestSchema, saveFileRequestSchema, SaveFileRequestSchema } from './file-dialogs-schema';
 import { isTrustedSender } from './ipc-transport';
 
 type Filters = { name: string; extensions: string[] }[];
@@ -79,11 +79,15 @@ export function registerFileDialogs(opts: {
   fs?: FileSystemBackend;
   /** Folder the save dialog starts in (e.g. Downloads). */
   defaultDir?: () => string;
+  /** Largest file saved or opened, in bytes (default MAX_FILE_BYTES; tests pass a small one). */
+  maxFileBytes?: number;
 }): () => void {
   const fs = opts.fs ?? nodeFileSystem;
+  const maxBytes = opts.maxFileBytes ?? MAX_FILE_BYTES;
+  const saveSchema = maxBytes === MAX_FILE_BYTES ? SaveFileRequestSchema : saveFileRequestSchema(maxBytes);
   opts.ipcMain.handle(FILE_SAVE_CHANNEL, async (event, request: unknown): Promise<SaveFileResult> => {
     if (!isTrustedSender(event, opts.appUrl)) return { status: 'error', message: 'request from an untrusted frame' };
-    const parsed = SaveFileRequestSchema.safeParse(request);
+    const parsed = saveSchema.safeParse(request);
     if (!parsed.success) return { status: 'error', message: `saveFile: ${describeIssues(parsed.error)}` };
     const { defaultName, filters, content } = parsed.data;
     const dir = opts.defaultDir?.();
@@ -103,7 +107,7 @@ export function registerFileDialogs(opts: {
     const path = await opts.dialogs.showOpen(event, { filters: parsed.data.filters });
     if (!path) return { status: 'canceled' };
     try {
-      const r = await fs.readText(path, MAX_FILE_BYTES);
+      const r = await fs.readText(path, maxBytes);
       return r.ok ? { status: 'opened', name: basename(path), text: r.text } : { status: 'error', message: r.reason };
     } catch (e) {
       return { status: 'error', message: `could not open ${path}: ${message(e)}` };

@@ -11,7 +11,7 @@ import { API_CHANNEL, EVENT_CHANNEL } from '../../src-shared/api/dmm-lab-api';
 import { isNavigationAllowed } from './window-options';
 
 /** Largest request accepted over IPC, measured as JSON. */
-const MAX_REQUEST_CHARS = 64 * 1024 * 1024;
+export const MAX_REQUEST_CHARS = 64 * 1024 * 1024;
 
 export function isTrustedSender(event: Pick<IpcMainInvokeEvent, 'senderFrame'>, appUrl: string): boolean {
   const frame = event.senderFrame;
@@ -25,7 +25,10 @@ export function registerIpcTransport(opts: {
   hub: EventHub;
   appUrl: string;
   windows: () => WebContents[];
+  /** Largest request accepted, in characters of JSON (default MAX_REQUEST_CHARS; tests pass a small one). */
+  maxRequestChars?: number;
 }): () => void {
+  const maxChars = opts.maxRequestChars ?? MAX_REQUEST_CHARS;
   opts.ipcMain.handle(API_CHANNEL, async (event, method: unknown, params: unknown): Promise<ApiReply> => {
     if (!isTrustedSender(event, opts.appUrl))
       return { ok: false, error: { code: 'unauthorized', message: 'request from an untrusted frame' } };
@@ -35,8 +38,7 @@ export function registerIpcTransport(opts: {
     } catch {
       return { ok: false, error: { code: 'bad-request', message: 'parameters are not plain data' } };
     }
-    if (size > MAX_REQUEST_CHARS)
-      return { ok: false, error: { code: 'too-large', message: `the request is larger than ${MAX_REQUEST_CHARS} characters` } };
+    if (size > maxChars) return { ok: false, error: { code: 'too-large', message: `the request is larger than ${maxChars} characters` } };
     return dispatch(opts.handlers, method, params);
   });
   const unsubscribe = opts.hub.subscribe((e) => {

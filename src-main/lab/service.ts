@@ -6,16 +6,23 @@
 import type { ApiHandlers, ApiParsedParams } from '../../src-shared/api/contract';
 import { ApiError } from '../../src-shared/api/dispatch';
 import { isFinalStatus, type RunSummary } from '../../src-shared/api/records';
-import { mergeOverrides, scheduleFromOverrides, ScheduleError, type Schedule } from '../../src-shared/synthesis/schedule';
+import {
+  mergeOverDefault,
+  mergeOverrides,
+  scheduleFromOverrides,
+  ScheduleError,
+  type Schedule,
+  type ScheduleOverrides,
+} from '../../src-shared/synthesis/schedule';
 import type { Supervisor } from '../runs/supervisor';
 import type { RunStore } from '../store/run-store';
 import type { EventHub } from './event-hub';
 
 /** A schedule (or overrides) merged over another, as everywhere else. */
-const mergeObjects = (base: Record<string, unknown>, over: Record<string, unknown>) =>
-  mergeOverrides(base, over) as Record<string, unknown>;
+const mergeObjects = (base: ScheduleOverrides, over: ScheduleOverrides) => mergeOverrides(base, over) as ScheduleOverrides;
 
-export function validSchedule(overrides: Record<string, unknown>): Schedule {
+/** The schedule `overrides` make over the default one, validated (ApiError 'bad-request' naming each bad field). */
+export function validSchedule(overrides: ScheduleOverrides): Schedule {
   try {
     const seed = overrides['seed'];
     return scheduleFromOverrides(overrides, typeof seed === 'number' ? seed : undefined);
@@ -37,29 +44,27 @@ export class LabService {
     return run;
   }
 
-  /** The schedule a new run gets: hyperparameter set, then the request, then an architecture as its start. */
-  private scheduleFor(p: {
-    schedule: Record<string, unknown>;
-    hyperSetId?: number | undefined;
-    architectureId?: number | undefined;
-  }): Schedule {
+  /**
+   * The schedule a new run gets — hyperparameter set, then the request, then an architecture
+   * as its start, over the default schedule — still to be validated: the store does that,
+   * once, when it creates the run.
+   */
+  private scheduleFor(p: { schedule: ScheduleOverrides; hyperSetId?: number | undefined; architectureId?: number | undefined }): unknown {
     let overrides = p.schedule;
     if (p.hyperSetId !== undefined) overrides = mergeObjects(this.store.getHyperSet(p.hyperSetId).schedule, overrides);
     if (p.architectureId !== undefined) {
       const a = this.store.getArchitecture(p.architectureId);
       overrides = { ...overrides, start: { kind: 'matrix', name: `${a.name} v${a.version}`, matrix: a.graph.matrix } };
     }
-    return validSchedule(overrides);
+    const seed = overrides.seed;
+    return mergeOverDefault(overrides, typeof seed === 'number' ? seed : undefined);
   }
 
   private startRun(p: ApiParsedParams<'runs.start'>, lineage: { parentRunId?: number; parentSnapshotId?: number } = {}): RunSummary {
-    const schedule = this.scheduleFor(p);
     const run = this.store.createRun({
       ...(p.name !== undefined ? { name: p.name } : {}),
       problem: p.problem,
-      schedule,
-      estimator: schedule.estimator.kind,
-      seed: schedule.seed,
+      schedule: this.scheduleFor(p),
       ...(p.architectureId !== undefined ? { architectureId: p.architectureId } : {}),
       ...(p.hyperSetId !== undefined ? { hyperSetId: p.hyperSetId } : {}),
       ...lineage,
@@ -107,7 +112,7 @@ export class LabService {
         return this.store.getRunSummary(run.id);
       }
       const parent = this.store.getRun(snap.runId);
-      const merged = schedule ? mergeObjects(parent.schedule, schedule) : (parent.schedule as unknown as Record<string, unknown>);
+      const merged = schedule ? mergeObjects(parent.schedule, schedule) : parent.schedule;
       return this.startRun(
         { name: name ?? `${parent.name} from step ${snap.step}`, problem: parent.problem, schedule: merged, tags: parent.tags },
         { parentRunId: parent.id, parentSnapshotId: snap.id },

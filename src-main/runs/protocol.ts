@@ -6,13 +6,13 @@
 import { z } from 'zod';
 import { RunCommandSchema, type RunCommand } from '../../src-shared/api/contract';
 import { MetricSchema, SNAPSHOT_REASONS, WeightsSchema } from '../../src-shared/api/records';
-import { LinkSchema } from '../../src-shared/synthesis/schedule';
+import { LinkSchema, ScheduleSchema, type Schedule } from '../../src-shared/synthesis/schedule';
 
 /** Where a run starts: its schedule's start point, or given weights (resuming a snapshot). */
 export const RunJobSchema = z.object({
   runId: z.number().int().positive(),
-  /** A full, validated schedule (as stored with the run). */
-  schedule: z.record(z.string(), z.unknown()),
+  /** The run's whole schedule (as stored with the run): validated once, when the run's process receives its job. */
+  schedule: ScheduleSchema,
   resume: WeightsSchema.optional(),
   /** Steps already done (a run continuing from its own snapshot): added to every reported step. */
   stepOffset: z.number().int().min(0).default(0),
@@ -22,6 +22,8 @@ export const RunJobSchema = z.object({
   threads: z.number().int().min(0).max(64),
 });
 export type RunJob = z.input<typeof RunJobSchema>;
+/** A job whose schedule is validated already (received and parsed, or made in-process from a parsed schedule). */
+export type ValidRunJob = Omit<RunJob, 'schedule'> & { readonly schedule: Schedule };
 
 export const ToWorkerSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('start'), job: RunJobSchema }),

@@ -9,12 +9,12 @@
 import type { RunCommand } from '../../src-shared/api/contract';
 import type { Metric } from '../../src-shared/api/records';
 import type { Circuit } from '../../src-shared/synthesis/circuit';
-import { parseSchedule, type Schedule } from '../../src-shared/synthesis/schedule';
+import type { Schedule } from '../../src-shared/synthesis/schedule';
 import { startCircuit } from '../../src-shared/synthesis/start';
 import { synthesize, type CircuitSnapshot, type SynthesisControl, type SynthesisResult } from '../../src-shared/synthesis/synthesize';
 import type { Trainer } from '../../src-shared/synthesis/trainer';
 import { makeTrainer } from '../synthesis/trainers';
-import type { FromWorker, RunJob } from './protocol';
+import type { FromWorker, ValidRunJob } from './protocol';
 
 type Outgoing = FromWorker extends infer T ? (T extends { seq: number } ? Omit<T, 'seq'> : never) : never;
 
@@ -46,11 +46,12 @@ export class RunDriver {
   private readonly offset: number;
 
   constructor(
-    private readonly job: RunJob,
+    /** The job, its schedule validated (the worker parses its messages on receipt). */
+    private readonly job: ValidRunJob,
     private readonly send: (m: FromWorker) => void,
     private readonly opts: DriverOptions = {},
   ) {
-    this.schedule = parseSchedule(job.schedule);
+    this.schedule = job.schedule;
     this.offset = job.stepOffset ?? 0;
   }
 
@@ -169,8 +170,7 @@ export class RunDriver {
         },
         onEvent: (e) => {
           this.flush();
-          const shifted = { ...e, step: e.step + this.offset } as unknown as Record<string, unknown> & { kind: string };
-          this.post({ kind: 'event', step: e.step + this.offset, event: shifted });
+          this.post({ kind: 'event', step: e.step + this.offset, event: { ...e, step: e.step + this.offset } });
         },
         ...(this.opts.snapshots === false ? {} : { onSnapshot: (s: CircuitSnapshot) => this.snapshot(s) }),
       });

@@ -42,12 +42,13 @@ export class RunRecorder {
     }
     const m = parsed.data;
     // a finished run is final: whatever its process still sends is acknowledged and dropped
-    if (!this.finished) this.store_(m);
+    if (!this.finished) this.write(m);
     this.acknowledged = Math.max(this.acknowledged, m.seq);
     return m.seq;
   }
 
-  private store_(m: FromWorkerParsed): void {
+  /** Writes one validated message of the run's process to the store. */
+  private write(m: FromWorkerParsed): void {
     const { store, runId } = this;
     switch (m.kind) {
       case 'started':

@@ -1,5 +1,5 @@
 /**
- * Saved circuit comparisons (issue 7) in the run store's database: a name, the two circuits
+ * Saved circuit comparisons in the run store's database: a name, the two circuits
  * as references (`snap:ID`, `run:ID`, `arch:ID`, `hand`) and the neuron pairs the person
  * fixed by re-pairing. The alignment itself is recomputed from the circuits when the
  * comparison is opened; only the person's decisions are stored.

@@ -5,7 +5,7 @@
  */
 import cytoscape, { type ElementDefinition } from 'cytoscape';
 import dagre from 'cytoscape-dagre';
-import { layoutSkeleton, NODE_SIZE, type Pair } from '../runs/detail/circuit';
+import { layoutSkeleton, NODE_SIZE, type Pair } from './circuit';
 
 let registered = false;
 

@@ -9,7 +9,7 @@
 import type { ElementDefinition } from 'cytoscape';
 import type { LinkDiff, LinkRow, LinkStatus } from '@shared/diff/link-diff';
 import { matrixLinks, type Link } from '@shared/machine/spec';
-import { edgeColor, edgeWidth, linkId, TYPE_COLORS } from '../runs/detail/circuit';
+import { edgeColor, edgeWidth, linkId, TYPE_COLORS } from '../components/circuit';
 import { unionNeurons, unionOfA, unionOfB, type DiffModel } from './diff-model';
 import type { Positions } from './positions';
 

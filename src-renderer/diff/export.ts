@@ -6,7 +6,7 @@
 import { compareBehaviour, defaultStringSets } from '@shared/diff/behaviour';
 import type { LinkDiff } from '@shared/diff/link-diff';
 import { diffReportHtml } from '@shared/diff/report';
-import { saveFile } from '../runs/browser/download';
+import { saveFile } from '../lib/download';
 import type { DiffModel } from './diff-model';
 import type { LoadedCircuit } from './load-circuit';
 import type { Positions } from './positions';

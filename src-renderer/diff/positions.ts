@@ -7,9 +7,9 @@
  * else moves.
  */
 import type { ElementDefinition } from 'cytoscape';
-import { layeredPositions, LAYER_SPACING, ROW_SPACING } from '@shared/editor/layout';
+import { layerGridPositions, LAYER_SPACING, ROW_SPACING } from '@shared/editor/layout';
 import { matrixLinks } from '@shared/machine/spec';
-import { NODE_SIZE } from '../runs/detail/circuit';
+import { NODE_SIZE } from '../components/circuit';
 import { unionNeurons, unionOfA, unionOfB, type DiffModel } from './diff-model';
 
 /** Above this many union neurons or links the quick layered placement replaces dagre (which takes 0.1–0.3 s on 300 links). */
@@ -36,7 +36,7 @@ export function unionPositions(model: DiffModel, layout: LayoutFn, previous?: Po
   if (!previous || previous.size === 0) {
     if (nodes.length > LARGE.neurons || edges.length > LARGE.links) {
       // a layered placement without crossing reduction: a few ms instead of dagre's hundreds
-      const placed = layeredPositions(
+      const placed = layerGridPositions(
         nodes.map((n) => ({ name: n.id, type: n.type })),
         edges.map((e) => ({ from: e.source, to: e.target })),
       );

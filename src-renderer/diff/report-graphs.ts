@@ -6,7 +6,7 @@
 import type { LinkDiff } from '@shared/diff/link-diff';
 import { matrixLinks } from '@shared/machine/spec';
 import { graphToSvg, type SvgEdge, type SvgNode } from '@shared/render/svg-graph';
-import { edgeColor, edgeWidth, TYPE_COLORS } from '../runs/detail/circuit';
+import { edgeColor, edgeWidth, TYPE_COLORS } from '../components/circuit';
 import { unionNeurons, unionOfA, unionOfB, type DiffModel } from './diff-model';
 import { STATUS_STYLE } from './elements';
 import type { Positions } from './positions';

@@ -1,6 +1,6 @@
 /** Cytoscape stylesheets of the diff views (side-by-side panes and the overlay). */
 import type { StylesheetJson } from 'cytoscape';
-import { NEURON_NODE_STYLE, SOFT_LINK_STYLE } from '../runs/detail/circuit';
+import { NEURON_NODE_STYLE, SOFT_LINK_STYLE } from '../components/circuit';
 import { STATUS_STYLE } from './elements';
 
 const node: StylesheetJson = [

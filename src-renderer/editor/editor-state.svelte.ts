@@ -1,5 +1,5 @@
 /**
- * The editor screen's state (issue 6): one CommandStack for the open document, the
+ * The editor screen's state: one CommandStack for the open document, the
  * selection, the link mode, the threshold, search and clipboard. Everything the canvas
  * and the panels do goes through here, so it can be unit-tested without a DOM.
  */
@@ -38,6 +38,7 @@ import {
   type RecurrentOptions,
 } from '@shared/editor/generators';
 import { evaluateDocument, type Evaluation } from '@shared/editor/evaluate';
+import { runHeavy } from '../lib/heavy-work';
 import { exportDocumentJson, importDocumentText } from '@shared/editor/io';
 import { validateDocument, type ValidationIssue } from '@shared/editor/validate';
 import { NEURON_TYPES } from '@shared/machine/neuron-types';
@@ -215,6 +216,7 @@ export class EditorState {
     );
   }
   private pruneSelection(): void {
+    // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a local lookup, not state
     const names = new Set(this.doc.neurons.map((n) => n.name));
     const ns = this.selectedNeurons.filter((n) => names.has(n));
     const ls = this.selectedLinks.filter((l) => this.findLink(l) !== undefined);
@@ -231,6 +233,7 @@ export class EditorState {
   // ---- edits ----
   /** Adds a neuron of a registry type named after it (`accum`, then `accum-2`, `accum-3`, …). */
   addNeuron(type: string, position?: Position): string | undefined {
+    // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a local lookup, not state
     const taken = new Set(this.doc.neurons.map((n) => n.name));
     let name = type;
     for (let i = 2; taken.has(name); i++) name = `${type}-${i}`;
@@ -366,9 +369,19 @@ export class EditorState {
   async evaluateSoon(yieldFrame: () => Promise<void> = nextPaint): Promise<Evaluation | null> {
     if (this.evaluating) return this.evaluation;
     this.evaluating = true;
+    const doc = this.doc;
     try {
       await yieldFrame();
-      return this.evaluate();
+      // in the page's worker: the page stays responsive while the machines run
+      try {
+        this.evaluation = await runHeavy('evaluateDocument', doc);
+        this.evaluationError = null;
+      } catch (e) {
+        this.evaluation = null;
+        this.evaluationError = `cannot evaluate: ${e instanceof Error ? e.message : String(e)}`;
+      }
+      this.evaluatedDoc = doc;
+      return this.evaluation;
     } finally {
       this.evaluating = false;
     }

@@ -42,7 +42,8 @@ export function neuronPairs(doc: EditorDocument): ForcePair[] {
 
 const round = (x: number): number => Math.round(x * 100) / 100;
 
-function layeredPositions(doc: EditorDocument): Map<string, Position> {
+/** The layered layout of the editor: dagre (crossing reduction) with each neuron's drawn size. */
+function dagreLayeredPositions(doc: EditorDocument): Map<string, Position> {
   const nodes = doc.neurons.map((n) => ({ id: n.name, width: NEURON_WIDTH, height: neuronHeight(n.type) }));
   const out = new Map<string, Position>();
   for (const [id, p] of dagrePositions(nodes, neuronPairs(doc), { nodeSep: 20, rankSep: 90 }))
@@ -52,7 +53,7 @@ function layeredPositions(doc: EditorDocument): Map<string, Position> {
 
 /** Positions of every neuron of `doc` under the layout `kind`. */
 export function layoutPositions(doc: EditorDocument, kind: LayoutKind): Map<string, Position> {
-  if (kind === 'layered') return layeredPositions(doc);
+  if (kind === 'layered') return dagreLayeredPositions(doc);
   return forceDirectedPositions(
     doc.neurons.map((n) => ({ name: n.name, position: n.position, width: NEURON_WIDTH, height: neuronHeight(n.type) })),
     neuronPairs(doc),

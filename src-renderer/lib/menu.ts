@@ -6,7 +6,7 @@
  */
 import { MENU_COMMANDS, type MenuCommand } from '@shared/api/menu-commands';
 import { api, errorMessage } from './api';
-import { openTextFile } from '../runs/browser/download';
+import { openTextFile } from './download';
 import { isTextField, MenuDispatcher } from './menu-dispatch';
 import { editorSession } from '../editor/editor-session.svelte';
 

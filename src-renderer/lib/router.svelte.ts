@@ -20,6 +20,7 @@ export type EditorGenerator = (typeof EDITOR_GENERATORS)[number];
 export function parseRoute(hash: string): Route {
   const [path = '', query = ''] = hash.replace(/^#/, '').split('?');
   const parts = path.split('/').filter(Boolean);
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- parses a string once, not state
   const params = new URLSearchParams(query);
   if (parts[0] === 'runs' && parts[1] && /^\d+$/.test(parts[1])) return { name: 'run', id: Number(parts[1]) };
   if (parts[0] === 'new') {
@@ -67,6 +68,7 @@ export function hrefFor(r: Route): string {
       return r.id !== undefined ? `#/editor?id=${r.id}` : r.generate !== undefined ? `#/editor?generate=${r.generate}` : '#/editor';
     case 'diff': {
       if (r.id !== undefined) return `#/diff?id=${r.id}`;
+      // eslint-disable-next-line svelte/prefer-svelte-reactivity -- builds a string once, not state
       const q = new URLSearchParams();
       if (r.a !== undefined) q.set('a', r.a);
       if (r.b !== undefined) q.set('b', r.b);

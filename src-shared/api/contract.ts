@@ -29,6 +29,7 @@ import {
   SnapshotSchema,
 } from './records';
 import { RunExportSchema } from './run-export';
+import { ScheduleOverridesSchema } from '../synthesis/schedule';
 
 const id = z.number().int().positive();
 const ids = z.array(id).min(1).max(100_000);
@@ -104,8 +105,8 @@ export type RunCommand = z.infer<typeof RunCommandSchema>;
 export const StartRunSchema = z.object({
   name: name.optional(),
   problem: z.string().default('duplicates'),
-  /** A schedule, or only what differs from the default one (validated when the run is created). */
-  schedule: z.record(z.string(), z.unknown()),
+  /** A schedule, or only what differs from the default one (validated once, when the run is created). */
+  schedule: ScheduleOverridesSchema,
   architectureId: id.optional(),
   hyperSetId: id.optional(),
   tags: z.array(tag).max(50).optional(),
@@ -148,7 +149,7 @@ export const API = {
     z.object({
       snapshotId: id,
       name: name.optional(),
-      schedule: z.record(z.string(), z.unknown()).optional(),
+      schedule: ScheduleOverridesSchema.optional(),
       continue: z.boolean().optional(),
     }),
     RunSummarySchema,
@@ -178,7 +179,7 @@ export const API = {
 
   'hyperSets.list': method(z.object({}), z.array(HyperSetSchema)),
   'hyperSets.save': method(
-    z.object({ name, description: z.string().max(100_000).default(''), schedule: z.record(z.string(), z.unknown()) }),
+    z.object({ name, description: z.string().max(100_000).default(''), schedule: ScheduleOverridesSchema }),
     HyperSetSchema,
   ),
   'hyperSets.delete': method(z.object({ id }), ok),
@@ -188,7 +189,7 @@ export const API = {
   'views.save': method(z.object({ name, view: ViewSettingsSchema.extend({ query: RunQuerySchema }) }), SavedViewSchema),
   'views.delete': method(z.object({ id }), ok),
 
-  /** Saved circuit comparisons (issue 7): two circuits by reference and the person's neuron pairs. */
+  /** Saved circuit comparisons: two circuits by reference and the person's neuron pairs. */
   'comparisons.list': method(z.object({}), z.array(ComparisonInfoSchema)),
   'comparisons.get': method(z.object({ id }), ComparisonSchema),
   /** Creates a comparison, or with `id` replaces that one's name, circuits and pairs. */

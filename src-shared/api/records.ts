@@ -172,7 +172,7 @@ export const SavedViewSchema = z.object({
 export type SavedView = z.infer<typeof SavedViewSchema>;
 
 /**
- * A circuit a comparison refers to (issue 7): `snap:ID` a stored snapshot, `run:ID` the
+ * A circuit a comparison refers to: `snap:ID` a stored snapshot, `run:ID` the
  * run's last snapshot, `arch:ID` a library architecture, `hand` the built-in hand-crafted
  * detector. Stored and routed as this string.
  */

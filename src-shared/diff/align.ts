@@ -1,5 +1,5 @@
 /**
- * Alignment of the neurons of two circuits (issue 7, "Alignment").
+ * Alignment of the neurons of two circuits ("Alignment" of the diff screen).
  *
  * 1. Anchors: the driving and sink neurons (`input`, `output`, `eos`, `const_1`, `timer`)
  *    are paired by name when both sides have them with the same type; pairs pinned by the

@@ -1,5 +1,5 @@
 /**
- * Behaviour of two circuits side by side (issue 7, "Behaviour"): both run on the same
+ * Behaviour of two circuits side by side ("Behaviour" of the diff screen): both run on the same
  * strings; per string, per cycle, the problem's output coordinates of each (the duplicates
  * problem: output.dict-1 = the largest count of one character, output.dict-2 = the count
  * of `.`, both read at the output neuron's inputs), their difference B − A, the expected

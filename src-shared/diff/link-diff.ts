@@ -1,5 +1,5 @@
 /**
- * Link-level diff of two aligned circuits (issue 7, "Overlay view" and "Tables and figures").
+ * Link-level diff of two aligned circuits ("Overlay view" and "Tables and figures" of the diff screen).
  *
  * Every link of A is carried into B's names through the alignment (a link with an end that
  * has no counterpart stays A-only). Links are compared by (kind, to, toPort, from, fromPort)

@@ -1,5 +1,5 @@
 /**
- * The circuit comparison as one self-contained HTML document (issue 7, "Export"): both
+ * The circuit comparison as one self-contained HTML document ("Export" of the diff screen): both
  * graphs (SVG from src-shared/render/svg-graph.ts), an optional overlay, the summary, the
  * link table sorted by |Δw| and the behaviour plots (src-shared/diff/plot-svg.ts) with the
  * error figures per string. Inline CSS and inline SVG only: no script, no external URL, so

@@ -26,7 +26,7 @@ export interface TraceOptions {
   readonly afterRun?: (machine: CompiledMachine, index: number, cycles: number) => void;
 }
 
-/** Probe strings used when none are given: the training string and the defect cases of issue 7. */
+/** Probe strings used when none are given: the training string and the defect cases. */
 export const DEFAULT_PROBES: readonly string[] = ['test string.', 'aaaa.', 'a.b.c.d.e.', 'abcdefg.', 'mississippi.'];
 
 /** The probe alphabet: every character of the strings plus `.` (the `eos` character), sorted. */

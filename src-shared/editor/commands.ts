@@ -1,5 +1,5 @@
 /**
- * Edits of an architecture document as commands, and the undo/redo stack (issue 6).
+ * Edits of an architecture document as commands, and the undo/redo stack.
  *
  * Every edit is a `Command` (plain data, so it can be logged, replayed or sent over IPC);
  * `applyCommand` turns a document into the edited one without touching the original.
@@ -24,7 +24,7 @@ import {
   type LinkRef,
   type Position,
 } from './document';
-import { layeredPositions } from './layout';
+import { layerGridPositions } from './layout';
 
 export type Command =
   | { readonly kind: 'addNeuron'; readonly neuron: EditorNeuron }
@@ -329,7 +329,7 @@ export function pruneCommand(doc: EditorDocument, threshold: number): Command {
  * of layout.ts. Neurons the placement does not name stay where they are.
  */
 export function layoutCommand(doc: EditorDocument, positions?: ReadonlyMap<string, Position>, label = 'layout'): Command {
-  const pos = positions ?? layeredPositions(doc.neurons, doc.links);
+  const pos = positions ?? layerGridPositions(doc.neurons, doc.links);
   return {
     kind: 'compound',
     label,

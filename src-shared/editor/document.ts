@@ -1,5 +1,5 @@
 /**
- * The editable architecture document of the graph editor (issue 6): neurons with a type and
+ * The editable architecture document of the graph editor: neurons with a type and
  * a canvas position, and links from an output port to an input port, each with a weight and
  * a soft (trainable) / hard (fixed) flag.
  *
@@ -22,7 +22,7 @@ import { compareLinks, linksToMatrix, matrixLinks, type MachineSpec, type Neuron
 import { hardLinks } from '../problems/duplicates/base';
 import { parseVValue } from '../vvalue/parse';
 import type { VValue } from '../vvalue/vvalue';
-import { layeredPositions } from './layout';
+import { layerGridPositions } from './layout';
 
 export interface Position {
   readonly x: number;
@@ -83,7 +83,7 @@ function withLinks(
   positions: Readonly<Record<string, Position>> | undefined,
 ): EditorDocument {
   const links: EditorLink[] = [...hard.map((l) => ({ ...l, soft: false })), ...soft.map((l) => ({ ...l, soft: true }))];
-  const auto = layeredPositions(neurons, links);
+  const auto = layerGridPositions(neurons, links);
   const given = positions ?? {};
   const ns: EditorNeuron[] = neurons.map((n) => {
     const p = Object.hasOwn(given, n.name) ? given[n.name] : undefined;

@@ -1,5 +1,5 @@
 /**
- * "Evaluate" in the editor (issue 6): the loss of the open document against the built-in
+ * "Evaluate" in the editor: the loss of the open document against the built-in
  * hand-crafted detector on the duplicate-character problem (spec §5), string by string —
  * the loss the CLI's `eval` and the synthesis runs compute, without the regulariser
  * (the document's weights are the point, not their size). A circuit built by hand that

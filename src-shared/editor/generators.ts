@@ -1,5 +1,5 @@
 /**
- * Generators of starting architectures as editor documents (issue 6), each with a
+ * Generators of starting architectures as editor documents, each with a
  * layered placement.
  */
 import { INTERNEURON_TYPES, neuronType } from '../machine/neuron-types';
@@ -14,7 +14,7 @@ import { BASE_NEURONS, hardLinks, INITIAL_OUTPUTS, OUTPUT_NEURON, OUTPUT_PORTS }
 import { handcraftedDetector } from '../problems/duplicates/handcrafted';
 import { Rng } from '../util/rng';
 import { documentFromSpec, type EditorDocument, type EditorLink, type EditorNeuron } from './document';
-import { circlePositions, layeredPositions } from './layout';
+import { circlePositions, layerGridPositions } from './layout';
 
 export { COMPARE_FREE_ARCHITECTURE, REFERENCE_ARCHITECTURE, type ArchitectureOptions };
 
@@ -81,7 +81,7 @@ export function generateRecurrent(options: RecurrentOptions = {}): EditorDocumen
   for (const [to, toPort] of targets) {
     for (const [from, fromPort] of sources) links.push({ to, toPort, from, fromPort, weight: scale * rng.normal(), soft: true });
   }
-  const pos = options.placement === 'layered' ? layeredPositions(specs, links) : circlePositions(specs);
+  const pos = options.placement === 'layered' ? layerGridPositions(specs, links) : circlePositions(specs);
   const neurons: EditorNeuron[] = specs.map((n) => ({ name: n.name, type: n.type, position: pos.get(n.name) ?? { x: 0, y: 0 } }));
   return { neurons, links };
 }

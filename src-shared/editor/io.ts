@@ -1,5 +1,5 @@
 /**
- * Import and export of editor documents (issue 6): the editor's own architecture JSON
+ * Import and export of editor documents: the editor's own architecture JSON
  * (lossless: positions, hard links, parameters), the store's ArchitectureGraph record, and
  * the prototype's matrix files. Every import either returns a complete document or throws
  * an ImportError whose message a person can act on: the caller keeps its current graph.

@@ -74,8 +74,8 @@ export function layers(neurons: readonly NeuronLike[], links: readonly LinkLike[
   return layer;
 }
 
-/** Positions by name: columns by layer, rows in document order. */
-export function layeredPositions(neurons: readonly NeuronLike[], links: readonly LinkLike[]): Map<string, { x: number; y: number }> {
+/** Positions by name on a grid: a column per layer (layers()), rows in document order (no crossing reduction). */
+export function layerGridPositions(neurons: readonly NeuronLike[], links: readonly LinkLike[]): Map<string, { x: number; y: number }> {
   const layer = layers(neurons, links);
   const rows = new Map<number, number>();
   const out = new Map<string, { x: number; y: number }>();

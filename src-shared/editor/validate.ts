@@ -1,5 +1,5 @@
 /**
- * Live validation of an architecture document (issue 6). Every issue names the neuron or
+ * Live validation of an architecture document. Every issue names the neuron or
  * the link it is about, so the editor can list them with click-to-locate. The engines
  * tolerate all of these (spec §2 skips missing sources), so they are reported, not refused.
  */

@@ -35,7 +35,7 @@ export interface CycleTrace {
 export class CompiledMachine {
   readonly layout: PathLayout;
   /** Coordinates per port slice. */
-  readonly D: number;
+  readonly sliceSize: number;
   /** The trainable links, in parameter order. */
   readonly params: readonly Link[];
   /** Links the engine ignores (missing neuron or port), for diagnostics. */
@@ -176,7 +176,7 @@ export class CompiledMachine {
     const layout = new PathLayout([ROOT]);
     for (const s of [...inSets, ...outSets]) for (const p of s.values()) layout.intern(p);
     this.layout = layout;
-    this.D = layout.size;
+    this.sliceSize = layout.size;
     const toIdx = (s: Map<string, Path>) => Int32Array.from([...s.values()].map((p) => layout.indexOf(p)).sort((a, b) => a - b));
     this.inPaths = inSets.map(toIdx);
     this.outPaths = outSets.map(toIdx);
@@ -189,7 +189,7 @@ export class CompiledMachine {
     }
 
     // 5. the down movement as rows of entries
-    const D = this.D;
+    const D = this.sliceSize;
     const entries: { row: number; src: number; param: number; weight: number }[] = [];
     for (const l of live) {
       for (const k of this.outPaths[l.src] as Int32Array) {
@@ -242,8 +242,8 @@ export class CompiledMachine {
   /** Grows the history buffers to hold `cycles` cycles (they are reused across runs). */
   private ensureHistory(cycles: number): void {
     if (cycles > this.histCycles) {
-      this.inHist = new Float64Array((cycles + 1) * this.nIn * this.D);
-      this.outHist = new Float64Array((cycles + 1) * this.nOut * this.D);
+      this.inHist = new Float64Array((cycles + 1) * this.nIn * this.sliceSize);
+      this.outHist = new Float64Array((cycles + 1) * this.nOut * this.sliceSize);
       this.histCycles = cycles;
     }
   }
@@ -254,7 +254,7 @@ export class CompiledMachine {
     this.loadWeights(w);
     this.ensureHistory(cycles);
     this.lastCycles = cycles;
-    const D = this.D;
+    const D = this.sliceSize;
     const inStride = this.nIn * D;
     const outStride = this.nOut * D;
     const inHist = this.inHist;
@@ -288,7 +288,7 @@ export class CompiledMachine {
     const cycles = this.lastCycles;
     if (cycles < 1) throw new Error('backward() needs a run() first');
     if (grad.length !== this.params.length) throw new Error(`gradient buffer must have ${this.params.length} entries`);
-    const D = this.D;
+    const D = this.sliceSize;
     const inStride = this.nIn * D;
     const outStride = this.nOut * D;
     const inHist = this.inHist;
@@ -340,7 +340,7 @@ export class CompiledMachine {
    * the source port to `acc[param]` (0 for ignored links) and returns the cycles counted.
    */
   addSourceActivity(acc: Float64Array): number {
-    const D = this.D;
+    const D = this.sliceSize;
     const outStride = this.nOut * D;
     const perSlot = new Float64Array(this.nOut);
     for (let t = 1; t <= this.lastCycles; t++) {
@@ -366,12 +366,12 @@ export class CompiledMachine {
     const n = this.byName.get(neuron);
     if (!n) return -1;
     const i = neuronType(n.spec.type).inputs.indexOf(port);
-    return i < 0 ? -1 : (n.inBase + i) * this.D;
+    return i < 0 ? -1 : (n.inBase + i) * this.sliceSize;
   }
 
   /** Reads coordinate `pathIdx` of input slot `offset` at cycle `t` of the last run. */
   readInput(t: number, offset: number, pathIdx: number): number {
-    return this.inHist[t * this.nIn * this.D + offset + pathIdx] as number;
+    return this.inHist[t * this.nIn * this.sliceSize + offset + pathIdx] as number;
   }
 
   /** Slot offset (within one cycle's output block) of a neuron's output port, or -1 (unknown or inert neuron). */
@@ -379,17 +379,17 @@ export class CompiledMachine {
     const n = this.byName.get(neuron);
     if (!n) return -1;
     const i = neuronType(n.spec.type).outputs.indexOf(port);
-    return i < 0 ? -1 : (n.outBase + i) * this.D;
+    return i < 0 ? -1 : (n.outBase + i) * this.sliceSize;
   }
 
   /** Reads coordinate `pathIdx` of output slot `offset` at cycle `t` of the last run. */
   readOutput(t: number, offset: number, pathIdx: number): number {
-    return this.outHist[t * this.nOut * this.D + offset + pathIdx] as number;
+    return this.outHist[t * this.nOut * this.sliceSize + offset + pathIdx] as number;
   }
 
   /** Offset of cycle `t`'s input block inside the gradient buffer given to an InputSeed. */
   get inputStride(): number {
-    return this.nIn * this.D;
+    return this.nIn * this.sliceSize;
   }
 
   /** Inputs and outputs of one neuron at every cycle of the last run, as V-values. */
@@ -402,7 +402,7 @@ export class CompiledMachine {
     }
     if (!n) throw new Error(`no neuron named "${neuron}"`);
     const t = neuronType(n.spec.type);
-    const D = this.D;
+    const D = this.sliceSize;
     const out: CycleTrace[] = [];
     for (let c = 1; c <= this.lastCycles; c++) {
       const inputs: Record<string, VValue> = {};

@@ -30,22 +30,24 @@ export interface NeuronContext {
 }
 
 /**
- * One neuron's kernel on dense slices. Input port `p` lives at `x[xo + p·D ..)`, output
- * port `q` at `y[yo + q·D ..)`, with D = layout.size.
+ * One neuron's kernel on dense slices. Input port `p` lives at `x[xOffset + p·D ..)`, output
+ * port `q` at `y[yOffset + q·D ..)`, with D = layout.size (the coordinates of one port).
+ * The gradients follow the same layout: `gy` (of the outputs) from `gyOffset`, `gx` (of the
+ * inputs) from `gxOffset`.
  */
 export interface Kernel {
   /** Overwrites every output slice. */
-  forward(x: Float64Array, xo: number, y: Float64Array, yo: number, env: NeuronEnv): void;
+  forward(x: Float64Array, xOffset: number, y: Float64Array, yOffset: number, env: NeuronEnv): void;
   /** Adds Jᵀ·gy to gx (inputs `x` and outputs `y` are those of the forward call). */
   backward(
     x: Float64Array,
-    xo: number,
+    xOffset: number,
     y: Float64Array,
-    yo: number,
+    yOffset: number,
     gy: Float64Array,
-    gyo: number,
+    gyOffset: number,
     gx: Float64Array,
-    gxo: number,
+    gxOffset: number,
     mode: GradientMode,
   ): void;
 }
@@ -90,16 +92,16 @@ function reluGrad(d: number): number {
 function sumKernel(layout: PathLayout, stopFirst: boolean): Kernel {
   const D = layout.size;
   return {
-    forward(x, xo, y, yo) {
-      for (let k = 0; k < D; k++) y[yo + k] = (x[xo + k] as number) + (x[xo + D + k] as number);
+    forward(x, xOffset, y, yOffset) {
+      for (let k = 0; k < D; k++) y[yOffset + k] = (x[xOffset + k] as number) + (x[xOffset + D + k] as number);
     },
-    backward(_x, xo, _y, _yo, gy, gyo, gx, gxo, mode) {
+    backward(_x, xOffset, _y, _yo, gy, gyOffset, gx, gxOffset, mode) {
       const first = !(stopFirst && mode === 'prototype');
       for (let k = 0; k < D; k++) {
-        const g = gy[gyo + k] as number;
+        const g = gy[gyOffset + k] as number;
         if (g === 0) continue;
-        if (first) gx[gxo + k] = (gx[gxo + k] as number) + g;
-        gx[gxo + D + k] = (gx[gxo + D + k] as number) + g;
+        if (first) gx[gxOffset + k] = (gx[gxOffset + k] as number) + g;
+        gx[gxOffset + D + k] = (gx[gxOffset + D + k] as number) + g;
       }
     },
   };
@@ -128,25 +130,25 @@ const norm: NeuronType = {
     const D = layout.size;
     const r = layout.indexOf(ROOT);
     return {
-      forward(x, xo, y, yo) {
+      forward(x, xOffset, y, yOffset) {
         let m = 0;
         for (let k = 0; k < D; k++) {
-          const a = Math.abs(x[xo + k] as number);
+          const a = Math.abs(x[xOffset + k] as number);
           if (a > m) m = a;
         }
-        y.fill(0, yo, yo + D);
-        y[yo + r] = m;
+        y.fill(0, yOffset, yOffset + D);
+        y[yOffset + r] = m;
       },
-      backward(x, xo, y, yo, gy, gyo, gx, gxo) {
-        const g = gy[gyo + r] as number;
-        const m = y[yo + r] as number;
+      backward(x, xOffset, y, yOffset, gy, gyOffset, gx, gxOffset) {
+        const g = gy[gyOffset + r] as number;
+        const m = y[yOffset + r] as number;
         if (g === 0 || m === 0) return;
         let ties = 0;
-        for (let k = 0; k < D; k++) if (Math.abs(x[xo + k] as number) === m) ties++;
+        for (let k = 0; k < D; k++) if (Math.abs(x[xOffset + k] as number) === m) ties++;
         const share = g / ties;
         for (let k = 0; k < D; k++) {
-          const v = x[xo + k] as number;
-          if (Math.abs(v) === m) gx[gxo + k] = (gx[gxo + k] as number) + (v > 0 ? share : -share);
+          const v = x[xOffset + k] as number;
+          if (Math.abs(v) === m) gx[gxOffset + k] = (gx[gxOffset + k] as number) + (v > 0 ? share : -share);
         }
       },
     };
@@ -165,23 +167,23 @@ const dot: NeuronType = {
     const D = layout.size;
     const r = layout.indexOf(ROOT);
     return {
-      forward(x, xo, y, yo) {
+      forward(x, xOffset, y, yOffset) {
         let s = 0;
-        for (let k = 0; k < D; k++) s += (x[xo + k] as number) * (x[xo + D + k] as number);
-        y.fill(0, yo, yo + D);
-        y[yo + r] = s > DOT_CLIP ? DOT_CLIP : s < -DOT_CLIP ? -DOT_CLIP : s;
+        for (let k = 0; k < D; k++) s += (x[xOffset + k] as number) * (x[xOffset + D + k] as number);
+        y.fill(0, yOffset, yOffset + D);
+        y[yOffset + r] = s > DOT_CLIP ? DOT_CLIP : s < -DOT_CLIP ? -DOT_CLIP : s;
       },
-      backward(x, xo, _y, _yo, gy, gyo, gx, gxo) {
-        let g = gy[gyo + r] as number;
+      backward(x, xOffset, _y, _yo, gy, gyOffset, gx, gxOffset) {
+        let g = gy[gyOffset + r] as number;
         if (g === 0) return;
         let s = 0;
-        for (let k = 0; k < D; k++) s += (x[xo + k] as number) * (x[xo + D + k] as number);
+        for (let k = 0; k < D; k++) s += (x[xOffset + k] as number) * (x[xOffset + D + k] as number);
         const a = Math.abs(s);
         if (a > DOT_CLIP) return;
         if (a === DOT_CLIP) g *= 0.5;
         for (let k = 0; k < D; k++) {
-          gx[gxo + k] = (gx[gxo + k] as number) + g * (x[xo + D + k] as number);
-          gx[gxo + D + k] = (gx[gxo + D + k] as number) + g * (x[xo + k] as number);
+          gx[gxOffset + k] = (gx[gxOffset + k] as number) + g * (x[xOffset + D + k] as number);
+          gx[gxOffset + D + k] = (gx[gxOffset + D + k] as number) + g * (x[xOffset + k] as number);
         }
       },
     };
@@ -200,21 +202,21 @@ const compare: NeuronType = {
     const D = layout.size;
     const r = layout.indexOf(ROOT);
     return {
-      forward(x, xo, y, yo) {
-        const d = r < 0 ? 0 : (x[xo + r] as number) - (x[xo + D + r] as number);
-        y.fill(0, yo, yo + 2 * D);
+      forward(x, xOffset, y, yOffset) {
+        const d = r < 0 ? 0 : (x[xOffset + r] as number) - (x[xOffset + D + r] as number);
+        y.fill(0, yOffset, yOffset + 2 * D);
         if (r < 0) return;
-        y[yo + r] = d > 0 ? d : 0;
-        y[yo + D + r] = d < 0 ? -d : 0;
+        y[yOffset + r] = d > 0 ? d : 0;
+        y[yOffset + D + r] = d < 0 ? -d : 0;
       },
-      backward(x, xo, _y, _yo, gy, gyo, gx, gxo) {
+      backward(x, xOffset, _y, _yo, gy, gyOffset, gx, gxOffset) {
         if (r < 0) return;
-        const d = (x[xo + r] as number) - (x[xo + D + r] as number);
+        const d = (x[xOffset + r] as number) - (x[xOffset + D + r] as number);
         // ∂/∂a: true·relu'(d) − false·relu'(−d); ∂/∂b is its negative.
-        const ga = (gy[gyo + r] as number) * reluGrad(d) - (gy[gyo + D + r] as number) * reluGrad(-d);
+        const ga = (gy[gyOffset + r] as number) * reluGrad(d) - (gy[gyOffset + D + r] as number) * reluGrad(-d);
         if (ga === 0) return;
-        gx[gxo + r] = (gx[gxo + r] as number) + ga;
-        gx[gxo + D + r] = (gx[gxo + D + r] as number) - ga;
+        gx[gxOffset + r] = (gx[gxOffset + r] as number) + ga;
+        gx[gxOffset + D + r] = (gx[gxOffset + D + r] as number) - ga;
       },
     };
   },
@@ -224,9 +226,9 @@ function constantKernel(layout: PathLayout, value: VValue, ports: number): Kerne
   const D = layout.size;
   const entries = Array.from(leaves(value), ([p, v]) => [layout.indexOf(p), v] as const);
   return {
-    forward(_x, _xo, y, yo) {
-      y.fill(0, yo, yo + ports * D);
-      for (const [i, v] of entries) y[yo + i] = (y[yo + i] as number) + v;
+    forward(_x, _xo, y, yOffset) {
+      y.fill(0, yOffset, yOffset + ports * D);
+      for (const [i, v] of entries) y[yOffset + i] = (y[yOffset + i] as number) + v;
     },
     backward: NONE,
   };
@@ -266,12 +268,12 @@ const timer: NeuronType = {
     const D = layout.size;
     const r = layout.indexOf(ROOT);
     return {
-      forward(x, xo, y, yo) {
-        y.fill(0, yo, yo + D);
-        y[yo + r] = (r < 0 ? 0 : (x[xo + r] as number)) + 1;
+      forward(x, xOffset, y, yOffset) {
+        y.fill(0, yOffset, yOffset + D);
+        y[yOffset + r] = (r < 0 ? 0 : (x[xOffset + r] as number)) + 1;
       },
-      backward(_x, _xo, _y, _yo, gy, gyo, gx, gxo) {
-        if (r >= 0) gx[gxo + r] = (gx[gxo + r] as number) + (gy[gyo + r] as number);
+      backward(_x, _xo, _y, _yo, gy, gyOffset, gx, gxOffset) {
+        if (r >= 0) gx[gxOffset + r] = (gx[gxOffset + r] as number) + (gy[gyOffset + r] as number);
       },
     };
   },
@@ -299,19 +301,19 @@ const input: NeuronType = {
     let cachedString: string | undefined;
     let chars: string[] = [];
     return {
-      forward(x, xo, y, yo, env) {
+      forward(x, xOffset, y, yOffset, env) {
         if (env.inputString !== cachedString) {
           cachedString = env.inputString;
           chars = Array.from(env.inputString);
         }
-        y.fill(0, yo, yo + D);
-        const c = drivingChar(chars, r < 0 ? 0 : (x[xo + r] as number));
+        y.fill(0, yOffset, yOffset + D);
+        const c = drivingChar(chars, r < 0 ? 0 : (x[xOffset + r] as number));
         if (c === undefined) return;
         const i = index.get(c);
         if (i === undefined || i < 0) {
           throw new Error(`input character ${JSON.stringify(c)} is outside the machine's alphabet`);
         }
-        y[yo + i] = 1;
+        y[yOffset + i] = 1;
       },
       backward: NONE, // piecewise constant in the timer
     };

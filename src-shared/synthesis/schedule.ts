@@ -250,14 +250,32 @@ export function parseSchedule(data: unknown): Schedule {
 }
 
 /**
- * A schedule file may give only what differs from the default: it is merged over
- * defaultSchedule(seed) object by object (arrays and the start point replace), then validated.
+ * A schedule as a request or a file gives it: the whole schedule, or only what differs from
+ * a base (the default schedule, a hyperparameter set, a parent run's schedule). Only its
+ * shape is checked on receipt (an object of schedule fields); it is validated as a whole
+ * once, after merging (scheduleFromOverrides, or the store when a run is created).
  */
-export function scheduleFromOverrides(overrides: unknown, seed?: number): Schedule {
+export type ScheduleOverrides = { readonly [K in keyof ScheduleInput]?: unknown };
+
+export const ScheduleOverridesSchema = z.custom<ScheduleOverrides>(isPlainObject, 'a schedule (an object of schedule fields)');
+
+/**
+ * The overrides merged over defaultSchedule(seed) object by object (arrays and the start
+ * point replace), `seed` (when given) set last: a schedule still to be validated.
+ */
+export function mergeOverDefault(overrides: unknown, seed?: number): unknown {
   const base = defaultSchedule(seed ?? 1) as unknown;
   const merged = mergeOverrides(base, overrides);
   if (seed !== undefined && typeof merged === 'object' && merged !== null) (merged as Record<string, unknown>)['seed'] = seed;
-  return parseSchedule(merged);
+  return merged;
+}
+
+/**
+ * A schedule file may give only what differs from the default: it is merged over
+ * defaultSchedule(seed) (mergeOverDefault), then validated.
+ */
+export function scheduleFromOverrides(overrides: unknown, seed?: number): Schedule {
+  return parseSchedule(mergeOverDefault(overrides, seed));
 }
 
 /**

@@ -7,7 +7,7 @@
  * in a page the tests did not mark.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { describeE2E, startE2ELab, type E2ELab } from '../helpers/browser';
+import { describeE2E, editorCanvasSettled, startE2ELab, type E2ELab } from '../helpers/browser';
 import { documentToGraph } from '@shared/editor/document';
 import { generateHandcrafted } from '@shared/editor/generators';
 import type {} from '../../src-renderer/editor/canvas-hook';
@@ -87,7 +87,7 @@ describeE2E('Graph editor (Chromium, browser host)', () => {
     await expect(page.getByTestId('undo').isDisabled()).resolves.toBe(true);
 
     await page.getByTestId('fit').click();
-    await new Promise((r) => setTimeout(r, 300));
+    await editorCanvasSettled(page);
     await lab.screenshot('editor');
     expect(lab.pageErrors).toEqual([]);
   }, 120_000);

@@ -14,7 +14,6 @@ import { join } from 'node:path';
 import { _electron, type ElectronApplication, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nativeBindingDir, NATIVE_BINDING_FILE } from '../../src-main/electron/native-binding';
-import { ensureRenderer } from '../helpers/browser';
 import { ROOT } from '../helpers/cli';
 import { tempDir } from '../helpers/lab';
 
@@ -58,7 +57,6 @@ describe.skipIf(SKIP !== undefined)(SKIP ? `Electron app (skipped: ${SKIP})` : '
   let page: Page;
 
   beforeAll(async () => {
-    await ensureRenderer();
     const bin = electronBinary() as { path: string };
     app = await _electron.launch({ executablePath: bin.path, args: [ROOT], env: { ...process.env, DMM_LAB_DATA_DIR: data.dir } });
     page = await app.firstWindow();

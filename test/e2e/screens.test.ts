@@ -46,6 +46,7 @@ describeE2E('Lab screens (Chromium, browser host)', () => {
     await page.getByTestId('control-pause').click();
     await expect.poll(async () => status.getAttribute('data-status'), { timeout: 20_000 }).toBe('paused');
     const held = (await lab.api<{ steps: number }>('runs.get', { id: run.id })).steps;
+    // nothing to poll for: a paused run must stay put over a while (0.7 s ≈ 70 steps of this run)
     await new Promise((r) => setTimeout(r, 700));
     expect((await lab.api<{ steps: number }>('runs.get', { id: run.id })).steps).toBe(held);
     await page.getByTestId('control-resume').click();

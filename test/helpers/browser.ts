@@ -6,11 +6,11 @@
  * - Chromium: `CHROMIUM` (default /usr/bin/chromium, override with DMM_CHROMIUM). When it
  *   is missing, every suite declared with `describeE2E` is skipped and says why — never
  *   `npx playwright install` (no downloaded browsers).
- * - The renderer: the host serves the built renderer in out/renderer. CI builds it
- *   (`npm run build`) before `npm test`; when out/renderer is missing or older than the
- *   renderer's sources (src-renderer/, src-shared/, the build configs), `ensureRenderer()`
- *   runs that same build once (about 5–10 s), under a lock so parallel test files build it
- *   only once. A failed build fails the suite with the build's output.
+ * - The app: the host serves the built renderer in out/renderer. The e2e and packaging
+ *   projects' global setup (test/setup/build-app.ts) calls `ensureAppBuild()` once before
+ *   any of their files runs: when out/ is missing or older than its sources (src-renderer/,
+ *   src-main/, src-shared/, the build configs) it runs `npm run build`'s build (under a lock,
+ *   in case two vitest processes start at once). A failed build fails the run with its output.
  * - Screenshots: test-results/screenshots/ (git-ignored).
  */
 import { execFile } from 'node:child_process';
@@ -156,11 +156,10 @@ export interface E2EOptions {
 }
 
 /**
- * A fresh database, the real browser host on it, and Chromium with one page. Call from
- * `beforeAll` (allow ~60 s: it may build the renderer first) and `close()` in `afterAll`.
+ * A fresh database, the real browser host on it, and Chromium with one page (out/renderer
+ * was built by the global setup). Call from `beforeAll` and `close()` in `afterAll`.
  */
 export async function startE2ELab(opts: E2EOptions = {}): Promise<E2ELab> {
-  await ensureRenderer();
   const tmp = tempDir('dmm-lab-e2e-');
   let host: HostProcess | undefined;
   let browser: Browser | undefined;
@@ -233,7 +232,21 @@ export async function startE2ELab(opts: E2EOptions = {}): Promise<E2ELab> {
   }
 }
 
+/**
+ * Waits until the editor canvas has no animation running (a Fit or a layout) and the page
+ * has drawn two frames since: what a screenshot or a click on a rendered position needs.
+ */
+export async function editorCanvasSettled(page: Page): Promise<void> {
+  await page.waitForFunction(() => {
+    const core = (window as { __dmmEditorCanvas?: { core: { animated(): boolean } } }).__dmmEditorCanvas?.core;
+    return core !== undefined && !core.animated();
+  });
+  await page.evaluate(() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))));
+}
+
 const FINAL = ['completed', 'failed', 'interrupted', 'diverged', 'stopped'];
+
+const isConnectionReset = (e: unknown): boolean => e instanceof Error && (e.cause as { code?: string } | undefined)?.code === 'ECONNRESET';
 
 /** Polls the host's API until the run has ended; returns the run record. */
 export async function waitForRunEnd(
@@ -243,7 +256,16 @@ export async function waitForRunEnd(
 ): Promise<{ id: number; status: string; statusReason: string; steps: number }> {
   const t0 = Date.now();
   for (;;) {
-    const run = await lab.api<{ id: number; status: string; statusReason: string; steps: number }>('runs.get', { id });
+    let run: { id: number; status: string; statusReason: string; steps: number };
+    try {
+      run = await lab.api<{ id: number; status: string; statusReason: string; steps: number }>('runs.get', { id });
+    } catch (e) {
+      // a kept-alive connection the host closed just as it was reused (seen on a loaded machine):
+      // this poll only reads, so the next one asks again; a host that is gone fails it with ECONNREFUSED
+      if (!isConnectionReset(e) || Date.now() - t0 > timeoutMs) throw e;
+      await new Promise((r) => setTimeout(r, 200));
+      continue;
+    }
     if (FINAL.includes(run.status)) return run;
     if (Date.now() - t0 > timeoutMs) throw new Error(`run ${id} still ${run.status} after ${timeoutMs} ms (${run.steps} steps)`);
     await new Promise((r) => setTimeout(r, 200));

@@ -1,114 +1,97 @@
 /**
- * Seeded random V-values and doubles for property tests. Deterministic: the same seed
- * always gives the same sequence, so a failing case can be reproduced from its seed.
+ * fast-check arbitraries for property tests of V-values and doubles. fast-check draws the
+ * cases, shrinks a failing one to a small counterexample and prints the seed that
+ * reproduces it (`fc.assert(…, { seed, path })`).
  */
-
-import { Rng } from '../../src-shared/util/rng';
+import fc from 'fast-check';
 import { fromLeaves, type Path, type VValue } from '../../src-shared/vvalue/vvalue';
-
-/** Uniform floats in [0, 1) from the project's seeded generator. */
-export function rng(seed: number): () => number {
-  const g = new Rng(seed);
-  return () => g.next();
-}
-
-export type Rand = () => number;
-
-export function randInt(r: Rand, n: number): number {
-  return Math.floor(r() * n);
-}
-
-export function pick<T>(r: Rand, xs: readonly T[]): T {
-  return xs[randInt(r, xs.length)] as T;
-}
 
 /** Labels of the random trees (`":number"` is added separately, as an inner node's scalar). */
 export const LABELS: readonly string[] = ['a', 'b', 'c', 'x', 'dict-1', '10', '2'];
 export const NUMBER_KEY = ':number';
 
-/** A leaf value: zeros (often), small integers, and assorted real numbers of both signs. */
-export function randLeaf(r: Rand): number {
-  const k = randInt(r, 6);
-  if (k === 0) return 0;
-  if (k === 1) return randInt(r, 7) - 3; // includes 0
-  if (k === 2) return (r() - 0.5) * 2;
-  if (k === 3) return (r() - 0.5) * 1e-4;
-  return (r() - 0.5) * 200;
-}
-
 export type Tree = { [key: string]: number | Tree };
+
+/** A leaf value: zeros (often), small integers, and assorted real numbers of both signs (never −0: it has its own test). */
+export const arbLeaf: fc.Arbitrary<number> = fc
+  .oneof(
+    fc.constant(0),
+    fc.integer({ min: -3, max: 3 }),
+    fc.double({ min: -1, max: 1, noNaN: true, noDefaultInfinity: true }),
+    fc.double({ min: -5e-5, max: 5e-5, noNaN: true, noDefaultInfinity: true }),
+    fc.double({ min: -100, max: 100, noNaN: true, noDefaultInfinity: true }),
+  )
+  .map((x) => x + 0);
 
 /**
  * A random tree of depth at most `maxDepth` (root = depth 0). Inner nodes sometimes carry a
  * `":number"` scalar, sometimes are `{":number": x}` alone (the non-canonical spelling of a
  * leaf), sometimes are empty subtrees.
  */
-export function randTree(r: Rand, maxDepth = 4, depth = 0): Tree {
-  const t: Tree = {};
-  const n = randInt(r, depth === 0 ? 5 : 4);
-  if (r() < 0.3) t[NUMBER_KEY] = randLeaf(r);
-  for (let i = 0; i < n; i++) {
-    const key = pick(r, LABELS);
-    if (depth + 1 < maxDepth && r() < 0.45) t[key] = randTree(r, maxDepth, depth + 1);
-    else t[key] = randLeaf(r);
-  }
-  return t;
+export function arbTree(maxDepth = 4): fc.Arbitrary<Tree> {
+  const node = (depth: number): fc.Arbitrary<Tree> => {
+    const child: fc.Arbitrary<number | Tree> =
+      depth + 1 < maxDepth ? fc.oneof({ weight: 11, arbitrary: arbLeaf }, { weight: 9, arbitrary: node(depth + 1) }) : arbLeaf;
+    return fc
+      .record(
+        {
+          scalar: fc.option(arbLeaf, { freq: 2 }),
+          entries: fc.array(fc.tuple(fc.constantFrom(...LABELS), child), { maxLength: depth === 0 ? 4 : 3 }),
+        },
+        { requiredKeys: ['scalar', 'entries'] },
+      )
+      .map(({ scalar, entries }) => {
+        const t: Tree = {};
+        if (scalar !== null) t[NUMBER_KEY] = scalar;
+        for (const [k, v] of entries) t[k] = v;
+        return t;
+      });
+  };
+  return node(0);
 }
 
-/** A deep copy whose keys are inserted in a shuffled order at every level. */
-export function shuffledCopy(t: Tree, r: Rand): Tree {
-  const keys = Object.keys(t);
-  for (let i = keys.length - 1; i > 0; i--) {
-    const j = randInt(r, i + 1);
-    [keys[i], keys[j]] = [keys[j] as string, keys[i] as string];
-  }
-  const out: Tree = {};
-  for (const k of keys) {
-    const c = t[k] as number | Tree;
-    out[k] = typeof c === 'number' ? c : shuffledCopy(c, r);
-  }
-  return out;
+/** A deep copy whose keys are inserted in a shuffled order at every level (`seed` picks the order). */
+export function shuffledCopy(t: Tree, seed: number): Tree {
+  let s = seed >>> 0 || 1;
+  const next = (n: number): number => {
+    s ^= s << 13;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    return (s >>> 0) % n;
+  };
+  const copy = (x: Tree): Tree => {
+    const keys = Object.keys(x);
+    for (let i = keys.length - 1; i > 0; i--) {
+      const j = next(i + 1);
+      [keys[i], keys[j]] = [keys[j] as string, keys[i] as string];
+    }
+    const out: Tree = {};
+    for (const k of keys) {
+      const c = x[k] as number | Tree;
+      out[k] = typeof c === 'number' ? c : copy(c);
+    }
+    return out;
+  };
+  return copy(t);
 }
 
-/** A double from 64 random bits (all exponents, subnormals included), never NaN/±Infinity/−0. */
-export function randBitsDouble(r: Rand): number {
-  const buf = new DataView(new ArrayBuffer(8));
-  for (;;) {
-    buf.setUint32(0, Math.floor(r() * 4294967296));
-    buf.setUint32(4, Math.floor(r() * 4294967296));
-    const x = buf.getFloat64(0);
-    if (Number.isFinite(x) && !Object.is(x, -0)) return x;
-  }
-}
+/** A mix of doubles: any finite bit pattern (subnormals included, never −0), tiny, huge, Float32-like, plain fractions. */
+export const arbDouble: fc.Arbitrary<number> = fc.oneof(
+  fc.double({ noNaN: true, noDefaultInfinity: true }).filter((x) => !Object.is(x, -0)),
+  fc.double({ min: -1e-4, max: 1e-4, noNaN: true }).filter((x) => !Object.is(x, -0)),
+  fc.tuple(fc.double({ min: -1, max: 1, noNaN: true }), fc.integer({ min: -300, max: 299 })).map(([m, e]) => m * Math.pow(10, e) || 0),
+  fc.float({ min: -4, max: 4, noNaN: true }).map((x) => (Object.is(x, -0) ? 0 : x)),
+  fc.double({ min: -1, max: 1, noNaN: true }).map((x) => (Object.is(x, -0) ? 0 : x)),
+  fc.double({ min: -1e22, max: 1e22, noNaN: true }).map((x) => (Object.is(x, -0) ? 0 : x)),
+);
 
-/** A mix of doubles: raw bit patterns, tiny, huge, Float32-like decimals, plain fractions. */
-export function randDouble(r: Rand): number {
-  const k = randInt(r, 6);
-  const sign = r() < 0.5 ? -1 : 1;
-  switch (k) {
-    case 0:
-      return randBitsDouble(r);
-    case 1:
-      return sign * r() * 1e-4; // below the exponent-form threshold
-    case 2:
-      return sign * r() * Math.pow(10, randInt(r, 600) - 300);
-    case 3:
-      return Math.fround(sign * r() * 4); // a Float32 value, like the prototype's weights
-    case 4:
-      return sign * r();
-    default:
-      return sign * (r() * 1e22);
-  }
-}
-
-/** A random canonical V-value of up to `maxLeaves` coordinates at depth ≤ `maxDepth`. */
-export function randomVValue(g: Rng, maxLeaves = 8, maxDepth = 3, labels: readonly string[] = ['a', 'b', 'c', 'x', 'y']): VValue {
-  const n = 1 + g.int(maxLeaves);
-  const entries: [Path, number][] = [];
-  for (let i = 0; i < n; i++) {
-    const depth = g.int(maxDepth + 1);
-    const path = Array.from({ length: depth }, () => labels[g.int(labels.length)] as string);
-    entries.push([path, g.normal()]);
-  }
-  return fromLeaves(entries);
+/** A random canonical V-value of 1 to `maxLeaves` coordinates at depth ≤ `maxDepth`, leaves in [−3, 3]. */
+export function arbVValue(maxLeaves = 8, maxDepth = 3, labels: readonly string[] = ['a', 'b', 'c', 'x', 'y']): fc.Arbitrary<VValue> {
+  // evenly spread on a 1e-3 grid, without fast-check's bias to edge values: central differences
+  // (step 1e-6) never straddle a kink by accident, and an exact tie is a tie the engine defines
+  const leaf = fc.noBias(fc.integer({ min: -3000, max: 3000 })).map((i) => i / 1000);
+  const entry = fc.tuple(fc.array(fc.constantFrom(...labels), { maxLength: maxDepth }), leaf);
+  return fc
+    .array(entry, { minLength: 1, maxLength: maxLeaves })
+    .map((entries) => fromLeaves(entries.map(([p, x]) => [p as Path, x + 0] as [Path, number])));
 }

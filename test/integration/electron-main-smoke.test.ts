@@ -17,7 +17,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultSchedule } from '../../src-shared/synthesis/schedule';
 import { RunStore } from '../../src-main/store/run-store';
-import { ensureAppBuild, MAIN_INDEX } from '../helpers/browser';
+import { MAIN_INDEX } from '../helpers/browser';
 import { ROOT } from '../helpers/cli';
 import { tempDir } from '../helpers/lab';
 
@@ -70,7 +70,6 @@ describe('the built Electron main process, under Node with a fake electron', () 
   let seeded: { finished: number; running: number };
 
   beforeAll(async () => {
-    await ensureAppBuild();
     // a lab with two runs, written by the Node side: one finished, one left "running" by a crash
     mkdirSync(data, { recursive: true });
     const store = RunStore.open(db);

@@ -4,7 +4,7 @@
  * that is gone is taken over, and closing a lab releases it.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
@@ -74,7 +74,10 @@ describe('lab lock', () => {
     for (const text of ['', 'not a pid', '-5']) {
       writeFileSync(lockFileOf(db), text);
       const release = acquireLabLock(db);
+      // taken over: the file now names this process, and releasing removes it
+      expect([text, readFileSync(lockFileOf(db), 'utf8').trim()]).toEqual([text, String(process.pid)]);
       release();
+      expect([text, existsSync(lockFileOf(db))]).toEqual([text, false]);
     }
   });
 

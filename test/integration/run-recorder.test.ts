@@ -8,7 +8,7 @@
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { RunDriver } from '../../src-main/runs/run-driver';
-import type { FromWorker, RunCommand, RunJob } from '../../src-main/runs/protocol';
+import type { FromWorker, RunCommand, ValidRunJob } from '../../src-main/runs/protocol';
 import { RunRecorder } from '../../src-main/runs/run-recorder';
 import { RunStore, type Link } from '../../src-main/store/run-store';
 import { API_EVENTS, type ApiEvent } from '../../src-shared/api/contract';
@@ -321,12 +321,12 @@ const ofKind = <K extends Sent['kind']>(msgs: readonly Sent[], kind: K): Of<K>[]
 const eventsOf = (msgs: readonly Sent[]) => ofKind(msgs, 'event').map((m) => m.event);
 const stepsOf = (msgs: readonly Sent[]): number[] => ofKind(msgs, 'metrics').flatMap((m) => m.metrics.map((x) => x.step));
 
-function job(overrides: Record<string, unknown>): RunJob {
+function job(overrides: Record<string, unknown>): ValidRunJob {
   return { runId: 1, schedule: scheduleFromOverrides(overrides), snapshotEvery: 0, threads: 0 };
 }
 
 /** Runs a driver to the end; `react` sees each message as it is sent and may send commands. */
-async function drive(j: RunJob, react: (m: Sent, d: RunDriver, all: Sent[]) => void = () => {}): Promise<Sent[]> {
+async function drive(j: ValidRunJob, react: (m: Sent, d: RunDriver, all: Sent[]) => void = () => {}): Promise<Sent[]> {
   const all: Sent[] = [];
   const driver: RunDriver = new RunDriver(j, (m) => {
     all.push(m);

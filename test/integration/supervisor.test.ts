@@ -59,6 +59,7 @@ describe('supervisor with real processes', () => {
     lab.service.handlers['runs.control']({ id: pauseRun, command: { kind: 'pause' } });
     await waitStatus(pauseRun, 'paused');
     const held = metricCount(pauseRun);
+    // nothing to poll for: a paused run must stay put over a while (0.6 s: tens of steps of this run)
     await new Promise((r) => setTimeout(r, 600));
     expect(metricCount(pauseRun)).toBe(held);
     expect(() => lab.service.handlers['runs.control']({ id: pauseRun, command: { kind: 'pause' } })).toThrow(/already paused/);

@@ -10,7 +10,10 @@ import type { IpcMain, IpcMainInvokeEvent } from 'electron';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { FILE_OPEN_CHANNEL, FILE_SAVE_CHANNEL, type OpenFileResult, type SaveFileResult } from '../../src-shared/api/dmm-lab-api';
 import { nodeFileSystem, registerFileDialogs } from '../../src-main/electron/file-dialogs';
-import { MAX_FILE_BYTES } from '../../src-main/electron/file-dialogs-schema';
+import { MAX_FILE_BYTES, SaveFileRequestSchema } from '../../src-main/electron/file-dialogs-schema';
+
+/** The limit the handlers below are registered with (injected: the app's is MAX_FILE_BYTES, 64 MiB). */
+const LIMIT = 4096;
 import { tempDir } from '../helpers/lab';
 
 const APP_URL = 'file:///opt/dmm-lab/out/renderer/index.html';
@@ -30,6 +33,7 @@ const dispose = registerFileDialogs({
   ipcMain: ipcMain as unknown as IpcMain,
   appUrl: APP_URL,
   defaultDir: () => '/home/me/Downloads',
+  maxFileBytes: LIMIT,
   dialogs: {
     showSave: async (_e: IpcMainInvokeEvent, opts) => {
       dialogCalls.push(['save', opts]);
@@ -85,9 +89,9 @@ describe('saveFile', () => {
         /filters\.0\.extensions\.0: an extension is letters and digits/,
       ],
       [{ defaultName: 'a.txt', content: 'x', path: '/tmp/evil' }, /path|unrecognized/i],
-      [{ defaultName: 'a.txt', content: 'x'.repeat(MAX_FILE_BYTES + 1) }, /larger than/],
+      [{ defaultName: 'a.txt', content: 'x'.repeat(LIMIT + 1) }, /larger than/],
       // fewer characters than the limit, more bytes: 'é' is 2 bytes in UTF-8
-      [{ defaultName: 'a.txt', content: 'é'.repeat(MAX_FILE_BYTES / 2 + 1) }, /content: the content is larger than \d+ bytes \(UTF-8\)/],
+      [{ defaultName: 'a.txt', content: 'é'.repeat(LIMIT / 2 + 1) }, /content: the content is larger than \d+ bytes \(UTF-8\)/],
       [null, /saveFile/],
     ];
     for (const [request, message] of bad) {
@@ -101,9 +105,9 @@ describe('saveFile', () => {
 
   it('saves text up to the limit in UTF-8 bytes, multi-byte characters included', async () => {
     nextPath = join(tmp.dir, 'exactly.txt');
-    const content = 'é'.repeat(MAX_FILE_BYTES / 2); // exactly MAX_FILE_BYTES bytes
+    const content = 'é'.repeat(LIMIT / 2); // exactly LIMIT bytes
     expect(await save({ defaultName: 'exactly.txt', content })).toEqual({ status: 'saved', name: 'exactly.txt' });
-    expect(readFileSync(nextPath).byteLength).toBe(MAX_FILE_BYTES);
+    expect(readFileSync(nextPath).byteLength).toBe(LIMIT);
   });
 
   it('refuses other frames and origins', async () => {
@@ -130,6 +134,18 @@ describe('saveFile', () => {
   });
 });
 
+describe('the default limit', () => {
+  it('is 64 MiB, and the default save schema checks it (a Uint8Array view: nothing is allocated)', () => {
+    expect(MAX_FILE_BYTES).toBe(64 * 1024 * 1024);
+    const over = new Uint8Array(new ArrayBuffer(1), 0, 1);
+    Object.defineProperty(over, 'byteLength', { value: MAX_FILE_BYTES + 1 });
+    const r = SaveFileRequestSchema.safeParse({ defaultName: 'a.bin', content: over });
+    expect(r.success).toBe(false);
+    expect(r.error?.issues[0]?.message).toBe(`the content is larger than ${MAX_FILE_BYTES} bytes`);
+    expect(SaveFileRequestSchema.safeParse({ defaultName: 'a.bin', content: new Uint8Array(8) }).success).toBe(true);
+  });
+});
+
 describe('openFile', () => {
   it('reads the chosen file as text', async () => {
     nextPath = join(tmp.dir, 'in.json');
@@ -148,7 +164,7 @@ describe('openFile', () => {
     nextPath = join(tmp.dir, 'gone.json');
     expect(await open({})).toMatchObject({ status: 'error', message: expect.stringMatching(/could not open .*gone\.json/) });
     nextPath = join(tmp.dir, 'huge.bin');
-    writeFileSync(nextPath, Buffer.alloc(MAX_FILE_BYTES + 1));
+    writeFileSync(nextPath, Buffer.alloc(LIMIT + 1));
     expect(await open({})).toMatchObject({ status: 'error', message: expect.stringMatching(/huge\.bin is \d+ bytes; files up to/) });
     dialogCalls.length = 0;
     expect(await open({ filters: 'json' })).toMatchObject({ status: 'error', message: expect.stringMatching(/^openFile: filters/) });

@@ -7,7 +7,10 @@
 import type { IpcMain, IpcMainInvokeEvent, WebContents } from 'electron';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API_CHANNEL, EVENT_CHANNEL } from '../../src-shared/api/dmm-lab-api';
-import { isTrustedSender, registerIpcTransport } from '../../src-main/electron/ipc-transport';
+import { isTrustedSender, MAX_REQUEST_CHARS, registerIpcTransport } from '../../src-main/electron/ipc-transport';
+
+/** The request limit the transport below is registered with (injected: the app's is MAX_REQUEST_CHARS, 64 MiB). */
+const LIMIT = 4096;
 import { openLab, type Lab } from '../../src-main/lab/lab';
 import { API_METHODS } from '../../src-shared/api/contract';
 import type { ApiReply } from '../../src-shared/api/dispatch';
@@ -78,6 +81,7 @@ beforeAll(() => {
     hub: lab.hub,
     appUrl: APP_URL,
     windows: () => windows as unknown as WebContents[],
+    maxRequestChars: LIMIT,
   });
 });
 
@@ -196,10 +200,17 @@ describe('registerIpcTransport', () => {
     expect(lab.store.getRunSummary(1).deletedAt).toBeNull();
   });
 
-  it('refuses a request over the size limit as too-large', async () => {
-    const huge = 'x'.repeat(64 * 1024 * 1024 + 1);
-    expect(errorOf(await invoke(topFrame, 'runs.update', { id: 1, notes: huge })).code).toBe('too-large');
+  it('refuses a request over the size limit as too-large (64 MiB in the app)', async () => {
+    expect(MAX_REQUEST_CHARS).toBe(64 * 1024 * 1024);
+    const huge = 'x'.repeat(LIMIT + 1);
+    const reply = errorOf(await invoke(topFrame, 'runs.update', { id: 1, notes: huge }));
+    expect(reply).toMatchObject({ code: 'too-large', message: `the request is larger than ${LIMIT} characters` });
     expect(lab.store.getRun(1).notes).toBe('');
+    // just under the limit (the JSON of the params counts) goes through
+    const fits = 'x'.repeat(LIMIT - JSON.stringify({ id: 1, notes: '' }).length);
+    expect((await invoke(topFrame, 'runs.update', { id: 1, notes: fits })).ok).toBe(true);
+    expect(lab.store.getRun(1).notes).toBe(fits);
+    await invoke(topFrame, 'runs.update', { id: 1, notes: '' });
   });
 
   it('sends every hub event to each live window on the event channel', async () => {

@@ -3,7 +3,7 @@ import { describe, expect, it, vi } from 'vitest';
 import type { RunQuery } from '../../src-shared/api/contract';
 import type { RunSummary } from '../../src-shared/api/records';
 import { RunRows, mayMatch, withProgress, type ChangeReason, type RowsSnapshot } from '../../src-renderer/runs/browser/run-rows';
-import { Throttle, type Clock } from '../../src-renderer/runs/browser/throttle';
+import { throttle, type Clock } from '../../src-renderer/lib/throttle';
 import { runSummary } from '../helpers/run-summary';
 
 function summary(over: Partial<RunSummary> = {}): RunSummary {
@@ -193,8 +193,8 @@ describe('RunRows', () => {
   });
 });
 
-describe('Throttle', () => {
-  it('runs at most once per interval and always after the last request', () => {
+describe("throttle (a synchronous task: the browser's live rows)", () => {
+  it('runs at most once per interval and always after the last request', async () => {
     vi.useFakeTimers();
     try {
       const clock: Clock = {
@@ -204,21 +204,23 @@ describe('Throttle', () => {
       };
       const runs: number[] = [];
       const t0 = Date.now();
-      const th = new Throttle(() => runs.push(Date.now() - t0), 100, clock);
+      const th = throttle(() => void runs.push(Date.now() - t0), 100, undefined, clock);
       for (let ms = 0; ms < 1000; ms += 5) {
         th.request();
-        vi.advanceTimersByTime(5);
+        await vi.advanceTimersByTimeAsync(5);
       }
-      vi.advanceTimersByTime(200);
+      await vi.advanceTimersByTimeAsync(200);
       expect(runs.length).toBeLessThanOrEqual(11);
       expect(runs.length).toBeGreaterThanOrEqual(9);
       for (let i = 1; i < runs.length; i++) expect((runs[i] as number) - (runs[i - 1] as number)).toBeGreaterThanOrEqual(100);
       expect(runs.at(-1)).toBeGreaterThanOrEqual(995 - 100); // the last request was served
-      expect(th.pending).toBe(false);
-      th.request();
-      th.cancel();
-      vi.advanceTimersByTime(500);
-      expect(th.pending).toBe(false);
+      const served = runs.length;
+      th.request(); // an interval has passed: served at once
+      expect(runs.length).toBe(served + 1);
+      th.request(); // within the interval: waits…
+      th.dispose(); // …and is dropped with the throttle
+      await vi.advanceTimersByTimeAsync(500);
+      expect(runs.length).toBe(served + 1);
     } finally {
       vi.useRealTimers();
     }

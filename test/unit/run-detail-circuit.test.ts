@@ -19,7 +19,7 @@ import {
   neuronTypeOf,
   POSITIVE_COLOR,
   ZERO_COLOR,
-} from '../../src-renderer/runs/detail/circuit';
+} from '../../src-renderer/components/circuit';
 import { layoutPositions } from '../../src-renderer/components/circuit-layout';
 
 const snapshotOf = (links: ReturnType<typeof matrixLinks>) => ({
@@ -95,9 +95,7 @@ describe('layout', () => {
     const spec = generateArchitecture(REFERENCE_ARCHITECTURE);
     const els = circuitElements(snapshotOf(matrixLinks(spec.trainable)));
     expect(els.edges.filter((e) => e.classes === 'soft')).toHaveLength(1486);
-    const t0 = performance.now();
     const pos = layoutPositions([...els.nodes, ...els.edges]);
-    expect(performance.now() - t0).toBeLessThan(2000); // dagre on all 803 neuron pairs takes seconds
     expect(pos.size).toBe(els.nodes.length);
     for (const p of pos.values()) expect(Number.isFinite(p.x) && Number.isFinite(p.y)).toBe(true);
     const x = (n: string) => pos.get(n)?.x as number;

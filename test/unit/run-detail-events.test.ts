@@ -1,7 +1,8 @@
 /** The event log in words, its filters and the chart markers (src-renderer/runs/detail/events.ts). */
 import { describe, expect, it } from 'vitest';
 import type { EventRecord } from '../../src-shared/api/records';
-import { describeEvent, filterEvents, fmt, kindCounts, MARKER_COLORS, markersOf } from '../../src-renderer/runs/detail/events';
+import { fmt } from '../../src-renderer/lib/format-number';
+import { describeEvent, filterEvents, kindCounts, MARKER_COLORS, markersOf } from '../../src-renderer/runs/detail/events';
 
 let nextId = 1;
 const ev = (kind: string, data: Record<string, unknown>, step = 10): EventRecord => ({

@@ -1,6 +1,6 @@
 /** The refresh throttle that keeps a live run's screen at ≤ 10 updates a second (src-renderer/runs/detail/throttle.ts). */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { throttle } from '../../src-renderer/runs/detail/throttle';
+import { throttle } from '../../src-renderer/lib/throttle';
 
 beforeEach(() => vi.useFakeTimers());
 afterEach(() => vi.useRealTimers());

@@ -5,10 +5,10 @@
 import { describe, expect, it } from 'vitest';
 import { grad, Tape, type SVar, type VVar } from '../../src-shared/autodiff/tape';
 import { NEURON_TYPES } from '../../src-shared/machine/neuron-types';
-import { Rng } from '../../src-shared/util/rng';
 import { fromLeaves, get, leaves, type Path, type VValue } from '../../src-shared/vvalue/vvalue';
 import { expectClose } from '../helpers/numeric';
-import { randomVValue } from '../helpers/vvalue-gen';
+import fc from 'fast-check';
+import { arbVValue } from '../helpers/vvalue-gen';
 
 type Loss = (tape: Tape, w: VVar) => SVar;
 
@@ -28,15 +28,12 @@ function checkGradient(f: Loss, w: VValue, what: string, h = 1e-6): VValue {
   return g;
 }
 
-const OPS: Record<string, (rng: Rng) => Loss> = {
+/** Losses of a parameter W, some with a constant V-value `c` drawn beside W. */
+const OPS: Record<string, (c: VValue) => Loss> = {
   'get + square': () => (t, w) => t.square(t.get(w, ['a'])),
-  'child + dot with a constant': (rng) => {
-    const c = randomVValue(rng);
-    return (t, w) => t.dot(t.child(w, 'a'), t.constant(c));
-  },
+  'child + dot with a constant': (c) => (t, w) => t.dot(t.child(w, 'a'), t.constant(c)),
   'wrap + get': () => (t, w) => t.mul(t.get(t.wrap('k', w), ['k', 'b']), t.get(w, [])),
-  'linear combination with scalar variables': (rng) => {
-    const c = randomVValue(rng);
+  'linear combination with scalar variables': (c) => {
     return (t, w) => {
       const s1 = t.get(w, ['x']);
       const s2 = t.get(w, ['y', 'a']);
@@ -53,10 +50,7 @@ const OPS: Record<string, (rng: Rng) => Loss> = {
   },
   'dot of the parameter with itself': () => (t, w) => t.dot(w, w),
   maxNorm: () => (t, w) => t.square(t.maxNorm(w)),
-  mask: (rng) => {
-    const c = randomVValue(rng);
-    return (t, w) => t.dot(t.mask(w, t.constant(c)), t.mask(w, w));
-  },
+  mask: (c) => (t, w) => t.dot(t.mask(w, t.constant(c)), t.mask(w, w)),
   'sum, sub, mul, abs': () => (t, w) => {
     const a = t.get(w, ['a']);
     const b = t.get(w, ['b']);
@@ -67,34 +61,35 @@ const OPS: Record<string, (rng: Rng) => Loss> = {
 describe('tape over V-values', () => {
   for (const [name, make] of Object.entries(OPS)) {
     it(`${name}: gradient matches central differences on random trees`, () => {
-      for (let seed = 1; seed <= 20; seed++) {
-        const rng = new Rng(seed, 17);
-        const w = randomVValue(rng, 10, 3);
-        checkGradient(make(rng), w, `${name} (seed ${seed})`);
-      }
+      fc.assert(
+        fc.property(arbVValue(10, 3), arbVValue(), (w, c) => void checkGradient(make(c), w, name)),
+        { numRuns: 20, seed: 17 },
+      );
     });
   }
 
   for (const type of [...NEURON_TYPES.values()].filter((t) => t.inputs.length && t.outputs.length)) {
     it(`neuron ${type.name} on deep trees: gradient through the tape matches central differences`, () => {
-      for (let seed = 1; seed <= 15; seed++) {
-        const rng = new Rng(seed, 31);
-        const w = fromLeaves(
-          type.inputs.flatMap((port) => Array.from(leaves(randomVValue(rng, 6, 3)), ([p, x]) => [[port, ...p], x] as [Path, number])),
-        );
-        const probe = randomVValue(rng, 6, 3);
-        const f: Loss = (t, wv) => {
-          const outs = t.neuron(
-            type,
-            { alphabet: ['a', 'b'], params: probe },
-            type.inputs.map((p) => t.child(wv, p)),
-            { inputString: 'ab' },
-            'exact',
+      const inputs = fc.tuple(...type.inputs.map(() => arbVValue(6, 3)));
+      fc.assert(
+        fc.property(inputs, arbVValue(6, 3), (ins, probe) => {
+          const w = fromLeaves(
+            type.inputs.flatMap((port, i) => Array.from(leaves(ins[i] as VValue), ([p, x]) => [[port, ...p], x] as [Path, number])),
           );
-          return t.sum(outs.map((o) => t.dot(o, t.constant(probe))).concat(outs.map((o) => t.square(t.maxNorm(o)))));
-        };
-        checkGradient(f, w, `${type.name} (seed ${seed})`);
-      }
+          const f: Loss = (t, wv) => {
+            const outs = t.neuron(
+              type,
+              { alphabet: ['a', 'b'], params: probe },
+              type.inputs.map((p) => t.child(wv, p)),
+              { inputString: 'ab' },
+              'exact',
+            );
+            return t.sum(outs.map((o) => t.dot(o, t.constant(probe))).concat(outs.map((o) => t.square(t.maxNorm(o)))));
+          };
+          checkGradient(f, w, type.name);
+        }),
+        { numRuns: 15, seed: 31 },
+      );
     });
   }
 

@@ -25,10 +25,10 @@ import {
   wrap,
   type VValue,
 } from '../../src-shared/vvalue/vvalue';
-import { randDouble, randInt, randLeaf, randTree, rng, shuffledCopy, type Rand, type Tree } from '../helpers/vvalue-gen';
+import fc from 'fast-check';
+import { arbDouble, arbLeaf, arbTree, shuffledCopy, type Tree } from '../helpers/vvalue-gen';
 
-const N = 300; // random cases per property
-const seeds = Array.from({ length: N }, (_, i) => i + 1);
+const N = 300; // random cases per property (fast-check draws them and shrinks a failure)
 
 // ---------------------------------------------------------------------------------------
 // Independent reference helpers (written here, not taken from the code under test)
@@ -96,10 +96,6 @@ function withZeros(a: Tree, z: Tree): Tree {
   return out;
 }
 
-function randPair(r: Rand): [VValue, VValue] {
-  return [randTree(r), randTree(r)];
-}
-
 function expectVValueError(f: () => unknown, path: string, message: RegExp): VValueError {
   let err: unknown;
   try {
@@ -138,13 +134,15 @@ describe('canonical form', () => {
   });
 
   it('parse of random trees is canonical and equal as a vector', () => {
-    for (const s of seeds) {
-      const t = randTree(rng(s));
-      const v = parseVValue(t);
-      expect(isCanonical(v), `seed ${s}`).toBe(true);
-      expect(vequal(v, t), `seed ${s}`).toBe(true);
-      expect(sortedEntries(leaves(v)), `seed ${s}`).toEqual(sortedEntries(refLeaves(t)));
-    }
+    fc.assert(
+      fc.property(arbTree(), (t) => {
+        const v = parseVValue(t);
+        expect(isCanonical(v)).toBe(true);
+        expect(vequal(v, t)).toBe(true);
+        expect(sortedEntries(leaves(v))).toEqual(sortedEntries(refLeaves(t)));
+      }),
+      { numRuns: N },
+    );
   });
 
   it('get reads scalars at inner nodes; missing paths are 0', () => {
@@ -165,11 +163,13 @@ describe('canonical form', () => {
   });
 
   it('get agrees with every coordinate of random trees', () => {
-    for (const s of seeds) {
-      const t = randTree(rng(s));
-      for (const [p, x] of refLeaves(t)) expect(get(t, p), `seed ${s} ${keyOf(p)}`).toBe(x);
-      expect(leafCount(t)).toBe(refLeaves(t).length);
-    }
+    fc.assert(
+      fc.property(arbTree(), (t) => {
+        for (const [p, x] of refLeaves(t)) expect(get(t, p), `${keyOf(p)}`).toBe(x);
+        expect(leafCount(t)).toBe(refLeaves(t).length);
+      }),
+      { numRuns: N },
+    );
   });
 
   it('hasPath is true exactly on stored coordinates', () => {
@@ -211,177 +211,188 @@ describe('canonical form', () => {
 
 describe('vector-space laws (seeded random V-values)', () => {
   it('a + b = b + a', () => {
-    for (const s of seeds) {
-      const [a, b] = randPair(rng(s));
-      expect(vequal(add(a, b), add(b, a)), `seed ${s}`).toBe(true);
-    }
+    fc.assert(
+      fc.property(arbTree(), arbTree(), (a, b) => {
+        expect(vequal(add(a, b), add(b, a))).toBe(true);
+      }),
+      { numRuns: N },
+    );
   });
 
   it('(a + b) + c = a + (b + c)', () => {
-    for (const s of seeds) {
-      const r = rng(s);
-      const [a, b] = randPair(r);
-      const c = randTree(r);
-      expect(vequal(add(add(a, b), c), add(a, add(b, c)), 1e-9), `seed ${s}`).toBe(true);
-    }
+    fc.assert(
+      fc.property(arbTree(), arbTree(), arbTree(), (a, b, c) => {
+        expect(vequal(add(add(a, b), c), add(a, add(b, c)), 1e-9)).toBe(true);
+      }),
+      { numRuns: N },
+    );
   });
 
   it('addition and linear combinations are pointwise on paths', () => {
-    for (const s of seeds) {
-      const r = rng(s);
-      const [a, b] = randPair(r);
-      const c1 = randLeaf(r);
-      const c2 = randLeaf(r);
-      const lc = linearCombination([
-        [c1, a],
-        [c2, b],
-      ]);
-      const sum = add(a, b);
-      const am = leafMap(a);
-      const bm = leafMap(b);
-      const all = new Set([...am.keys(), ...bm.keys(), ...leafMap(lc).keys(), ...leafMap(sum).keys()]);
-      for (const k of all) {
-        const p = JSON.parse(k) as string[];
-        const x = am.get(k) ?? 0;
-        const y = bm.get(k) ?? 0;
-        expect(get(sum, p), `seed ${s} ${k}`).toBe(x + y);
-        expect(get(lc, p), `seed ${s} ${k}`).toBeCloseTo(c1 * x + c2 * y, 9);
-      }
-      expect(isCanonical(sum)).toBe(true);
-      expect(isCanonical(lc)).toBe(true);
-    }
+    fc.assert(
+      fc.property(arbTree(), arbTree(), arbLeaf, arbLeaf, (a, b, c1, c2) => {
+        const lc = linearCombination([
+          [c1, a],
+          [c2, b],
+        ]);
+        const sum = add(a, b);
+        const am = leafMap(a);
+        const bm = leafMap(b);
+        const all = new Set([...am.keys(), ...bm.keys(), ...leafMap(lc).keys(), ...leafMap(sum).keys()]);
+        for (const k of all) {
+          const p = JSON.parse(k) as string[];
+          const x = am.get(k) ?? 0;
+          const y = bm.get(k) ?? 0;
+          expect(get(sum, p), `${k}`).toBe(x + y);
+          expect(get(lc, p), `${k}`).toBeCloseTo(c1 * x + c2 * y, 9);
+        }
+        expect(isCanonical(sum)).toBe(true);
+        expect(isCanonical(lc)).toBe(true);
+      }),
+      { numRuns: N },
+    );
   });
 
   it('scaling distributes over addition and over scalar sums', () => {
-    for (const s of seeds) {
-      const r = rng(s);
-      const [a, b] = randPair(r);
-      const c = randLeaf(r);
-      const d = randLeaf(r);
-      expect(vequal(scale(add(a, b), c), add(scale(a, c), scale(b, c)), 1e-9), `seed ${s}`).toBe(true);
-      expect(vequal(scale(a, c + d), add(scale(a, c), scale(a, d)), 1e-9), `seed ${s}`).toBe(true);
-      expect(vequal(scale(scale(a, c), d), scale(a, c * d), 1e-9), `seed ${s}`).toBe(true);
-      expect(vequal(scale(a, 1), a), `seed ${s}`).toBe(true);
-      expect(vequal(scale(a, 0), {}), `seed ${s}`).toBe(true);
-    }
+    fc.assert(
+      fc.property(arbTree(), arbTree(), arbLeaf, arbLeaf, (a, b, c, d) => {
+        expect(vequal(scale(add(a, b), c), add(scale(a, c), scale(b, c)), 1e-9)).toBe(true);
+        expect(vequal(scale(a, c + d), add(scale(a, c), scale(a, d)), 1e-9)).toBe(true);
+        expect(vequal(scale(scale(a, c), d), scale(a, c * d), 1e-9)).toBe(true);
+        expect(vequal(scale(a, 1), a)).toBe(true);
+        expect(vequal(scale(a, 0), {})).toBe(true);
+      }),
+      { numRuns: N },
+    );
   });
 
   it('a + (−1)·a is the zero vector', () => {
-    for (const s of seeds) {
-      const a = randTree(rng(s));
-      const z = add(a, scale(a, -1));
-      for (const [p, x] of leaves(z)) expect(x, `seed ${s} ${keyOf(p)}`).toBe(0);
-      expect(vequal(z, {}), `seed ${s}`).toBe(true);
-      expect(maxNorm(z)).toBe(0);
-    }
+    fc.assert(
+      fc.property(arbTree(), (a) => {
+        const z = add(a, scale(a, -1));
+        for (const [p, x] of leaves(z)) expect(x, `${keyOf(p)}`).toBe(0);
+        expect(vequal(z, {})).toBe(true);
+        expect(maxNorm(z)).toBe(0);
+      }),
+      { numRuns: N },
+    );
   });
 
   it('mapLeaves keeps the shape and passes the path', () => {
-    for (const s of seeds) {
-      const a = randTree(rng(s));
-      expect(
-        vequal(
-          mapLeaves(a, (x) => 2 * x),
-          scale(a, 2),
-        ),
-        `seed ${s}`,
-      ).toBe(true);
-      const seen: string[] = [];
-      mapLeaves(a, (x, p) => {
-        expect(get(a, p)).toBe(x);
-        seen.push(keyOf(p));
-        return x;
-      });
-      expect(seen.sort()).toEqual(sortedEntries(refLeaves(a)).map(([k]) => k));
-    }
+    fc.assert(
+      fc.property(arbTree(), (a) => {
+        expect(
+          vequal(
+            mapLeaves(a, (x) => 2 * x),
+            scale(a, 2),
+          ),
+        ).toBe(true);
+        const seen: string[] = [];
+        mapLeaves(a, (x, p) => {
+          expect(get(a, p)).toBe(x);
+          seen.push(keyOf(p));
+          return x;
+        });
+        expect(seen.sort()).toEqual(sortedEntries(refLeaves(a)).map(([k]) => k));
+      }),
+      { numRuns: N },
+    );
   });
 
   it('dot(a, b) is the sum of products over shared paths (computed from leaves)', () => {
-    for (const s of seeds) {
-      const [a, b] = randPair(rng(s));
-      const bm = leafMap(b);
-      let expected = 0;
-      let sq = 0;
-      for (const [p, x] of leaves(a)) {
-        const y = bm.get(keyOf(p));
-        if (y !== undefined) expected += x * y;
-        sq += x * x;
-      }
-      expect(dot(a, b), `seed ${s}`).toBeCloseTo(expected, 9);
-      expect(dot(b, a), `seed ${s}`).toBeCloseTo(expected, 9);
-      expect(dot(a, a), `seed ${s}`).toBeGreaterThanOrEqual(0);
-      expect(dot(a, a), `seed ${s}`).toBeCloseTo(sq, 9);
-    }
+    fc.assert(
+      fc.property(arbTree(), arbTree(), (a, b) => {
+        const bm = leafMap(b);
+        let expected = 0;
+        let sq = 0;
+        for (const [p, x] of leaves(a)) {
+          const y = bm.get(keyOf(p));
+          if (y !== undefined) expected += x * y;
+          sq += x * x;
+        }
+        expect(dot(a, b)).toBeCloseTo(expected, 9);
+        expect(dot(b, a)).toBeCloseTo(expected, 9);
+        expect(dot(a, a)).toBeGreaterThanOrEqual(0);
+        expect(dot(a, a)).toBeCloseTo(sq, 9);
+      }),
+      { numRuns: N },
+    );
   });
 
   it('maxNorm is the largest |leaf|', () => {
-    for (const s of seeds) {
-      const a = randTree(rng(s));
-      const expected = refLeaves(a).reduce((m, [, x]) => Math.max(m, Math.abs(x)), 0);
-      expect(maxNorm(a), `seed ${s}`).toBe(expected);
-    }
+    fc.assert(
+      fc.property(arbTree(), (a) => {
+        const expected = refLeaves(a).reduce((m, [, x]) => Math.max(m, Math.abs(x)), 0);
+        expect(maxNorm(a)).toBe(expected);
+      }),
+      { numRuns: N },
+    );
     expect(maxNorm({})).toBe(0);
     expect(maxNorm({ a: -7, b: { ':number': 3 } })).toBe(7);
   });
 
   it('mask(a, b) is non-zero only on shared coordinates and equals the product there', () => {
-    for (const s of seeds) {
-      const [a, b] = randPair(rng(s));
-      const am = leafMap(a);
-      const bm = leafMap(b);
-      const m = mask(a, b);
-      for (const [p, x] of leaves(m)) {
-        const k = keyOf(p);
-        if (x !== 0) {
-          expect(am.has(k) && bm.has(k), `seed ${s} ${k}`).toBe(true);
+    fc.assert(
+      fc.property(arbTree(), arbTree(), (a, b) => {
+        const am = leafMap(a);
+        const bm = leafMap(b);
+        const m = mask(a, b);
+        for (const [p, x] of leaves(m)) {
+          const k = keyOf(p);
+          if (x !== 0) {
+            expect(am.has(k) && bm.has(k), `${k}`).toBe(true);
+          }
         }
-      }
-      for (const [k, x] of am) {
-        const p = JSON.parse(k) as string[];
-        const y = bm.get(k);
-        expect(get(m, p), `seed ${s} ${k}`).toBe(y === undefined ? 0 : x * y);
-      }
-      for (const [k] of bm) {
-        if (!am.has(k)) expect(get(m, JSON.parse(k) as string[]), `seed ${s} ${k}`).toBe(0);
-      }
-      expect(isCanonical(m)).toBe(true);
-    }
+        for (const [k, x] of am) {
+          const p = JSON.parse(k) as string[];
+          const y = bm.get(k);
+          expect(get(m, p), `${k}`).toBe(y === undefined ? 0 : x * y);
+        }
+        for (const [k] of bm) {
+          if (!am.has(k)) expect(get(m, JSON.parse(k) as string[]), `${k}`).toBe(0);
+        }
+        expect(isCanonical(m)).toBe(true);
+      }),
+      { numRuns: N },
+    );
     expect(mask({ a: 2, b: { c: 3 } }, { a: 5, b: 7 })).toEqual({ a: 10 });
   });
 
   it('explicit zero leaves never change dot, maxNorm, add, mask or prune', () => {
-    for (const s of seeds) {
-      const r = rng(s);
-      const [a, b] = randPair(r);
-      const shapeSource = randTree(r);
-      const a0 = withZeros(a, shapeSource);
-      const b0 = withZeros(b, a); // zeros exactly where a has coordinates b lacks
-      expect(leafCount(a0)).toBeGreaterThanOrEqual(leafCount(a));
-      expect(vequal(a0, a), `seed ${s}`).toBe(true);
-      expect(dot(a0, b), `seed ${s}`).toBe(dot(a, b));
-      expect(dot(b, a0), `seed ${s}`).toBe(dot(b, a));
-      expect(dot(a0, b0), `seed ${s}`).toBe(dot(a, b));
-      expect(maxNorm(a0), `seed ${s}`).toBe(maxNorm(a));
-      expect(vequal(add(a0, b), add(a, b)), `seed ${s}`).toBe(true);
-      expect(vequal(add(a0, b0), add(a, b)), `seed ${s}`).toBe(true);
-      expect(vequal(mask(a0, b), mask(a, b)), `seed ${s}`).toBe(true);
-      expect(vequal(mask(a0, b0), mask(a, b)), `seed ${s}`).toBe(true);
-      expect(sortedEntries(leaves(prune(a0))), `seed ${s}`).toEqual(sortedEntries(leaves(prune(a))));
-    }
+    fc.assert(
+      fc.property(arbTree(), arbTree(), arbTree(), (a, b, shapeSource) => {
+        const a0 = withZeros(a, shapeSource);
+        const b0 = withZeros(b, a); // zeros exactly where a has coordinates b lacks
+        expect(leafCount(a0)).toBeGreaterThanOrEqual(leafCount(a));
+        expect(vequal(a0, a)).toBe(true);
+        expect(dot(a0, b)).toBe(dot(a, b));
+        expect(dot(b, a0)).toBe(dot(b, a));
+        expect(dot(a0, b0)).toBe(dot(a, b));
+        expect(maxNorm(a0)).toBe(maxNorm(a));
+        expect(vequal(add(a0, b), add(a, b))).toBe(true);
+        expect(vequal(add(a0, b0), add(a, b))).toBe(true);
+        expect(vequal(mask(a0, b), mask(a, b))).toBe(true);
+        expect(vequal(mask(a0, b0), mask(a, b))).toBe(true);
+        expect(sortedEntries(leaves(prune(a0)))).toEqual(sortedEntries(leaves(prune(a))));
+      }),
+      { numRuns: N },
+    );
   });
 });
 
 describe('fromLeaves and prune', () => {
   it('fromLeaves(leaves(v)) reproduces v, bit for bit in every leaf', () => {
-    for (const s of seeds) {
-      const t = randTree(rng(s));
-      const back = fromLeaves(leaves(t));
-      expect(vequal(back, t), `seed ${s}`).toBe(true);
-      expect(isCanonical(back), `seed ${s}`).toBe(true);
-      expect(sortedEntries(leaves(back)), `seed ${s}`).toEqual(sortedEntries(refLeaves(t)));
-      const v = parseVValue(t);
-      expect(vequal(fromLeaves(leaves(v)), v), `seed ${s}`).toBe(true);
-    }
+    fc.assert(
+      fc.property(arbTree(), (t) => {
+        const back = fromLeaves(leaves(t));
+        expect(vequal(back, t)).toBe(true);
+        expect(isCanonical(back)).toBe(true);
+        expect(sortedEntries(leaves(back))).toEqual(sortedEntries(refLeaves(t)));
+        const v = parseVValue(t);
+        expect(vequal(fromLeaves(leaves(v)), v)).toBe(true);
+      }),
+      { numRuns: N },
+    );
   });
 
   it('fromLeaves sums repeated paths and builds inner scalars', () => {
@@ -396,14 +407,16 @@ describe('fromLeaves and prune', () => {
   });
 
   it('prune removes zero leaves (and empty subtrees) only', () => {
-    for (const s of seeds) {
-      const t = randTree(rng(s));
-      const p = prune(t);
-      const nonzero = refLeaves(t).filter(([, x]) => x !== 0);
-      expect(sortedEntries(leaves(p)), `seed ${s}`).toEqual(sortedEntries(nonzero));
-      expect(vequal(p, t), `seed ${s}`).toBe(true);
-      expect(hasEmptySubtree(p), `seed ${s}`).toBe(false);
-    }
+    fc.assert(
+      fc.property(arbTree(), (t) => {
+        const p = prune(t);
+        const nonzero = refLeaves(t).filter(([, x]) => x !== 0);
+        expect(sortedEntries(leaves(p))).toEqual(sortedEntries(nonzero));
+        expect(vequal(p, t)).toBe(true);
+        expect(hasEmptySubtree(p)).toBe(false);
+      }),
+      { numRuns: N },
+    );
     expect(prune({ a: 0, b: { c: 0, ':number': 0 }, d: { e: {} }, f: -2 })).toEqual({ f: -2 });
   });
 });
@@ -512,32 +525,35 @@ describe('serialisation', () => {
     const two = stringifyVValue({ '2': 5, a: { c: 3, d: 2 }, b: 1, '10': 4 });
     expect(one).toBe(two);
     expect(one).toBe('{"10":4,"2":5,"a":{"c":3,"d":2},"b":1}');
-    for (const s of seeds) {
-      const r = rng(s);
-      const t = randTree(r);
-      const u = shuffledCopy(t, r);
-      expect(stringifyVValue(parseVValue(u)), `seed ${s}`).toBe(stringifyVValue(parseVValue(t)));
-      expect(stringifyVValue(parseVValue(u), '  '), `seed ${s}`).toBe(stringifyVValue(parseVValue(t), '  '));
-    }
+    fc.assert(
+      fc.property(arbTree(), fc.integer(), (t, order) => {
+        const u = shuffledCopy(t, order);
+        expect(stringifyVValue(parseVValue(u))).toBe(stringifyVValue(parseVValue(t)));
+        expect(stringifyVValue(parseVValue(u), '  ')).toBe(stringifyVValue(parseVValue(t), '  '));
+      }),
+      { numRuns: N },
+    );
   });
 
   it('parse(stringify(v)) equals v for random trees (compact and indented)', () => {
-    for (const s of seeds) {
-      const v = parseVValue(randTree(rng(s)));
-      for (const indent of ['', '  ', '\t']) {
-        const back = parseVValueJson(stringifyVValue(v, indent));
-        expect(vequal(back, v), `seed ${s}`).toBe(true);
-        expect(back, `seed ${s}`).toEqual(v);
-      }
-    }
+    fc.assert(
+      fc.property(arbTree(), (vTree) => {
+        const v = parseVValue(vTree);
+        for (const indent of ['', '  ', '\t']) {
+          const back = parseVValueJson(stringifyVValue(v, indent));
+          expect(vequal(back, v)).toBe(true);
+          expect(back).toEqual(v);
+        }
+      }),
+      { numRuns: N },
+    );
   });
 
   it('round-trips random doubles bit-identically', () => {
-    const r = rng(20240607);
     const xs: number[] = [2.5452267e-5, -2.5452267e-5, 1e-5, 9.99e-5, 1e-4, 0.000111958456, 5e-324, -5e-324];
     xs.push(Number.MIN_VALUE, Number.MAX_VALUE, -Number.MAX_VALUE, 2.2250738585072014e-308, 1e21, 1e-7, 0.1 + 0.2);
     xs.push(1 / 3, Math.PI, 123456789012345680000, 0.5, -0.0076840892, 1.7976931348623157e308);
-    for (let i = 0; i < 20000; i++) xs.push(randDouble(r));
+    xs.push(...fc.sample(arbDouble, { numRuns: 20000, seed: 20240607 }));
     // a flat value and a nested one, so numbers appear at several depths and under ":number"
     const flat: Record<string, number> = {};
     const nestedV: Record<string, Record<string, number>> = {};
@@ -581,15 +597,16 @@ describe('serialisation', () => {
     expect(formatNumber(3)).toBe('3');
     expect(formatNumber(-123456)).toBe('-123456');
     expect(formatNumber(1e21)).toBe('1e21');
-    const r = rng(7);
-    for (let i = 0; i < 20000; i++) {
-      const x = randDouble(r);
-      const s = formatNumber(x);
-      expect(sig(s), `${x} → ${s}`).toBe(sig(String(x)));
-      const a = Math.abs(x);
-      if (a > 0 && a < 1e-4) expect(s, `${x}`).toMatch(/^-?\d(\.\d+)?e-\d+$/);
-      else if (a >= 1e-4 && a < 1e21) expect(s, `${x}`).not.toMatch(/e/);
-    }
+    fc.assert(
+      fc.property(arbDouble, (x) => {
+        const s = formatNumber(x);
+        expect(sig(s), `${x} → ${s}`).toBe(sig(String(x)));
+        const a = Math.abs(x);
+        if (a > 0 && a < 1e-4) expect(s, `${x}`).toMatch(/^-?\d(\.\d+)?e-\d+$/);
+        else if (a >= 1e-4 && a < 1e21) expect(s, `${x}`).not.toMatch(/e/);
+      }),
+      { numRuns: 5000 },
+    );
   });
 
   it('formatNumber refuses NaN and ±Infinity', () => {
@@ -635,34 +652,35 @@ describe('PathLayout', () => {
   });
 
   it('write then read gives back the value (random V-values, with an offset)', () => {
-    for (const s of seeds) {
-      const r = rng(s);
-      const v = parseVValue(randTree(r));
-      const extra = parseVValue(randTree(r));
-      const layout = new PathLayout([...Array.from(leaves(extra), ([p]) => p), ...Array.from(leaves(v), ([p]) => p)]);
-      const offset = 3 + randInt(r, 5);
-      const buf = new Float64Array(offset + layout.size + 4).fill(NaN);
-      buf.fill(0, offset, offset + layout.size);
-      layout.write(v, buf, offset);
-      for (const [p, x] of leaves(v)) expect(buf[offset + layout.indexOf(p)]).toBe(x);
-      // nothing outside the slice is touched
-      for (let i = 0; i < offset; i++) expect(buf[i]).toBeNaN();
-      for (let i = offset + layout.size; i < buf.length; i++) expect(buf[i]).toBeNaN();
-      const back = layout.read(buf, offset);
-      expect(vequal(back, v), `seed ${s}`).toBe(true);
-      expect(sortedEntries(leaves(back)), `seed ${s}`).toEqual(sortedEntries(refLeaves(v).filter(([, x]) => x !== 0)));
-      // read with explicit indices keeps zeros
-      const all = layout.read(
-        buf,
-        offset,
-        layout.paths().map((_, i) => i),
-      );
-      expect(leafCount(all)).toBe(layout.size);
-      expect(vequal(all, v), `seed ${s}`).toBe(true);
-      // write adds into the slice
-      layout.write(v, buf, offset);
-      expect(vequal(layout.read(buf, offset), scale(v, 2)), `seed ${s}`).toBe(true);
-    }
+    fc.assert(
+      fc.property(arbTree(), arbTree(), fc.integer({ min: 3, max: 7 }), (vTree, extraTree, offset) => {
+        const v = parseVValue(vTree);
+        const extra = parseVValue(extraTree);
+        const layout = new PathLayout([...Array.from(leaves(extra), ([p]) => p), ...Array.from(leaves(v), ([p]) => p)]);
+        const buf = new Float64Array(offset + layout.size + 4).fill(NaN);
+        buf.fill(0, offset, offset + layout.size);
+        layout.write(v, buf, offset);
+        for (const [p, x] of leaves(v)) expect(buf[offset + layout.indexOf(p)]).toBe(x);
+        // nothing outside the slice is touched
+        for (let i = 0; i < offset; i++) expect(buf[i]).toBeNaN();
+        for (let i = offset + layout.size; i < buf.length; i++) expect(buf[i]).toBeNaN();
+        const back = layout.read(buf, offset);
+        expect(vequal(back, v)).toBe(true);
+        expect(sortedEntries(leaves(back))).toEqual(sortedEntries(refLeaves(v).filter(([, x]) => x !== 0)));
+        // read with explicit indices keeps zeros
+        const all = layout.read(
+          buf,
+          offset,
+          layout.paths().map((_, i) => i),
+        );
+        expect(leafCount(all)).toBe(layout.size);
+        expect(vequal(all, v)).toBe(true);
+        // write adds into the slice
+        layout.write(v, buf, offset);
+        expect(vequal(layout.read(buf, offset), scale(v, 2))).toBe(true);
+      }),
+      { numRuns: N },
+    );
   });
 
   it('write refuses a coordinate outside the layout', () => {

@@ -4,7 +4,7 @@
  */
 import type { Metric, RunSummary } from '@shared/api/records';
 import { formatDuration } from './eta';
-import { fmt } from './events';
+import { fmt } from '../../lib/format-number';
 import { alignSeries, positiveOrNull } from './series';
 
 export interface FigureRow {

@@ -5,6 +5,7 @@
  * reads them defensively, since a record from an older build may lack a field.
  */
 import type { EventRecord } from '@shared/api/records';
+import { fmt } from '../../lib/format-number';
 
 /** Event kinds marked on the soft-link chart, with their colours. */
 export const MARKER_COLORS: Readonly<Record<string, string>> = {
@@ -57,16 +58,6 @@ export function filterEvents(events: readonly EventRecord[], kinds: ReadonlySet<
 const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 const arr = (v: unknown): unknown[] | undefined => (Array.isArray(v) ? v : undefined);
-
-/** A number for a log line: 4 significant digits, exponent form when very small or large. */
-export function fmt(v: number | null | undefined, digits = 4): string {
-  if (v === null || v === undefined) return '—';
-  if (!Number.isFinite(v)) return String(v);
-  if (v === 0) return '0';
-  const a = Math.abs(v);
-  if (a >= 1e5 || a < 1e-3) return v.toExponential(digits - 1).replace(/\.?0+e/, 'e');
-  return String(Number(v.toPrecision(digits)));
-}
 
 function linkText(l: unknown): string {
   if (typeof l !== 'object' || l === null) return '?';

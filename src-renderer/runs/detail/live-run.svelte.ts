@@ -12,7 +12,7 @@ import type { LabClient } from '../../api/connect';
 import { errorMessage } from '../../lib/api';
 import { estimateProgress, ProgressTracker, type ProgressEstimate } from './eta';
 import { appendPage, EMPTY_BUFFER, type MetricsPage, type SeriesBuffer } from './series';
-import { throttle, type Throttled } from './throttle';
+import { throttle, type Throttled } from '../../lib/throttle';
 
 export type ProgressData = Extract<ApiEvent, { name: 'run.progress' }>['data'];
 

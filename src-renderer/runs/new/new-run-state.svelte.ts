@@ -176,6 +176,7 @@ export class NewRunState {
 
   toggleType(t: string, on: boolean): void {
     const types = getAt(this.draft, TYPES_PATH);
+    // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a local working set, written back through setValue
     const have = new Set(Array.isArray(types) ? types : []);
     if (on) have.add(t);
     else have.delete(t);

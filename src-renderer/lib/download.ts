@@ -3,7 +3,7 @@
  * used (the user picks where; the main process writes it); in a browser, a Blob behind a
  * temporary object URL and an `<a download>` click (saved to the downloads folder).
  */
-import type { FileFilter } from '../../../src-shared/api/dmm-lab-api';
+import type { FileFilter } from '@shared/api/dmm-lab-api';
 
 /** The dialog's file-type filter for a MIME type (json, csv, png, svg), or none. */
 export function filtersFor(filename: string, type: string): FileFilter[] {

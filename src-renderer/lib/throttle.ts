@@ -1,11 +1,13 @@
 /**
- * A refresh that many triggers may ask for (progress events, run events, a timer) but that
- * runs at most once per interval and never twice at once: requests while it runs or within
- * the interval collapse into one trailing run. This is what keeps a live run's screen at
- * ≤ 10 updates per second however fast its events arrive.
+ * The renderer's one throttle: a task that many triggers may ask for (progress events, run
+ * events, a timer) but that runs at most once per interval and never twice at once:
+ * requests while it runs or within the interval collapse into one trailing run, so nothing
+ * asked for is dropped. This keeps a live run's screen and the run browser's live rows at
+ * ≤ 10 updates per second however fast the lab's events arrive. The task may be synchronous
+ * or return a promise.
  */
 
-import { realClock, type Clock } from '../../lib/clock';
+import { realClock, type Clock } from './clock';
 
 export type { Clock };
 
@@ -17,7 +19,7 @@ export interface Throttled {
 }
 
 export function throttle(
-  task: () => Promise<void>,
+  task: () => Promise<void> | void,
   intervalMs: number,
   onError: (e: unknown) => void = () => {},
   clock: Clock = realClock,
@@ -49,7 +51,7 @@ export function throttle(
     last = clock.now();
     let p: Promise<void>;
     try {
-      p = task();
+      p = Promise.resolve(task());
     } catch (e) {
       p = Promise.reject(e);
     }
