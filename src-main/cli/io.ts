@@ -4,6 +4,7 @@
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { InvalidArgumentError } from 'commander';
+import { acquireLabLock, LabLockedError } from '../lab/lab-lock';
 import { importPrototypeMatrix } from '../../src-shared/io/prototype-matrix';
 import type { MachineSpec } from '../../src-shared/machine/spec';
 
@@ -26,6 +27,33 @@ export function readMatrixFile(file: string): MachineSpec {
     return importPrototypeMatrix(text, file);
   } catch (e) {
     throw new UserError(`${file} is not a DMM-lite matrix: ${(e as Error).message}`);
+  }
+}
+
+/**
+ * Runs `f` holding the database's writer lock (lab-lock.ts): a command that writes to a lab
+ * database is refused while a lab (or another writing command) has it open.
+ */
+export function withWriterLock<T>(db: string, holder: string, f: () => T): T {
+  const release = takeWriterLock(db, holder);
+  try {
+    return f();
+  } finally {
+    release();
+  }
+}
+
+/** The database's writer lock for a command (UserError naming the holder when it is taken); returns its release. */
+export function takeWriterLock(db: string, holder: string): () => void {
+  try {
+    return acquireLabLock(db, { holder });
+  } catch (e) {
+    if (e instanceof LabLockedError)
+      throw new UserError(
+        `${e.message.replace(/; close that one first.*$/, '')}: a command that writes to it waits until it is closed ` +
+          '(to add runs to an open lab, import them there: File → Import)',
+      );
+    throw e;
   }
 }
 

@@ -8,8 +8,11 @@
  * - Anything else is a file of the built renderer. The page learns the token from the URL
  *   fragment (`/#token=…`), which browsers never send to a server.
  *
- * The session token is random per start; requests without it, from another origin, too
- * large, or not JSON are refused and change nothing.
+ * The session token is random per start; requests without it, from another origin, for
+ * another host name (DNS rebinding: only 127.0.0.1 and localhost on our port are served),
+ * too large, or not JSON are refused and change nothing. A WebSocket client that misbehaves
+ * (invalid UTF-8, an oversized frame) is disconnected alone; nothing a client sends can end
+ * the host.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createReadStream, existsSync, statSync } from 'node:fs';
@@ -115,6 +118,11 @@ export async function startHost(opts: HostOptions): Promise<Host> {
     const o = req.headers.origin;
     return o === undefined || o === origin || o === origin.replace('127.0.0.1', 'localhost');
   };
+  /** The Host header names this server: 127.0.0.1 or localhost with our port (a rebound DNS name does not). */
+  const allowedHost = (req: IncomingMessage) => {
+    const h = (req.headers.host ?? '').toLowerCase();
+    return h === `127.0.0.1:${port}` || h === `localhost:${port}`;
+  };
 
   async function api(req: IncomingMessage, res: ServerResponse, method: string): Promise<void> {
     if (req.method !== 'POST') return refuse(res, 'bad-request', 'use POST for API calls');
@@ -132,7 +140,13 @@ export async function startHost(opts: HostOptions): Promise<Host> {
     } catch (e) {
       return refuse(res, 'bad-request', `the body is not valid JSON: ${(e as Error).message}`);
     }
-    const reply = await dispatch(opts.handlers, decodeURIComponent(method), params);
+    let name: string;
+    try {
+      name = decodeURIComponent(method);
+    } catch {
+      return refuse(res, 'bad-request', `the method name ${JSON.stringify(method.slice(0, 100))} is not valid percent-encoding`);
+    }
+    const reply = await dispatch(opts.handlers, name, params);
     sendJson(res, reply.ok ? 200 : STATUS[reply.error.code], reply);
   }
 
@@ -169,6 +183,10 @@ export async function startHost(opts: HostOptions): Promise<Host> {
   }
 
   const server = createServer((req, res) => {
+    if (!allowedHost(req)) {
+      res.writeHead(421, { 'content-type': 'text/plain' }).end(`this server answers only to 127.0.0.1:${port} and localhost:${port}`);
+      return;
+    }
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const m = /^\/api\/([^/]+)$/.exec(url.pathname);
     if (m) {
@@ -183,25 +201,37 @@ export async function startHost(opts: HostOptions): Promise<Host> {
   server.on('upgrade', (req, socket, head) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const given = url.searchParams.get('token') ?? '';
-    if (url.pathname !== '/events' || !sameToken(given, token) || !allowedOrigin(req)) {
-      socket.write('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\n\r\n');
-      socket.destroy();
+    // a socket that fails before or during the upgrade is that client's problem only
+    socket.on('error', () => socket.destroy());
+    if (url.pathname !== '/events' || !allowedHost(req) || !sameToken(given, token) || !allowedOrigin(req)) {
+      socket.end('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\n\r\n');
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
       sockets.add(ws);
-      // events only flow out; anything a client sends is ignored
+      // events only flow out; anything a client sends is ignored, and a protocol error
+      // (invalid UTF-8, a frame over maxPayload) closes that client alone
+      ws.on('error', () => {
+        sockets.delete(ws);
+        ws.terminate();
+      });
       ws.on('close', () => sockets.delete(ws));
     });
   });
+  wss.on('error', () => {});
+  server.on('clientError', (_err, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+    else socket.destroy();
+  });
   const unsubscribe = opts.hub.subscribe((e) => {
     const text = JSON.stringify(e);
-    for (const ws of sockets) if (ws.readyState === ws.OPEN) ws.send(text);
+    for (const ws of sockets) if (ws.readyState === ws.OPEN) ws.send(text, () => {}); // a failed send closes that socket
   });
 
+  let port = 0;
   await new Promise<void>((r) => server.listen(opts.port ?? 0, '127.0.0.1', r));
   const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
+  port = typeof address === 'object' && address ? address.port : 0;
   origin = `http://127.0.0.1:${port}`;
   return {
     port,

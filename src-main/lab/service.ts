@@ -3,13 +3,15 @@
  * Transports (Electron IPC, the browser host, in-process for the CLI and tests) validate
  * parameters against the contract and call these handlers.
  */
-import type { ApiHandlers, ApiParsedParams } from '../../src-shared/api/contract';
+import type { ApiHandlers, ApiMethod, ApiParsedParams } from '../../src-shared/api/contract';
 import { ApiError } from '../../src-shared/api/dispatch';
 import { isFinalStatus, type RunSummary } from '../../src-shared/api/records';
 import { mergeOverrides, scheduleFromOverrides, ScheduleError, type Schedule } from '../../src-shared/synthesis/schedule';
 import type { Supervisor } from '../runs/supervisor';
 import type { RunStore } from '../store/run-store';
+import { cannotWriteReason } from '../store/write-errors';
 import type { EventHub } from './event-hub';
+import { LabHealth } from './lab-health';
 
 /** A schedule (or overrides) merged over another, as everywhere else. */
 const mergeObjects = (base: Record<string, unknown>, over: Record<string, unknown>) =>
@@ -25,12 +27,69 @@ export function validSchedule(overrides: Record<string, unknown>): Schedule {
   }
 }
 
+/** What each write needs: `write` adds to the database (refused unless read-write), `free` frees space or ends work (refused only read-only). */
+const WRITES: Partial<Record<ApiMethod, { need: 'write' | 'free'; what: string }>> = {
+  'runs.start': { need: 'write', what: 'start a run' },
+  'runs.resumeFrom': { need: 'write', what: 'start a run' },
+  'runs.control': { need: 'free', what: 'control a run' },
+  'runs.update': { need: 'write', what: 'edit a run' },
+  'runs.trash': { need: 'free', what: 'move runs to the trash' },
+  'runs.restore': { need: 'free', what: 'restore runs' },
+  'runs.purge': { need: 'free', what: 'purge runs' },
+  'runs.import': { need: 'write', what: 'import runs' },
+  'architectures.save': { need: 'write', what: 'save an architecture' },
+  'architectures.delete': { need: 'free', what: 'delete an architecture' },
+  'hyperSets.save': { need: 'write', what: 'save a hyperparameter set' },
+  'hyperSets.delete': { need: 'free', what: 'delete a hyperparameter set' },
+  'views.save': { need: 'write', what: 'save a view' },
+  'views.delete': { need: 'free', what: 'delete a view' },
+  'comparisons.save': { need: 'write', what: 'save a comparison' },
+  'comparisons.delete': { need: 'free', what: 'delete a comparison' },
+};
+
+export interface LabServiceOptions {
+  /** Whether the lab can write (default: always read-write). */
+  readonly health?: LabHealth;
+  /** A handler found the database cannot be written (disk full…). */
+  readonly onCannotWrite?: (reason: string, error: unknown) => void;
+}
+
 export class LabService {
+  readonly health: LabHealth;
+
   constructor(
     readonly store: RunStore,
     readonly supervisor: Supervisor,
     readonly hub: EventHub,
-  ) {}
+    private readonly opts: LabServiceOptions = {},
+  ) {
+    this.health = opts.health ?? new LabHealth(hub.emit);
+    this.handlers = this.guarded(this.table);
+  }
+
+  /**
+   * Every handler checked against the lab's health first; a write that fails because the
+   * database cannot be written is told to the lab and answered with a clear conflict.
+   */
+  private guarded(table: ApiHandlers): ApiHandlers {
+    const out: Record<string, (p: never) => unknown> = {};
+    for (const [name, handler] of Object.entries(table) as [ApiMethod, (p: never) => unknown][]) {
+      const w = WRITES[name];
+      out[name] = (p: never) => {
+        if (w?.need === 'write') this.health.requireWritable(w.what);
+        if (w?.need === 'free') this.health.requireNotReadOnly(w.what);
+        try {
+          return handler(p);
+        } catch (e) {
+          const why = cannotWriteReason(e);
+          if (!why) throw e;
+          this.opts.onCannotWrite?.(why, e);
+          throw new ApiError('conflict', `cannot ${w?.what ?? 'do that'}: ${why}`);
+        }
+      };
+    }
+    return out as unknown as ApiHandlers;
+  }
 
   private changed(run: RunSummary): RunSummary {
     this.hub.emit({ name: 'run.changed', data: run });
@@ -70,7 +129,10 @@ export class LabService {
     return this.store.getRunSummary(run.id);
   }
 
-  readonly handlers: ApiHandlers = {
+  readonly handlers: ApiHandlers;
+
+  private readonly table: ApiHandlers = {
+    'lab.status': () => this.health.status,
     'problems.list': () => this.store.listProblems(),
     'runs.list': (q) => this.store.listRuns(q),
     'runs.get': ({ id }) => this.store.getRun(id),

@@ -10,6 +10,11 @@ import type { ToWorker } from './protocol';
 
 export interface RunProcess {
   readonly pid: number | undefined;
+  /**
+   * Sends a message if the process can still take it. Never throws and never lets a failed
+   * write (EPIPE: the process already ended) become an error event: whatever the process
+   * did not get, it has not acknowledged, so nothing is lost.
+   */
   send(message: ToWorker): void;
   onMessage(listener: (message: unknown) => void): void;
   /** The process ended: exit code or the signal that killed it, and its last stderr output. */
@@ -30,7 +35,11 @@ export function defaultWorkerEntry(): { entry: string; execArgv: string[] } {
 
 const STDERR_TAIL = 4000;
 
-/** Node child processes (CLI, tests, the browser host). */
+/**
+ * Node child processes (CLI, tests, the browser host). Each starts in its own process group
+ * (`detached`), so Ctrl+C in a terminal reaches the host only and the host decides how its
+ * runs end (interrupted, with everything they reported kept).
+ */
 export class ForkLauncher implements ProcessLauncher {
   constructor(private readonly worker = defaultWorkerEntry()) {}
 
@@ -39,7 +48,10 @@ export class ForkLauncher implements ProcessLauncher {
       execArgv: this.worker.execArgv,
       serialization: 'advanced',
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+      detached: true,
     });
+    // a failed spawn or a write to a process that has gone: its exit is reported by 'close'
+    child.on('error', () => {});
     let stderr = '';
     child.stderr?.setEncoding('utf8');
     child.stderr?.on('data', (d: string) => {
@@ -48,7 +60,12 @@ export class ForkLauncher implements ProcessLauncher {
     return {
       pid: child.pid,
       send: (m) => {
-        if (child.connected) child.send(m);
+        if (!child.connected) return;
+        try {
+          child.send(m, undefined, undefined, () => {});
+        } catch {
+          // the channel closed between the check and the write
+        }
       },
       onMessage: (l) => child.on('message', l),
       // 'close' comes after the last IPC message and stderr chunk, unlike 'exit'

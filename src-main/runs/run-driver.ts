@@ -28,6 +28,11 @@ export interface DriverOptions {
   readonly trainer?: Trainer;
   /** Report snapshots (default true; each costs one evaluation of the training set). */
   readonly snapshots?: boolean;
+  /**
+   * Flow control: between steps the run waits while `hasRoom()` is false, until `room()`
+   * resolves (the receiver acknowledged enough of what was sent; see outbox.ts).
+   */
+  readonly flow?: { hasRoom(): boolean; room(): Promise<void> };
 }
 
 export class RunDriver {
@@ -37,6 +42,8 @@ export class RunDriver {
   private lastYield = 0;
   private t0 = 0;
   private stopRequested = false;
+  /** Set when the run must end because its host is gone: it ends `interrupted` with this reason. */
+  private abandoned: string | undefined;
   private diverged = false;
   private paused = false;
   private wake: (() => void) | undefined;
@@ -92,6 +99,13 @@ export class RunDriver {
     }
   }
 
+  /** The host is gone: end the run at the next step as `interrupted` (what was reported stays recoverable). */
+  abandon(reason: string): void {
+    this.abandoned ??= reason;
+    this.stopRequested = true;
+    this.resumeNow();
+  }
+
   private resumeNow(): void {
     this.paused = false;
     this.wake?.();
@@ -105,6 +119,12 @@ export class RunDriver {
       // let commands (IPC messages) in
       await new Promise<void>((r) => setImmediate(r));
       this.lastYield = performance.now();
+    }
+    const flow = this.opts.flow;
+    if (flow && !flow.hasRoom()) {
+      // the receiver is behind: wait for its acknowledgements instead of piling up messages
+      this.flush();
+      while (!flow.hasRoom() && !this.stopRequested) await flow.room();
     }
     if (this.paused && !this.stopRequested) {
       this.flush();
@@ -175,12 +195,14 @@ export class RunDriver {
         ...(this.opts.snapshots === false ? {} : { onSnapshot: (s: CircuitSnapshot) => this.snapshot(s) }),
       });
       this.flush();
-      const status = this.diverged ? 'diverged' : this.stopRequested ? 'stopped' : 'completed';
+      const status = this.diverged ? 'diverged' : this.abandoned ? 'interrupted' : this.stopRequested ? 'stopped' : 'completed';
       const reason = this.diverged
         ? 'the training loss stopped being finite'
-        : this.stopRequested
-          ? 'stopped on request'
-          : `stop rule: ${result.stopReason}`;
+        : this.abandoned
+          ? this.abandoned
+          : this.stopRequested
+            ? 'stopped on request'
+            : `stop rule: ${result.stopReason}`;
       this.post({
         kind: 'done',
         status,

@@ -1,6 +1,8 @@
 /**
- * `runs list|show|export --db FILE`: the runs recorded in a lab database, from the
- * command line. Reads only; the database may be in use by the app at the same time (WAL).
+ * `runs list|show|export|import --db FILE`: the runs recorded in a lab database, from the
+ * command line. `list`, `show` and `export` open the file read-only (nothing in it or beside
+ * it is written; the app may be using it at the same time, WAL). `import` writes: it takes
+ * the database's writer lock, so it is refused while a lab has the file open.
  */
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -10,13 +12,13 @@ import { RUN_STATUSES } from '../../../src-shared/api/records';
 import { ApiError, formatIssues } from '../../../src-shared/api/dispatch';
 import { RunExportSchema } from '../../../src-shared/api/run-export';
 import { RunStore } from '../../store/run-store';
-import { positiveInt, printJson, UserError, writeTextFile } from '../io';
+import { positiveInt, printJson, UserError, withWriterLock, writeTextFile } from '../io';
 
 function openStore(db: string): RunStore {
   const file = resolve(db);
   if (!existsSync(file)) throw new UserError(`no lab database at ${file}`);
   try {
-    return RunStore.open(file);
+    return RunStore.open(file, { readonly: true });
   } catch (e) {
     throw new UserError(`cannot open the lab database ${file}: ${(e as Error).message}`);
   }
@@ -131,13 +133,23 @@ export function registerRuns(program: Command): void {
       if (!parsed.success) throw new UserError(`${o.file} is not a run export: ${formatIssues(parsed.error.issues)}`);
       const file = resolve(o.db);
       mkdirSync(dirname(file), { recursive: true });
-      const store = RunStore.open(file);
-      try {
-        const ids = store.importRuns(parsed.data);
-        if (o.json) printJson({ ids });
-        else console.log(`imported ${ids.length} run(s): ${ids.join(', ')}`);
-      } finally {
-        store.close();
-      }
+      withWriterLock(file, 'runs import', () => {
+        let store: RunStore;
+        try {
+          store = RunStore.open(file);
+        } catch (e) {
+          throw new UserError(`cannot open the lab database ${file}: ${(e as Error).message}`);
+        }
+        try {
+          const ids = store.importRuns(parsed.data);
+          if (o.json) printJson({ ids });
+          else console.log(`imported ${ids.length} run(s): ${ids.join(', ')}`);
+        } catch (e) {
+          if (e instanceof ApiError) throw new UserError(`${o.file}: ${e.message}`);
+          throw e;
+        } finally {
+          store.close();
+        }
+      });
     });
 }

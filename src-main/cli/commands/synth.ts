@@ -10,7 +10,7 @@ import { RunDriver } from '../../runs/run-driver';
 import { RunRecorder } from '../../runs/run-recorder';
 import { RunStore } from '../../store/run-store';
 import { gradientWorkers } from '../../synthesis/trainers';
-import { nonEmptyString, oneOf, printJson, UserError, writeTextFile } from '../io';
+import { nonEmptyString, oneOf, printJson, takeWriterLock, UserError, writeTextFile } from '../io';
 import { SynthProgress } from '../progress';
 
 interface SynthOptions {
@@ -34,14 +34,29 @@ const SNAPSHOT_EVERY = 100;
 function openRecording(file: string, schedule: Schedule, name: string | undefined) {
   const full = resolve(file);
   mkdirSync(dirname(full), { recursive: true });
+  // one writer per database: refused while a lab has it open (and a lab is refused meanwhile)
+  const release = takeWriterLock(full, 'synth --db');
   let store: RunStore;
   try {
     store = RunStore.open(full);
   } catch (e) {
+    release();
     throw new UserError(`cannot open the lab database ${full}: ${(e as Error).message}`);
   }
-  const run = store.createRun({ schedule, ...(name ? { name } : {}), tags: ['cli'] });
-  return { store, file: full, runId: run.id, recorder: new RunRecorder(store, run.id) };
+  const close = () => {
+    try {
+      store.close();
+    } finally {
+      release();
+    }
+  };
+  try {
+    const run = store.createRun({ schedule, ...(name ? { name } : {}), tags: ['cli'] });
+    return { store, close, file: full, runId: run.id, recorder: new RunRecorder(store, run.id) };
+  } catch (e) {
+    close();
+    throw e;
+  }
 }
 
 /** Evolution-strategies settings used by `--estimator es` (spec §6 reference values). */
@@ -155,7 +170,7 @@ export function registerSynth(program: Command): void {
         progress?.stop();
         process.off('SIGINT', onSigint);
         if (eventsFd !== undefined) closeSync(eventsFd);
-        recording?.store.close();
+        recording?.close();
       }
       if (!result) throw new UserError(`synthesis failed: ${failure}`);
       const seconds = (performance.now() - started) / 1000;
