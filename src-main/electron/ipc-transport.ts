@@ -22,6 +22,8 @@ export function isTrustedSender(event: Pick<IpcMainInvokeEvent, 'senderFrame'>, 
 export function registerIpcTransport(opts: {
   ipcMain: IpcMain;
   handlers: ApiHandlers;
+  /** Reads off the main thread (reader threads); their results come back as JSON text the client parses. */
+  reader?: { handles(method: string): boolean; call(method: string, params: unknown): Promise<ApiReply> };
   hub: EventHub;
   appUrl: string;
   windows: () => WebContents[];
@@ -37,6 +39,7 @@ export function registerIpcTransport(opts: {
     }
     if (size > MAX_REQUEST_CHARS)
       return { ok: false, error: { code: 'too-large', message: `the request is larger than ${MAX_REQUEST_CHARS} characters` } };
+    if (opts.reader && typeof method === 'string' && opts.reader.handles(method)) return opts.reader.call(method, params);
     return dispatch(opts.handlers, method, params);
   });
   const unsubscribe = opts.hub.subscribe((e) => {

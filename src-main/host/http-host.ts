@@ -20,11 +20,22 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { ApiHandlers } from '../../src-shared/api/contract';
-import { dispatch, type ApiErrorCode, type ApiReply } from '../../src-shared/api/dispatch';
+import { API } from '../../src-shared/api/contract';
+import { ApiError, dispatch, formatIssues, toErrorBody, type ApiErrorCode, type ApiReply } from '../../src-shared/api/dispatch';
 import type { EventHub } from '../lab/event-hub';
+
+/** Where reads go instead of the in-process handlers (reader threads: lab/reader-pool.ts). */
+export interface HostReader {
+  handles(method: string): boolean;
+  call(method: string, params: unknown): Promise<ApiReply>;
+  /** The runs' export as JSON text pieces (bounded memory); throws before the first piece for a missing run. */
+  exportPieces(ids: number[]): AsyncIterable<string>;
+}
 
 export interface HostOptions {
   readonly handlers: ApiHandlers;
+  /** Reads off the main thread; without it every call runs in-process. */
+  readonly reader?: HostReader;
   readonly hub: EventHub;
   /** The built renderer (out/renderer); without it only the API is served. */
   readonly rendererDir?: string;
@@ -73,7 +84,8 @@ function sameToken(given: string, token: string): boolean {
 }
 
 function sendJson(res: ServerResponse, status: number, body: ApiReply): void {
-  const text = JSON.stringify(body);
+  // a result serialised by a reader thread is passed on as it is
+  const text = body.ok && 'json' in body ? `{"ok":true,"result":${body.json}}` : JSON.stringify(body);
   res.writeHead(status, {
     'content-type': 'application/json; charset=utf-8',
     'cache-control': 'no-store',
@@ -81,6 +93,12 @@ function sendJson(res: ServerResponse, status: number, body: ApiReply): void {
   });
   res.end(text);
 }
+
+const CODES = new Set<string>(Object.keys(STATUS));
+const codeOf = (e: unknown): ApiErrorCode => {
+  const c = (e as { code?: unknown }).code;
+  return typeof c === 'string' && CODES.has(c) ? (c as ApiErrorCode) : 'internal';
+};
 
 function refuse(res: ServerResponse, code: ApiErrorCode, message: string): void {
   sendJson(res, STATUS[code], { ok: false, error: { code, message } });
@@ -146,8 +164,42 @@ export async function startHost(opts: HostOptions): Promise<Host> {
     } catch {
       return refuse(res, 'bad-request', `the method name ${JSON.stringify(method.slice(0, 100))} is not valid percent-encoding`);
     }
-    const reply = await dispatch(opts.handlers, name, params);
+    const reader = opts.reader;
+    if (reader && name === 'runs.export') return exportStream(res, reader, params);
+    const reply = reader?.handles(name) ? await reader.call(name, params) : await dispatch(opts.handlers, name, params);
     sendJson(res, reply.ok ? 200 : STATUS[reply.error.code], reply);
+  }
+
+  /** `runs.export` streamed piece by piece from a reader thread, writing only as fast as the client reads. */
+  async function exportStream(res: ServerResponse, reader: HostReader, params: unknown): Promise<void> {
+    const parsed = API['runs.export'].params.safeParse(params ?? {});
+    if (!parsed.success) return refuse(res, 'bad-request', `runs.export: ${formatIssues(parsed.error.issues)}`);
+    const pieces = reader.exportPieces(parsed.data.ids)[Symbol.asyncIterator]();
+    let first: IteratorResult<string>;
+    try {
+      first = await pieces.next();
+    } catch (e) {
+      const body = e instanceof ApiError ? toErrorBody(e) : { code: codeOf(e), message: e instanceof Error ? e.message : String(e) };
+      return sendJson(res, STATUS[body.code], { ok: false, error: body });
+    }
+    res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
+    let aborted = false;
+    res.on('close', () => (aborted = !res.writableFinished));
+    const write = async (text: string) => {
+      if (!res.write(text)) await new Promise<void>((r) => res.once('drain', () => r()).once('close', () => r()));
+    };
+    try {
+      await write('{"ok":true,"result":');
+      for (let r = first; !r.done; r = await pieces.next()) {
+        if (aborted) break;
+        await write(r.value);
+      }
+      if (aborted) await pieces.return?.(undefined);
+      else res.end('}');
+    } catch {
+      // a piece could not be read (a damaged row): cut the response short, so the client sees a failed download and no half document
+      res.destroy();
+    }
   }
 
   function file(req: IncomingMessage, res: ServerResponse, path: string): void {

@@ -55,7 +55,12 @@ try {
   process.stderr.write(`lab: cannot open ${resolve(o.db)}: ${e instanceof Error ? e.message : String(e)}\n`);
   process.exit(1);
 }
-const host = await startHost({ handlers: lab.service.handlers, hub: lab.hub, ...(existsSync(rendererDir) ? { rendererDir } : {}) });
+const host = await startHost({
+  handlers: lab.service.handlers,
+  hub: lab.hub,
+  ...(lab.reader ? { reader: lab.reader } : {}),
+  ...(existsSync(rendererDir) ? { rendererDir } : {}),
+});
 
 if (o.json) {
   process.stdout.write(JSON.stringify({ url: host.url, port: host.port, token: host.token, db: resolve(o.db), pid: process.pid }) + '\n');

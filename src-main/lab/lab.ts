@@ -21,6 +21,7 @@ import { DEFAULT_RESERVE_BYTES, DiskReserve } from './disk-reserve';
 import { EventHub } from './event-hub';
 import { LabHealth } from './lab-health';
 import { acquireLabLock } from './lab-lock';
+import { ReaderPool } from './reader-pool';
 import { LabService } from './service';
 
 export interface LabOptions extends Omit<SupervisorOptions, 'emit' | 'onCannotWrite' | 'canLaunch'> {
@@ -32,6 +33,8 @@ export interface LabOptions extends Omit<SupervisorOptions, 'emit' | 'onCannotWr
   readonly reserveBytes?: number;
   /** How often a lab whose disk is full looks for space again (ms, default 2000). */
   readonly diskRetryMs?: number;
+  /** Serve reads from reader threads (reader-pool.ts; default true for a database file). */
+  readonly readers?: boolean;
 }
 
 export interface Lab {
@@ -40,6 +43,8 @@ export interface Lab {
   readonly hub: EventHub;
   readonly service: LabService;
   readonly health: LabHealth;
+  /** Reader threads for the API's reads (none for an in-memory database). */
+  readonly reader: ReaderPool | undefined;
   /** Runs the previous session left running, now marked interrupted. */
   readonly interrupted: readonly number[];
   close(): Promise<void>;
@@ -129,16 +134,22 @@ export function openLab(opts: LabOptions): Lab {
     if (health.mode === 'read-write') reserve.make();
     else monitor.enter(health.status.reason.split(':')[0] ?? 'the disk is full');
   }
+  const reader =
+    memory || opts.readers === false
+      ? undefined
+      : new ReaderPool({ db: opts.db, ...(opts.nativeBinding ? { nativeBinding: opts.nativeBinding } : {}) });
   return {
     store,
     supervisor,
     hub,
     service,
     health,
+    reader,
     interrupted,
     close: async () => {
       monitor.stop();
       try {
+        await reader?.close();
         await supervisor.close();
         store.close();
       } finally {

@@ -12,6 +12,7 @@ import type { RunStore } from '../store/run-store';
 import { cannotWriteReason } from '../store/write-errors';
 import type { EventHub } from './event-hub';
 import { LabHealth } from './lab-health';
+import { readHandlers } from './read-handlers';
 
 /** A schedule (or overrides) merged over another, as everywhere else. */
 const mergeObjects = (base: Record<string, unknown>, over: Record<string, unknown>) =>
@@ -64,7 +65,7 @@ export class LabService {
     private readonly opts: LabServiceOptions = {},
   ) {
     this.health = opts.health ?? new LabHealth(hub.emit);
-    this.handlers = this.guarded(this.table);
+    this.handlers = this.guarded(this.table());
   }
 
   /**
@@ -131,111 +132,94 @@ export class LabService {
 
   readonly handlers: ApiHandlers;
 
-  private readonly table: ApiHandlers = {
-    'lab.status': () => this.health.status,
-    'problems.list': () => this.store.listProblems(),
-    'runs.list': (q) => this.store.listRuns(q),
-    'runs.get': ({ id }) => this.store.getRun(id),
-    'runs.metrics': ({ id, afterStep, maxPoints, smoothing }) => {
-      return this.store.metrics(id, {
-        ...(afterStep !== undefined ? { afterStep } : {}),
-        ...(maxPoints !== undefined ? { maxPoints } : {}),
-        ...(smoothing !== undefined ? { smoothing } : {}),
-      });
-    },
-    'runs.events': ({ id, afterId, limit }) => this.store.listEvents(id, afterId, limit),
-    'runs.snapshots': ({ id }) => this.store.listSnapshots(id),
-    'runs.start': (p) => this.startRun(p),
-    'runs.resumeFrom': ({ snapshotId, name, schedule, continue: sameRun }) => {
-      const snap = this.store.getSnapshot(snapshotId);
-      if (sameRun) {
-        if (schedule)
-          throw new ApiError('bad-request', 'a run that continues keeps its schedule: start a new run from the snapshot to change it');
-        const before = this.store.getRunSummary(snap.runId);
-        const run = this.store.reopenRun(snap.runId, snapshotId);
-        this.store.appendEvent(run.id, {
-          step: snap.step,
-          kind: 'continue',
-          data: {
+  private table(): ApiHandlers {
+    return {
+      ...readHandlers(this.store),
+      'lab.status': () => this.health.status,
+      'runs.start': (p) => this.startRun(p),
+      'runs.resumeFrom': ({ snapshotId, name, schedule, continue: sameRun }) => {
+        const snap = this.store.getSnapshot(snapshotId);
+        if (sameRun) {
+          if (schedule)
+            throw new ApiError('bad-request', 'a run that continues keeps its schedule: start a new run from the snapshot to change it');
+          const before = this.store.getRunSummary(snap.runId);
+          const run = this.store.reopenRun(snap.runId, snapshotId);
+          this.store.appendEvent(run.id, {
+            step: snap.step,
             kind: 'continue',
-            snapshotId,
-            fromStep: snap.step,
-            previousStatus: before.status,
-            previousParentSnapshotId: before.parentSnapshotId,
-          },
-        });
-        this.changed(run);
-        this.supervisor.pump();
-        return this.store.getRunSummary(run.id);
-      }
-      const parent = this.store.getRun(snap.runId);
-      const merged = schedule ? mergeObjects(parent.schedule, schedule) : (parent.schedule as unknown as Record<string, unknown>);
-      return this.startRun(
-        { name: name ?? `${parent.name} from step ${snap.step}`, problem: parent.problem, schedule: merged, tags: parent.tags },
-        { parentRunId: parent.id, parentSnapshotId: snap.id },
-      );
-    },
-    'runs.control': ({ id, command }) => {
-      this.supervisor.control(id, command);
-      return { ok: true as const };
-    },
-    'runs.update': ({ id, ...changes }) => this.changed(this.store.updateRun(id, changes)),
-    'runs.trash': ({ ids }) => {
-      for (const id of ids) {
-        const r = this.store.getRunSummary(id);
-        if (!isFinalStatus(r.status) && r.status !== 'queued')
-          throw new ApiError('conflict', `run ${id} is ${r.status}: stop it before deleting it`);
-      }
-      for (const id of ids) if (this.store.getRunSummary(id).status === 'queued') this.supervisor.control(id, { kind: 'stop' });
-      const count = this.store.trash(ids);
-      for (const id of ids) this.changed(this.store.getRunSummary(id));
-      return { count };
-    },
-    'runs.restore': ({ ids }) => {
-      const count = this.store.restore(ids);
-      for (const id of ids) this.changed(this.store.getRunSummary(id));
-      return { count };
-    },
-    'runs.purge': ({ ids }) => {
-      const count = this.store.purge(ids);
-      for (const id of ids) this.hub.emit({ name: 'run.removed', data: { id } });
-      return { count };
-    },
-    'runs.export': ({ ids }) => ids.map((id) => this.store.exportRun(id)),
-    'runs.import': ({ runs }) => {
-      const ids = runs.map((r) => this.store.importRun(r));
-      for (const id of ids) this.changed(this.store.getRunSummary(id));
-      return { ids };
-    },
-    'snapshots.get': ({ id }) => this.store.getSnapshot(id),
-    'architectures.list': () => this.store.listArchitectures(),
-    'architectures.get': ({ id }) => this.store.getArchitecture(id),
-    'architectures.save': (p) => this.store.saveArchitecture(p),
-    'architectures.delete': ({ id }) => {
-      this.store.deleteArchitecture(id);
-      return { ok: true as const };
-    },
-    'hyperSets.list': () => this.store.listHyperSets(),
-    'hyperSets.save': (p) => {
-      validSchedule(p.schedule); // refuse a set no run could use
-      return this.store.saveHyperSet(p);
-    },
-    'hyperSets.delete': ({ id }) => {
-      this.store.deleteHyperSet(id);
-      return { ok: true as const };
-    },
-    'views.list': () => this.store.listViews(),
-    'views.save': (p) => this.store.saveView(p),
-    'views.delete': ({ id }) => {
-      this.store.deleteView(id);
-      return { ok: true as const };
-    },
-    'comparisons.list': () => this.store.comparisons.list(),
-    'comparisons.get': ({ id }) => this.store.comparisons.get(id),
-    'comparisons.save': (p) => this.store.comparisons.save(p),
-    'comparisons.delete': ({ id }) => {
-      this.store.comparisons.delete(id);
-      return { ok: true as const };
-    },
-  };
+            data: {
+              kind: 'continue',
+              snapshotId,
+              fromStep: snap.step,
+              previousStatus: before.status,
+              previousParentSnapshotId: before.parentSnapshotId,
+            },
+          });
+          this.changed(run);
+          this.supervisor.pump();
+          return this.store.getRunSummary(run.id);
+        }
+        const parent = this.store.getRun(snap.runId);
+        const merged = schedule ? mergeObjects(parent.schedule, schedule) : (parent.schedule as unknown as Record<string, unknown>);
+        return this.startRun(
+          { name: name ?? `${parent.name} from step ${snap.step}`, problem: parent.problem, schedule: merged, tags: parent.tags },
+          { parentRunId: parent.id, parentSnapshotId: snap.id },
+        );
+      },
+      'runs.control': ({ id, command }) => {
+        this.supervisor.control(id, command);
+        return { ok: true as const };
+      },
+      'runs.update': ({ id, ...changes }) => this.changed(this.store.updateRun(id, changes)),
+      'runs.trash': ({ ids }) => {
+        for (const id of ids) {
+          const r = this.store.getRunSummary(id);
+          if (!isFinalStatus(r.status) && r.status !== 'queued')
+            throw new ApiError('conflict', `run ${id} is ${r.status}: stop it before deleting it`);
+        }
+        for (const id of ids) if (this.store.getRunSummary(id).status === 'queued') this.supervisor.control(id, { kind: 'stop' });
+        const count = this.store.trash(ids);
+        for (const id of ids) this.changed(this.store.getRunSummary(id));
+        return { count };
+      },
+      'runs.restore': ({ ids }) => {
+        const count = this.store.restore(ids);
+        for (const id of ids) this.changed(this.store.getRunSummary(id));
+        return { count };
+      },
+      'runs.purge': ({ ids }) => {
+        const count = this.store.purge(ids);
+        for (const id of ids) this.hub.emit({ name: 'run.removed', data: { id } });
+        return { count };
+      },
+      'runs.import': ({ runs }) => {
+        const ids = runs.map((r) => this.store.importRun(r));
+        for (const id of ids) this.changed(this.store.getRunSummary(id));
+        return { ids };
+      },
+      'architectures.save': (p) => this.store.saveArchitecture(p),
+      'architectures.delete': ({ id }) => {
+        this.store.deleteArchitecture(id);
+        return { ok: true as const };
+      },
+      'hyperSets.save': (p) => {
+        validSchedule(p.schedule); // refuse a set no run could use
+        return this.store.saveHyperSet(p);
+      },
+      'hyperSets.delete': ({ id }) => {
+        this.store.deleteHyperSet(id);
+        return { ok: true as const };
+      },
+      'views.save': (p) => this.store.saveView(p),
+      'views.delete': ({ id }) => {
+        this.store.deleteView(id);
+        return { ok: true as const };
+      },
+      'comparisons.save': (p) => this.store.comparisons.save(p),
+      'comparisons.delete': ({ id }) => {
+        this.store.comparisons.delete(id);
+        return { ok: true as const };
+      },
+    };
+  }
 }

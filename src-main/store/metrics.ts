@@ -108,6 +108,15 @@ export class Metrics {
     return (this.ctx.sql(`SELECT ${METRIC_COLUMNS} FROM metrics WHERE run_id = ? ORDER BY step`).all(runId) as MetricRow[]).map(toMetric);
   }
 
+  /** At most `limit` stored metrics after `afterStep`, in step order (paging through a long run with bounded memory). */
+  slice(runId: number, afterStep: number, limit: number): Metric[] {
+    return (
+      this.ctx
+        .sql(`SELECT ${METRIC_COLUMNS} FROM metrics WHERE run_id = ? AND step > ? ORDER BY step LIMIT ?`)
+        .all(runId, afterStep, limit) as MetricRow[]
+    ).map(toMetric);
+  }
+
   /**
    * Metrics after `afterStep` in step order, downsampled to at most `maxPoints` (extremes of
    * preregLoss kept). With `smoothing` α in (0, 1), `loss` and `preregLoss` are the debiased

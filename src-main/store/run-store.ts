@@ -143,6 +143,10 @@ export class RunStore {
   appendMetrics(runId: number, metrics: readonly Metric[]): void {
     this.metricRows.append(runId, metrics);
   }
+  /** At most `limit` stored metrics after `afterStep`, raw, in step order (for paged exports). */
+  metricSlice(runId: number, afterStep: number, limit: number): Metric[] {
+    return this.metricRows.slice(runId, afterStep, limit);
+  }
   /** Metrics after `afterStep`, smoothed and downsampled on request (see Metrics.page). */
   metrics(runId: number, options: MetricsOptions = {}): MetricsPage {
     return this.metricRows.page(runId, options);

@@ -17,9 +17,14 @@ export class ApiError extends Error {
   }
 }
 
-/** The wire form of a reply. */
+/**
+ * The wire form of a reply. A result may come as `json` text instead (a read served by a
+ * reader thread, already serialised there): clients parse it.
+ */
 export type ApiReply =
-  { readonly ok: true; readonly result: unknown } | { readonly ok: false; readonly error: { code: ApiErrorCode; message: string } };
+  | { readonly ok: true; readonly result: unknown }
+  | { readonly ok: true; readonly json: string }
+  | { readonly ok: false; readonly error: { code: ApiErrorCode; message: string } };
 
 export function formatIssues(issues: readonly z.core.$ZodIssue[]): string {
   return issues.map((i) => `${i.path.length ? i.path.join('.') : '(params)'}: ${i.message}`).join('; ');
@@ -48,6 +53,6 @@ export function toErrorBody(e: unknown): { code: ApiErrorCode; message: string }
 export function unwrapReply<M extends ApiMethod>(method: M, reply: unknown): unknown {
   const r = reply as ApiReply | undefined;
   if (!r || typeof r !== 'object' || typeof r.ok !== 'boolean') throw new ApiError('internal', `${method}: malformed reply`);
-  if (r.ok) return r.result;
+  if (r.ok) return 'json' in r ? (JSON.parse(r.json) as unknown) : r.result;
   throw new ApiError(r.error.code, r.error.message);
 }

@@ -4,15 +4,17 @@
  * it is written; the app may be using it at the same time, WAL). `import` writes: it takes
  * the database's writer lock, so it is refused while a lab has the file open.
  */
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { once } from 'node:events';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import type { Command } from 'commander';
 import { RUN_STATUSES } from '../../../src-shared/api/records';
 import { ApiError, formatIssues } from '../../../src-shared/api/dispatch';
 import { RunExportSchema } from '../../../src-shared/api/run-export';
+import { exportRunChunks, exportRunsChunks } from '../../store/export-stream';
 import { RunStore } from '../../store/run-store';
-import { positiveInt, printJson, UserError, withWriterLock, writeTextFile } from '../io';
+import { positiveInt, printJson, UserError, withWriterLock } from '../io';
 
 function openStore(db: string): RunStore {
   const file = resolve(db);
@@ -24,16 +26,39 @@ function openStore(db: string): RunStore {
   }
 }
 
-function withStore<T>(db: string, f: (s: RunStore) => T): T {
+async function withStore<T>(db: string, f: (s: RunStore) => T | Promise<T>): Promise<T> {
   const store = openStore(db);
   try {
-    return f(store);
+    return await f(store);
   } catch (e) {
     if (e instanceof ApiError) throw new UserError(e.message);
     throw e;
   } finally {
     store.close();
   }
+}
+
+/** Writes pieces of text to `out` (a file, written whole or not at all) or to stdout, one piece in memory at a time. */
+async function writePieces(pieces: Iterable<string>, out: string | undefined): Promise<string | undefined> {
+  if (out === undefined) {
+    for (const piece of pieces) if (!process.stdout.write(piece)) await once(process.stdout, 'drain');
+    process.stdout.write('\n');
+    return undefined;
+  }
+  const full = resolve(out);
+  mkdirSync(dirname(full), { recursive: true });
+  const tmp = `${full}.${process.pid}.part`;
+  const fd = openSync(tmp, 'w');
+  try {
+    for (const piece of pieces) writeSync(fd, piece);
+  } catch (e) {
+    closeSync(fd);
+    rmSync(tmp, { force: true });
+    throw e;
+  }
+  closeSync(fd);
+  renameSync(tmp, full);
+  return full;
 }
 
 const fmt = (x: number | null, digits = 3) => (x === null ? '-' : x.toExponential(digits));
@@ -48,10 +73,10 @@ export function registerRuns(program: Command): void {
     .option('--status <status>', `only runs with this status (${RUN_STATUSES.join(', ')})`)
     .option('--trash', 'the runs in the trash instead')
     .option('--json', 'one JSON object per run')
-    .action((o: { db: string; status?: string; trash?: boolean; json?: boolean }) => {
+    .action(async (o: { db: string; status?: string; trash?: boolean; json?: boolean }) => {
       if (o.status && !(RUN_STATUSES as readonly string[]).includes(o.status))
         throw new UserError(`--status must be one of ${RUN_STATUSES.join(', ')}, got "${o.status}"`);
-      withStore(o.db, (store) => {
+      await withStore(o.db, (store) => {
         const { runs: list } = store.listRuns({
           ...(o.status ? { status: [o.status as (typeof RUN_STATUSES)[number]] } : {}),
           ...(o.trash ? { trash: true } : {}),
@@ -78,8 +103,8 @@ export function registerRuns(program: Command): void {
     .requiredOption('--db <file>', 'the lab database')
     .requiredOption('--run <id>', 'run id', positiveInt('--run'))
     .option('--json', 'one JSON object: {run, metrics: {total, lastStep}, events, snapshots}')
-    .action((o: { db: string; run: number; json?: boolean }) => {
-      withStore(o.db, (store) => {
+    .action(async (o: { db: string; run: number; json?: boolean }) => {
+      await withStore(o.db, (store) => {
         const run = store.getRun(o.run);
         const metrics = store.metrics(o.run, { maxPoints: 2 });
         const events = store.listEvents(o.run);
@@ -106,13 +131,13 @@ export function registerRuns(program: Command): void {
     .requiredOption('--db <file>', 'the lab database')
     .requiredOption('--run <id...>', 'run ids')
     .option('--out <file>', 'write to this file instead of stdout')
-    .action((o: { db: string; run: string[]; out?: string }) => {
+    .action(async (o: { db: string; run: string[]; out?: string }) => {
       const ids = o.run.map((r) => positiveInt('--run')(r));
-      withStore(o.db, (store) => {
-        const exports = ids.map((id) => store.exportRun(id));
-        const text = JSON.stringify(exports.length === 1 ? exports[0] : exports);
-        if (o.out) process.stderr.write(`wrote ${writeTextFile(o.out, text)}\n`);
-        else process.stdout.write(text + '\n');
+      await withStore(o.db, async (store) => {
+        // page by page: memory stays bounded however long the runs are
+        const pieces = ids.length === 1 ? exportRunChunks(store, ids[0] as number) : exportRunsChunks(store, ids);
+        const file = await writePieces(pieces, o.out);
+        if (file) process.stderr.write(`wrote ${file}\n`);
       });
     });
 
