@@ -248,6 +248,12 @@ export async function startHost(opts: HostOptions): Promise<Host> {
     }
   });
 
+  // a client (a browser, the tests' fetch) keeps idle connections for the time the server
+  // announces; a long announced time makes the server closing one under a client's new request
+  // (when the host was busy or paused) rare
+  server.keepAliveTimeout = 60_000;
+  server.headersTimeout = 65_000;
+
   const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
   const sockets = new Set<WebSocket>();
   server.on('upgrade', (req, socket, head) => {

@@ -37,9 +37,9 @@ export function shortSchedule(seed = 1): Record<string, unknown> {
 export function tinySchedule(seed = 1): Record<string, unknown> {
   return {
     ...longSchedule(seed),
-    dense: { steps: 40, until: 0 },
-    stop: { stepBudget: 150, targetLinks: 8 },
-    polish: { steps: 10 },
+    dense: { steps: 20, until: 0 },
+    stop: { stepBudget: 60, targetLinks: 8 },
+    polish: { steps: 5 },
   };
 }
 
