@@ -62,18 +62,19 @@ const host = await startHost({
   ...(existsSync(rendererDir) ? { rendererDir } : {}),
 });
 
+// what the start found, always on stderr (stdout is for --json)
+if (lab.interrupted.length) process.stderr.write(`runs interrupted by the last shutdown: ${lab.interrupted.join(', ')}\n`);
+for (const r of lab.supervisor.recovered)
+  process.stderr.write(
+    r.error
+      ? `recovery file ${r.file}: ${r.error}\n`
+      : `run ${r.runId}: stored ${r.stored} of ${r.messages} messages its process had kept for a crash\n`,
+  );
+if (lab.health.mode !== 'read-write') process.stderr.write(`the lab is ${lab.health.mode}: ${lab.health.status.reason}\n`);
 if (o.json) {
   process.stdout.write(JSON.stringify({ url: host.url, port: host.port, token: host.token, db: resolve(o.db), pid: process.pid }) + '\n');
 } else {
   process.stderr.write(`DMM Lab database: ${resolve(o.db)}\n`);
-  if (lab.interrupted.length) process.stderr.write(`runs interrupted by the last shutdown: ${lab.interrupted.join(', ')}\n`);
-  for (const r of lab.supervisor.recovered)
-    process.stderr.write(
-      r.error
-        ? `recovery file ${r.file}: ${r.error}\n`
-        : `run ${r.runId}: stored ${r.stored} of ${r.messages} messages its process had kept for a crash\n`,
-    );
-  if (lab.health.mode !== 'read-write') process.stderr.write(`the lab is ${lab.health.mode}: ${lab.health.status.reason}\n`);
   if (!existsSync(rendererDir))
     process.stderr.write('no renderer build found: run `npm run build` to get the UI (the API works without it)\n');
   process.stderr.write(`open ${host.url}\n`);
