@@ -5,6 +5,7 @@ import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { InvalidArgumentError } from 'commander';
 import { acquireLabLock, LabLockedError } from '../lab/lab-lock';
+import { requireLabFile } from '../store/identify';
 import { importPrototypeMatrix } from '../../src-shared/io/prototype-matrix';
 import type { MachineSpec } from '../../src-shared/machine/spec';
 
@@ -45,6 +46,12 @@ export function withWriterLock<T>(db: string, holder: string, f: () => T): T {
 
 /** The database's writer lock for a command (UserError naming the holder when it is taken); returns its release. */
 export function takeWriterLock(db: string, holder: string): () => void {
+  // a file that is not a lab database (or a newer one) is refused before a lock file is written beside it
+  try {
+    requireLabFile(db);
+  } catch (e) {
+    throw new UserError((e as Error).message);
+  }
   try {
     return acquireLabLock(db, { holder });
   } catch (e) {

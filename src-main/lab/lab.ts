@@ -14,6 +14,7 @@ import type { ProcessLauncher } from '../runs/launcher';
 import { ForkLauncher } from '../runs/launcher';
 import { recoveryDirOf } from '../runs/recovery';
 import { Supervisor, type SupervisorOptions } from '../runs/supervisor';
+import { requireLabFile } from '../store/identify';
 import { RunStore } from '../store/run-store';
 import { cannotWriteReason } from '../store/write-errors';
 import { DiskFullMonitor } from './disk-full';
@@ -52,8 +53,13 @@ export interface Lab {
 
 /** Problems `PRAGMA quick_check` finds (at most `max`), empty when the file is sound. */
 export function quickCheck(store: RunStore, max = 10): string[] {
-  const rows = store.db.pragma(`quick_check(${max})`, { simple: false }) as { quick_check: string }[];
-  return rows.map((r) => r.quick_check).filter((r) => r !== 'ok');
+  try {
+    const rows = store.db.pragma(`quick_check(${max})`, { simple: false }) as { quick_check: string }[];
+    return rows.map((r) => r.quick_check).filter((r) => r !== 'ok');
+  } catch (e) {
+    // damage bad enough that the check itself stops
+    return [e instanceof Error ? e.message : String(e)];
+  }
 }
 
 function openStore(opts: LabOptions, health: LabHealth, reserve: DiskReserve): RunStore {
@@ -95,6 +101,8 @@ function openStore(opts: LabOptions, health: LabHealth, reserve: DiskReserve): R
 export function openLab(opts: LabOptions): Lab {
   const memory = opts.db === ':memory:';
   if (!memory) mkdirSync(dirname(opts.db), { recursive: true });
+  // someone else's file, or a newer lab's, is refused before anything (a lock file included) is written beside it
+  if (!memory) requireLabFile(opts.db, opts.nativeBinding ? { nativeBinding: opts.nativeBinding } : {});
   // one writer per database (lab-lock.ts); taken before anything touches the runs
   const release = memory ? () => undefined : acquireLabLock(opts.db, opts.nativeBinding ? { nativeBinding: opts.nativeBinding } : {});
   const hub = new EventHub();

@@ -21,6 +21,8 @@ export type FileIdentity =
   | { readonly kind: 'lab'; readonly version: number }
   | { readonly kind: 'newer'; readonly version: number }
   | { readonly kind: 'foreign'; readonly why: string }
+  /** SQLite's header, but the schema cannot be read (a damaged first page). */
+  | { readonly kind: 'unreadable'; readonly why: string }
   | { readonly kind: 'not-sqlite' };
 
 /** Tables every lab database has had since its first schema version. */
@@ -43,6 +45,8 @@ function describeRefusal(file: string, id: FileIdentity): string {
       return `${file} is not a SQLite database (and not a DMM Lab database); it was left unchanged`;
     case 'foreign':
       return `${file} is not a DMM Lab database (${id.why}); this build will not modify it`;
+    case 'unreadable':
+      return `${file} cannot be read as a database (${id.why}); it was left unchanged`;
     default:
       return `${file} cannot be opened`;
   }
@@ -76,6 +80,8 @@ export function identifyDatabaseFile(file: string, opts: IdentifyOptions = {}): 
   let identity: FileIdentity = { kind: 'not-sqlite' };
   try {
     identity = lookInside(file, opts);
+  } catch (e) {
+    identity = { kind: 'unreadable', why: e instanceof Error ? e.message : String(e) };
   } finally {
     if (identity.kind !== 'lab' && identity.kind !== 'new') {
       // leave someone else's folder as it was
