@@ -5,7 +5,7 @@
  */
 import type { IpcMain, IpcMainInvokeEvent, WebContents } from 'electron';
 import type { ApiHandlers } from '../../src-shared/api/contract';
-import { dispatch, type ApiReply } from '../../src-shared/api/dispatch';
+import { dispatch, type WireReply } from '../../src-shared/api/dispatch';
 import type { EventHub } from '../lab/event-hub';
 import { API_CHANNEL, EVENT_CHANNEL } from '../../src-shared/api/dmm-lab-api';
 import { isNavigationAllowed } from './window-options';
@@ -23,12 +23,12 @@ export function registerIpcTransport(opts: {
   ipcMain: IpcMain;
   handlers: ApiHandlers;
   /** Reads off the main thread (reader threads); their results come back as JSON text the client parses. */
-  reader?: { handles(method: string): boolean; call(method: string, params: unknown): Promise<ApiReply> };
+  reader?: { handles(method: string): boolean; call(method: string, params: unknown): Promise<WireReply> };
   hub: EventHub;
   appUrl: string;
   windows: () => WebContents[];
 }): () => void {
-  opts.ipcMain.handle(API_CHANNEL, async (event, method: unknown, params: unknown): Promise<ApiReply> => {
+  opts.ipcMain.handle(API_CHANNEL, async (event, method: unknown, params: unknown): Promise<WireReply> => {
     if (!isTrustedSender(event, opts.appUrl))
       return { ok: false, error: { code: 'unauthorized', message: 'request from an untrusted frame' } };
     let size: number;

@@ -21,13 +21,13 @@ import { extname, join, normalize, resolve, sep } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { ApiHandlers } from '../../src-shared/api/contract';
 import { API } from '../../src-shared/api/contract';
-import { ApiError, dispatch, formatIssues, toErrorBody, type ApiErrorCode, type ApiReply } from '../../src-shared/api/dispatch';
+import { ApiError, dispatch, formatIssues, toErrorBody, type ApiErrorCode, type WireReply } from '../../src-shared/api/dispatch';
 import type { EventHub } from '../lab/event-hub';
 
 /** Where reads go instead of the in-process handlers (reader threads: lab/reader-pool.ts). */
 export interface HostReader {
   handles(method: string): boolean;
-  call(method: string, params: unknown): Promise<ApiReply>;
+  call(method: string, params: unknown): Promise<WireReply>;
   /** The runs' export as JSON text pieces (bounded memory); throws before the first piece for a missing run. */
   exportPieces(ids: number[]): AsyncIterable<string>;
 }
@@ -83,7 +83,7 @@ function sameToken(given: string, token: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-function sendJson(res: ServerResponse, status: number, body: ApiReply): void {
+function sendJson(res: ServerResponse, status: number, body: WireReply): void {
   // a result serialised by a reader thread is passed on as it is
   const text = body.ok && 'json' in body ? `{"ok":true,"result":${body.json}}` : JSON.stringify(body);
   res.writeHead(status, {
@@ -182,7 +182,11 @@ export async function startHost(opts: HostOptions): Promise<Host> {
       const body = e instanceof ApiError ? toErrorBody(e) : { code: codeOf(e), message: e instanceof Error ? e.message : String(e) };
       return sendJson(res, STATUS[body.code], { ok: false, error: body });
     }
-    res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
+    res.writeHead(200, {
+      'content-type': 'application/json; charset=utf-8',
+      'cache-control': 'no-store',
+      'x-content-type-options': 'nosniff',
+    });
     let aborted = false;
     res.on('close', () => (aborted = !res.writableFinished));
     const write = async (text: string) => {

@@ -49,10 +49,12 @@ try {
     ...envInt('DMM_LAB_RESERVE_BYTES', 'reserveBytes'),
     ...envInt('DMM_LAB_ACK_TIMEOUT_MS', 'ackTimeoutMs'),
     ...envInt('DMM_LAB_WINDOW', 'window'),
+    ...envInt('DMM_LAB_DISK_RETRY_MS', 'diskRetryMs'),
   });
 } catch (e) {
   // e.g. another lab holds the database (lab-lock.ts), or the file is not a lab database
-  process.stderr.write(`lab: cannot open ${resolve(o.db)}: ${e instanceof Error ? e.message : String(e)}\n`);
+  const debug = process.env['DMM_LAB_DEBUG'] === '1' && e instanceof Error ? `\n${e.stack}` : '';
+  process.stderr.write(`lab: cannot open ${resolve(o.db)}: ${e instanceof Error ? e.message : String(e)}${debug}\n`);
   process.exit(1);
 }
 const host = await startHost({

@@ -77,6 +77,7 @@ export function acquireLabLock(db: string, opts: LockOptions = {}): () => void {
   const guard = new Database(file, { timeout: 0, ...(opts.nativeBinding ? { nativeBinding: opts.nativeBinding } : {}) });
   try {
     guard.pragma('locking_mode = EXCLUSIVE');
+    guard.pragma('journal_mode = MEMORY'); // no journal file: the lock is taken even when the disk is full
     guard.exec('BEGIN EXCLUSIVE');
   } catch (e) {
     guard.close();

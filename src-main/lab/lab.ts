@@ -80,7 +80,12 @@ function openStore(opts: LabOptions, health: LabHealth, reserve: DiskReserve): R
         // still no room
       }
     }
-    store = RunStore.open(opts.db, { ...binding, readonly: true });
+    try {
+      store = RunStore.open(opts.db, { ...binding, readonly: true });
+    } catch {
+      // not even SQLite's shared-memory file can be made: read in exclusive locking mode
+      store = RunStore.open(opts.db, { ...binding, readonly: true, exclusive: true });
+    }
     health.set('read-only', `${why}, so the lab opened read-only: export what you need, free disk space and open it again`);
     return store;
   }
@@ -142,8 +147,10 @@ export function openLab(opts: LabOptions): Lab {
     if (health.mode === 'read-write') reserve.make();
     else monitor.enter(health.status.reason.split(':')[0] ?? 'the disk is full');
   }
+  // a file held in exclusive locking mode (see openStore) has no room for other readers
+  const exclusive = !memory && (store.db.pragma('locking_mode', { simple: true }) as string) === 'exclusive';
   const reader =
-    memory || opts.readers === false
+    memory || exclusive || opts.readers === false
       ? undefined
       : new ReaderPool({ db: opts.db, ...(opts.nativeBinding ? { nativeBinding: opts.nativeBinding } : {}) });
   return {

@@ -32,10 +32,7 @@ type ErrorBody = ReturnType<typeof toErrorBody>;
 export type ReaderCallReply = { ok: true; json: string } | { ok: false; error: ErrorBody };
 
 export type ReaderReply =
-  | { id: number; reply: ReaderCallReply }
-  | { id: number; chunk: string }
-  | { id: number; done: true }
-  | { id: number; error: ErrorBody };
+  { id: number; reply: ReaderCallReply } | { id: number; chunk: string } | { id: number; done: true } | { id: number; error: ErrorBody };
 
 const init = workerData as ReaderInit;
 const store = RunStore.open(init.db, { readonly: true, ...(init.nativeBinding ? { nativeBinding: init.nativeBinding } : {}) });

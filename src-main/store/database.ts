@@ -26,8 +26,14 @@ export interface OpenOptions {
    * build for Electron's ABI; Node and the tests leave it out and get the default build).
    */
   readonly nativeBinding?: string;
-  /** Open an existing lab database for reading only: nothing in the file or beside it is written. */
+  /** Open an existing lab database for reading only: nothing in the file is written. */
   readonly readonly?: boolean;
+  /**
+   * With `readonly`: hold the file in exclusive locking mode, which reads a WAL database
+   * without its shared-memory file — the way to read a lab whose disk is so full that not
+   * even that file can be made. Other processes cannot read it meanwhile.
+   */
+  readonly exclusive?: boolean;
 }
 
 export class DatabaseOpenError extends Error {
@@ -49,9 +55,18 @@ export function openDatabase(file: string, options: OpenOptions = {}): Db {
         `database ${file} has schema version ${identity.version}, older than this build's ${SCHEMA_VERSION}: ` +
           'open it once with the lab (or a command that writes) to upgrade it, then read it',
       );
-    const db = new Database(file, { readonly: true, fileMustExist: true, timeout, ...binding });
-    db.pragma('query_only = ON');
-    return db;
+    // exclusive: a read-write handle that never writes (query_only), since SQLite reads a WAL file
+    // without a shared-memory index only in exclusive locking mode, which a read-only handle cannot take
+    const db = new Database(file, { readonly: !options.exclusive, fileMustExist: true, timeout, ...binding });
+    try {
+      if (options.exclusive) db.pragma('locking_mode = EXCLUSIVE');
+      db.pragma('query_only = ON');
+      db.pragma('user_version'); // the first read: fails here, not later, if the file cannot be read this way
+      return db;
+    } catch (e) {
+      db.close();
+      throw e;
+    }
   }
   const db = new Database(file, { timeout, ...binding });
   try {

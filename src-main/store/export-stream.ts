@@ -16,7 +16,7 @@ export function* exportRunChunks(store: RunStore, id: number, page = EXPORT_PAGE
   const run = store.getRun(id);
   yield `{"format":${JSON.stringify(RUN_EXPORT_FORMAT)},"version":1,"run":${JSON.stringify(run)},"metrics":[`;
   let first = true;
-  for (let after = Number.MIN_SAFE_INTEGER; ; ) {
+  for (let after = Number.MIN_SAFE_INTEGER; ;) {
     const rows = store.metricSlice(id, after, page);
     if (rows.length === 0) break;
     const text = rows.map((m) => JSON.stringify(m)).join(',');
@@ -27,7 +27,7 @@ export function* exportRunChunks(store: RunStore, id: number, page = EXPORT_PAGE
   }
   yield '],"events":[';
   first = true;
-  for (let after = 0; ; ) {
+  for (let after = 0; ;) {
     const rows = store.listEvents(id, after, page);
     if (rows.length === 0) break;
     const text = rows.map((e) => JSON.stringify(e)).join(',');

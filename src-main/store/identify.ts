@@ -14,6 +14,7 @@
 import { closeSync, existsSync, openSync, readSync, rmSync, statSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { LAB_APPLICATION_ID, SCHEMA_VERSION, SchemaVersionError } from './migrations';
+import { cannotWriteReason } from './write-errors';
 
 export type FileIdentity =
   /** Missing, empty, or a SQLite file without tables: it can become a lab database. */
@@ -79,7 +80,13 @@ export function identifyDatabaseFile(file: string, opts: IdentifyOptions = {}): 
   const sideFiles = [`${file}-wal`, `${file}-shm`].filter((f) => !existsSync(f));
   let identity: FileIdentity = { kind: 'not-sqlite' };
   try {
-    identity = lookInside(file, opts);
+    try {
+      identity = lookInside(file, opts, false);
+    } catch (e) {
+      // no room for SQLite's shared-memory file (a full disk): look in exclusive locking mode, which needs none
+      if (!cannotWriteReason(e)) throw e;
+      identity = lookInside(file, opts, true);
+    }
   } catch (e) {
     identity = { kind: 'unreadable', why: e instanceof Error ? e.message : String(e) };
   } finally {
@@ -91,14 +98,19 @@ export function identifyDatabaseFile(file: string, opts: IdentifyOptions = {}): 
   return identity;
 }
 
-function lookInside(file: string, opts: IdentifyOptions): FileIdentity {
+function lookInside(file: string, opts: IdentifyOptions, exclusive: boolean): FileIdentity {
   let identity: FileIdentity;
+  // exclusive: a handle that never writes (query_only) and reads a WAL file without shared memory
   const db = new Database(file, {
-    readonly: true,
+    readonly: !exclusive,
     fileMustExist: true,
     ...(opts.nativeBinding ? { nativeBinding: opts.nativeBinding } : {}),
   });
   try {
+    if (exclusive) {
+      db.pragma('locking_mode = EXCLUSIVE');
+      db.pragma('query_only = ON');
+    }
     const version = db.pragma('user_version', { simple: true }) as number;
     const id = db.pragma('application_id', { simple: true }) as number;
     const tables = db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").pluck().all() as string[];

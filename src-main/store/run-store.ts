@@ -91,7 +91,13 @@ export class RunStore {
   }
 
   static open(file: string, options: RunStoreOptions & OpenOptions = {}): RunStore {
-    return new RunStore(openDatabase(file, options), options);
+    const db = openDatabase(file, options);
+    try {
+      return new RunStore(db, options);
+    } catch (e) {
+      db.close(); // a connection left open would keep its locks
+      throw e;
+    }
   }
 
   close(): void {
