@@ -5,7 +5,7 @@
  * the database's writer lock, so it is refused while a lab has the file open.
  */
 import { once } from 'node:events';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import type { Command } from 'commander';
@@ -14,7 +14,10 @@ import { ApiError, formatIssues } from '../../../src-shared/api/dispatch';
 import { RunExportSchema } from '../../../src-shared/api/run-export';
 import { exportRunChunks, exportRunsChunks } from '../../store/export-stream';
 import { RunStore } from '../../store/run-store';
-import { positiveInt, printJson, UserError, withWriterLock } from '../io';
+import { positiveInt, printJson, readJsonFile, UserError, withWriterLock } from '../io';
+
+/** Largest run export `runs import` reads (a run of a million steps is about 200 MiB of JSON). */
+const MAX_IMPORT_BYTES = 1024 * 1024 * 1024;
 
 function openStore(db: string): RunStore {
   const file = resolve(db);
@@ -148,12 +151,7 @@ export function registerRuns(program: Command): void {
     .requiredOption('--file <file>', 'a run export (one object or an array)')
     .option('--json', 'print {"ids": [...]}')
     .action((o: { db: string; file: string; json?: boolean }) => {
-      let data: unknown;
-      try {
-        data = JSON.parse(readFileSync(o.file, 'utf8'));
-      } catch (e) {
-        throw new UserError(`cannot read run export ${o.file}: ${(e as Error).message}`);
-      }
+      const data = readJsonFile(o.file, 'run export', MAX_IMPORT_BYTES);
       const parsed = z.array(RunExportSchema).safeParse(Array.isArray(data) ? data : [data]);
       if (!parsed.success) throw new UserError(`${o.file} is not a run export: ${formatIssues(parsed.error.issues)}`);
       const file = resolve(o.db);

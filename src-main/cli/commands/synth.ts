@@ -1,4 +1,4 @@
-import { closeSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { InvalidArgumentError, type Command } from 'commander';
@@ -10,7 +10,7 @@ import { RunDriver } from '../../runs/run-driver';
 import { RunRecorder } from '../../runs/run-recorder';
 import { RunStore } from '../../store/run-store';
 import { gradientWorkers } from '../../synthesis/trainers';
-import { nonEmptyString, oneOf, printJson, takeWriterLock, UserError, writeTextFile } from '../io';
+import { nonEmptyString, oneOf, printJson, readJsonFile, takeWriterLock, UserError, writeTextFile } from '../io';
 import { SynthProgress } from '../progress';
 
 interface SynthOptions {
@@ -76,30 +76,15 @@ function seedOption(raw: string): number {
 export function scheduleFromOptions(o: Pick<SynthOptions, 'seed' | 'schedule' | 'train' | 'estimator' | 'start'>): Schedule {
   let overrides: Record<string, unknown> = {};
   if (o.schedule) {
-    let text: string;
-    try {
-      text = readFileSync(o.schedule, 'utf8');
-    } catch (e) {
-      throw new UserError(`cannot read schedule file ${o.schedule}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-    }
-    try {
-      overrides = JSON.parse(text) as Record<string, unknown>;
-    } catch (e) {
-      throw new UserError(`schedule file ${o.schedule} is not valid JSON: ${(e as Error).message}`);
-    }
+    const data = readJsonFile(o.schedule, 'schedule file');
+    if (typeof data !== 'object' || data === null || Array.isArray(data))
+      throw new UserError(`schedule file ${o.schedule} must hold a JSON object`);
+    overrides = data as Record<string, unknown>;
   }
   if (o.train.length) overrides['training'] = { strings: o.train.map((text) => ({ text, cycles: windowFor(text) })) };
   if (o.estimator === 'es') overrides['estimator'] = defaultEs();
   if (o.estimator === 'gradient') overrides['estimator'] = { kind: 'gradient', gradients: 'exact' };
-  if (o.start) {
-    let matrix: unknown;
-    try {
-      matrix = JSON.parse(readFileSync(o.start, 'utf8'));
-    } catch (e) {
-      throw new UserError(`cannot read starting matrix ${o.start}: ${(e as Error).message}`);
-    }
-    overrides['start'] = { kind: 'matrix', name: o.start, matrix };
-  }
+  if (o.start) overrides['start'] = { kind: 'matrix', name: o.start, matrix: readJsonFile(o.start, 'starting matrix') };
   try {
     return scheduleFromOverrides(overrides, o.seed);
   } catch (e) {
