@@ -9,6 +9,7 @@ import { isFinalStatus, type RunSummary } from '../../src-shared/api/records';
 import { mergeOverrides, scheduleFromOverrides, ScheduleError, type Schedule } from '../../src-shared/synthesis/schedule';
 import type { Supervisor } from '../runs/supervisor';
 import type { RunStore } from '../store/run-store';
+import { checkRunExport } from '../../src-shared/api/run-export-check';
 import { cannotWriteReason } from '../store/write-errors';
 import type { EventHub } from './event-hub';
 import { LabHealth } from './lab-health';
@@ -193,6 +194,7 @@ export class LabService {
         return { count };
       },
       'runs.import': ({ runs }) => {
+        for (const r of runs) checkRunExport(r); // ranges, order, snapshots that reproduce their loss
         const ids = runs.map((r) => this.store.importRun(r));
         for (const id of ids) this.changed(this.store.getRunSummary(id));
         return { ids };

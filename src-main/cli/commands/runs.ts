@@ -12,6 +12,7 @@ import type { Command } from 'commander';
 import { RUN_STATUSES } from '../../../src-shared/api/records';
 import { ApiError, formatIssues } from '../../../src-shared/api/dispatch';
 import { RunExportSchema } from '../../../src-shared/api/run-export';
+import { checkRunExport } from '../../../src-shared/api/run-export-check';
 import { exportRunChunks, exportRunsChunks } from '../../store/export-stream';
 import { RunStore } from '../../store/run-store';
 import { positiveInt, printJson, readJsonFile, UserError, withWriterLock } from '../io';
@@ -154,6 +155,11 @@ export function registerRuns(program: Command): void {
       const data = readJsonFile(o.file, 'run export', MAX_IMPORT_BYTES);
       const parsed = z.array(RunExportSchema).safeParse(Array.isArray(data) ? data : [data]);
       if (!parsed.success) throw new UserError(`${o.file} is not a run export: ${formatIssues(parsed.error.issues)}`);
+      try {
+        for (const e of parsed.data) checkRunExport(e); // ranges, order, snapshots that reproduce their loss
+      } catch (e) {
+        throw new UserError(`${o.file}: ${(e as Error).message}`);
+      }
       const file = resolve(o.db);
       mkdirSync(dirname(file), { recursive: true });
       withWriterLock(file, 'runs import', () => {
