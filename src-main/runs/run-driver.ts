@@ -45,6 +45,13 @@ export class RunDriver {
   /** Set when the run must end because its host is gone: it ends `interrupted` with this reason. */
   private abandoned: string | undefined;
   private diverged = false;
+  /** Why the run diverged (set with `diverged`). */
+  private divergedBecause = '';
+  /** Lowest finite training loss so far, and the first one (the starting loss). */
+  private best = Number.POSITIVE_INFINITY;
+  private startLoss: number | undefined;
+  /** Step of the last snapshot kept before the run diverged. */
+  private lastGoodSnapshot: number | undefined;
   private paused = false;
   private wake: (() => void) | undefined;
   private controls: SynthesisControl[] = [];
@@ -154,9 +161,36 @@ export class RunDriver {
     return { base, links: r.links, weights: Float64Array.from(r.weights) };
   }
 
+  /** The loss above which the run counts as diverged (schedule.stop.divergence × max(best, starting loss)). */
+  private divergenceBound(): number {
+    return this.schedule.stop.divergence * Math.max(this.best, this.startLoss ?? 0);
+  }
+
+  /** Watches each step's training loss: not finite, or beyond the divergence bound, ends the run as diverged. */
+  private watchLoss(step: number, loss: number, preregLoss: number): void {
+    if (this.diverged) return;
+    if (!Number.isFinite(loss) || !Number.isFinite(preregLoss)) {
+      this.diverged = true;
+      this.divergedBecause = `the training loss stopped being finite at step ${step}`;
+      return;
+    }
+    this.startLoss ??= preregLoss;
+    if (preregLoss > this.divergenceBound()) {
+      this.diverged = true;
+      const f = this.schedule.stop.divergence;
+      this.divergedBecause =
+        `the training loss rose to ${preregLoss.toExponential(3)} at step ${step}, more than ${f}× its best ` +
+        `${this.best.toExponential(3)} (or its starting loss ${this.startLoss.toExponential(3)}; schedule stop.divergence)`;
+      return;
+    }
+    this.best = Math.min(this.best, preregLoss);
+  }
+
   private snapshot(s: CircuitSnapshot): void {
-    // a snapshot is only worth keeping if its loss is a number
-    if (!Number.isFinite(s.preregLoss)) return;
+    // a snapshot is only worth keeping if its loss is a number, and not once the run has diverged
+    if (!Number.isFinite(s.preregLoss) || this.diverged) return;
+    if (this.startLoss !== undefined && s.preregLoss > this.divergenceBound()) return;
+    this.lastGoodSnapshot = s.step + this.offset;
     this.flush();
     this.post({
       kind: 'snapshot',
@@ -185,7 +219,7 @@ export class RunDriver {
         cancelled: () => this.stopRequested || this.diverged,
         onStep: (m) => {
           this.metrics.push({ ...m, step: m.step + this.offset, wallMs: performance.now() - this.t0 });
-          if (!Number.isFinite(m.loss) || !Number.isFinite(m.preregLoss)) this.diverged = true;
+          this.watchLoss(m.step + this.offset, m.loss, m.preregLoss);
         },
         onEvent: (e) => {
           this.flush();
@@ -197,7 +231,11 @@ export class RunDriver {
       this.flush();
       const status = this.diverged ? 'diverged' : this.abandoned ? 'interrupted' : this.stopRequested ? 'stopped' : 'completed';
       const reason = this.diverged
-        ? 'the training loss stopped being finite'
+        ? `${this.divergedBecause}; ${
+            this.lastGoodSnapshot === undefined
+              ? 'no snapshot was kept before'
+              : `its last good snapshot (step ${this.lastGoodSnapshot}) is kept, later ones are not`
+          }`
         : this.abandoned
           ? this.abandoned
           : this.stopRequested
