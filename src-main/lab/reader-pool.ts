@@ -1,8 +1,9 @@
 /**
- * Reads off the writer's event loop: two reader threads (reader-worker.ts), each with its own
- * read-only connection — a light lane (run lists, downsampled curves, one run, a snapshot…)
- * and a heavy lane (exports, full series), so a long export never makes the run list wait,
- * and neither makes the main thread (which stores what runs report) wait.
+ * Reads off the writer's event loop: three reader threads (reader-worker.ts), each with its
+ * own read-only connection — a quick lane (run lists, one run, events, snapshots…), a curve
+ * lane (downsampled metric curves) and a heavy lane (exports, full series) — so that a long
+ * export never makes the run list wait, a long curve neither, and none of them makes the main
+ * thread (which stores what runs report) wait. A thread is started on its lane's first read.
  *
  * A thread that dies fails what it was doing with a clear error and is started again on the
  * next request.
@@ -120,11 +121,13 @@ class Lane {
 }
 
 export class ReaderPool {
-  private readonly light: Lane;
+  private readonly quick: Lane;
+  private readonly curves: Lane;
   private readonly heavy: Lane;
 
   constructor(init: ReaderInit) {
-    this.light = new Lane(init);
+    this.quick = new Lane(init);
+    this.curves = new Lane(init);
     this.heavy = new Lane(init);
   }
 
@@ -136,9 +139,9 @@ export class ReaderPool {
   private laneFor(method: string, params: unknown): Lane {
     const p = (params ?? {}) as { maxPoints?: unknown; limit?: unknown };
     if (method === 'runs.export') return this.heavy;
-    if (method === 'runs.metrics') return typeof p.maxPoints === 'number' && p.maxPoints <= LIGHT_POINTS ? this.light : this.heavy;
-    if (method === 'runs.events') return typeof p.limit === 'number' && p.limit <= LIGHT_POINTS ? this.light : this.heavy;
-    return this.light;
+    if (method === 'runs.metrics') return typeof p.maxPoints === 'number' && p.maxPoints <= LIGHT_POINTS ? this.curves : this.heavy;
+    if (method === 'runs.events') return typeof p.limit === 'number' && p.limit <= LIGHT_POINTS ? this.quick : this.heavy;
+    return this.quick;
   }
 
   /** A read method's reply, its result as JSON text. */
@@ -152,6 +155,6 @@ export class ReaderPool {
   }
 
   async close(): Promise<void> {
-    await Promise.all([this.light.close(), this.heavy.close()]);
+    await Promise.all([this.quick.close(), this.curves.close(), this.heavy.close()]);
   }
 }

@@ -5,6 +5,7 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { setPriority } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { ToWorker } from './protocol';
 
@@ -36,6 +37,23 @@ export function defaultWorkerEntry(): { entry: string; execArgv: string[] } {
 const STDERR_TAIL = 4000;
 
 /**
+ * Run processes train at this lower scheduling priority (a nice value, Unix; "below normal"
+ * on Windows): training takes whatever CPU is left, while the host — storing what runs
+ * report, answering the UI — gets the CPU first when it needs it.
+ */
+export const RUN_NICENESS = 10;
+
+/** Lowers a run process's priority (best effort: a platform that refuses leaves it as it is). */
+export function lowerPriority(pid: number | undefined): void {
+  if (pid === undefined) return;
+  try {
+    setPriority(pid, RUN_NICENESS);
+  } catch {
+    // not permitted here: the run still works, at normal priority
+  }
+}
+
+/**
  * Node child processes (CLI, tests, the browser host). Each starts in its own process group
  * (`detached`), so Ctrl+C in a terminal reaches the host only and the host decides how its
  * runs end (interrupted, with everything they reported kept).
@@ -52,6 +70,7 @@ export class ForkLauncher implements ProcessLauncher {
     });
     // a failed spawn or a write to a process that has gone: its exit is reported by 'close'
     child.on('error', () => {});
+    lowerPriority(child.pid);
     let stderr = '';
     child.stderr?.setEncoding('utf8');
     child.stderr?.on('data', (d: string) => {

@@ -7,6 +7,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { ReaderPool } from '../../src-main/lab/reader-pool';
 import { exportRunChunks, exportRunsChunks } from '../../src-main/store/export-stream';
+import { RunStore } from '../../src-main/store/run-store';
 import type { Metric } from '../../src-shared/api/records';
 import { unwrapReply } from '../../src-shared/api/dispatch';
 import { defaultSchedule } from '../../src-shared/synthesis/schedule';
@@ -62,6 +63,36 @@ describe('paged export', () => {
   it('a missing run fails before the first piece', () => {
     const g = exportRunsChunks(store, [a, 987654]);
     expect(() => g.next()).toThrow(/run 987654 does not exist/);
+  });
+});
+
+describe('kept curves (series-cache.ts)', () => {
+  it('follow appended rows and a run that continues from its own snapshot, as a fresh read does', () => {
+    const id = seedRun('growing', 3000);
+    const fresh = () => {
+      const other = RunStore.open(files.path('lab.db'), { readonly: true });
+      try {
+        return [other.metrics(id, { maxPoints: 60 }), other.metrics(id, { maxPoints: 60, smoothing: 0.7, afterStep: 100 })];
+      } finally {
+        other.close();
+      }
+    };
+    const cached = () => [store.metrics(id, { maxPoints: 60 }), store.metrics(id, { maxPoints: 60, smoothing: 0.7, afterStep: 100 })];
+    expect(cached()).toEqual(fresh());
+    store.appendMetrics(
+      id,
+      Array.from({ length: 500 }, (_, i) => ({ ...metric(3001 + i), preregLoss: 10 + i })),
+    );
+    expect(cached()).toEqual(fresh());
+    // continue from the snapshot at step 1: every later row goes and new ones come
+    store.setStatus(id, 'completed', 'done');
+    const first = store.listSnapshots(id)[0]!;
+    store.reopenRun(id, first.id);
+    store.appendMetrics(
+      id,
+      Array.from({ length: 2000 }, (_, i) => ({ ...metric(i + 2), preregLoss: 5 + (i % 7), wallMs: 0.25 * i })),
+    );
+    expect(cached()).toEqual(fresh());
   });
 });
 
