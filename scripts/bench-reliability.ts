@@ -8,7 +8,8 @@
  *    pull full metric series; counts host crashes and runs that did not end `completed`.
  * 2. Reads under load: a finished run of `--big-steps` steps, 8 long runs recording, and
  *    `--reads` mixed reads from `--concurrent` clients at once — run lists, 2,000-point
- *    curves of the big run, full series of the big run, an export of it — with p50/p99
+ *    curves of a live run and of the big run, full series of the big run (2 %), one export
+ *    of it — with p50/p99
  *    latency per kind, requests per second, the recording lag (how far the stored steps of
  *    the live runs trail the steps their processes had reached) and the host's peak RSS.
  */
@@ -57,6 +58,9 @@ interface Host {
   stop(): Promise<void>;
 }
 
+/** Every host started, stopped at the end whatever happens. */
+const hosts: Host[] = [];
+
 async function startHost(db: string): Promise<Host> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src-main/host/main.ts', '--db', db, '--json', '--concurrency', '8'], {
     cwd: ROOT,
@@ -88,8 +92,12 @@ async function startHost(db: string): Promise<Host> {
       await gone;
     },
   };
+  hosts.push(host);
   child.on('exit', (code, signal) => {
-    if (code !== 0 || signal !== 'SIGTERM') host.exits++;
+    if (!(code === 0 || signal === 'SIGTERM')) {
+      host.exits++;
+      log(`host exited (code ${code}, signal ${signal}):\n${stderr.slice(-3000)}`);
+    }
   });
   return host;
 }
@@ -201,13 +209,20 @@ async function readsUnderLoad(dir: string) {
       await new Promise((r) => setTimeout(r, 500));
     }
   })();
+  // mostly what screens ask for (run lists, 2,000-point curves), some full series (2 %) and one export
   const kinds: [string, string, unknown][] = [
     ['runs.list', 'runs.list', {}],
-    ['curve 2000', 'runs.metrics', { id: big, maxPoints: 2000 }],
+    ['curve 2000 (live run)', 'runs.metrics', { id: live[0], maxPoints: 2000 }],
     ['runs.list', 'runs.list', { sort: { field: 'steps', dir: 'desc' } }],
-    ['curve 2000 smoothed', 'runs.metrics', { id: big, maxPoints: 2000, smoothing: 0.9 }],
-    ['full series', 'runs.metrics', { id: big, maxPoints: 1_000_000 }],
+    ['curve 2000 (big run)', 'runs.metrics', { id: big, maxPoints: 2000 }],
+    ['curve 2000 (big run)', 'runs.metrics', { id: big, maxPoints: 2000, smoothing: 0.9 }],
   ];
+  const pick = (i: number): readonly [string, string, unknown] =>
+    i === Math.floor(READS / 2)
+      ? ['export (big run)', 'runs.export', { ids: [big] }]
+      : i % 50 === 49
+        ? ['full series (big run)', 'runs.metrics', { id: big, maxPoints: 1_000_000 }]
+        : kinds[i % kinds.length]!;
   const latency = new Map<string, number[]>();
   let next = 0;
   const t0 = performance.now();
@@ -216,11 +231,15 @@ async function readsUnderLoad(dir: string) {
       for (;;) {
         const i = next++;
         if (i >= READS) return;
-        const [kind, method, params] = i % 100 === 99 ? (['export', 'runs.export', { ids: [big] }] as const) : kinds[i % kinds.length]!;
+        const [kind, method, params] = pick(i);
         const s = performance.now();
-        await host.call(method, params);
+        const failed = await host.call(method, params).then(
+          (r) => !r.ok,
+          () => true,
+        );
         const ms = performance.now() - s;
-        latency.set(kind, [...(latency.get(kind) ?? []), ms]);
+        const k = failed ? `${kind} FAILED` : kind;
+        latency.set(k, [...(latency.get(k) ?? []), ms]);
       }
     }),
   );
@@ -267,5 +286,6 @@ try {
     console.log(`host peak RSS  ${reads.hostPeakRssMb} MB (a ${reads.bigSteps}-step run read and exported)`);
   }
 } finally {
+  for (const h of hosts) await h.stop().catch(() => undefined);
   rmSync(dir, { recursive: true, force: true });
 }

@@ -163,13 +163,15 @@ export function openLab(opts: LabOptions): Lab {
     interrupted,
     close: async () => {
       monitor.stop();
+      // a reader thread deep in a long read cannot be interrupted: do not let it hold up closing
+      const readersDone = reader?.close();
       try {
-        await reader?.close();
         await supervisor.close();
         store.close();
       } finally {
         release();
       }
+      await Promise.race([readersDone, new Promise((r) => setTimeout(r, 1000).unref())]);
     },
   };
 }
