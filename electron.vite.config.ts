@@ -16,8 +16,12 @@ export default defineConfig({
       outDir: fromRoot('out/main'),
       rollupOptions: {
         // `index` so the output is out/main/index.js (package.json "main").
-        // run-worker: the entry of each run's utility process.
-        input: { index: fromRoot('src-main/electron/main.ts'), 'run-worker': fromRoot('src-main/runs/run-worker.ts') },
+        // run-worker: the entry of each run's utility process; reader-worker: the API's reader threads.
+        input: {
+          index: fromRoot('src-main/electron/main.ts'),
+          'run-worker': fromRoot('src-main/runs/run-worker.ts'),
+          'reader-worker': fromRoot('src-main/lab/reader-worker.ts'),
+        },
         // Native module: never bundle it. (electron-vite also externalizes all
         // package.json "dependencies" by default; this keeps it explicit.)
         external: ['better-sqlite3'],

@@ -1,9 +1,12 @@
 /**
  * File and terminal plumbing shared by the CLI commands.
  */
-import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { InvalidArgumentError } from 'commander';
+import { acquireLabLock, LabLockedError } from '../lab/lab-lock';
+import { requireLabFile } from '../store/identify';
+import { DEFAULT_MAX_JSON_BYTES, JsonInputError, parseCheckedJson } from '../../src-shared/io/checked-json';
 import { importPrototypeMatrix } from '../../src-shared/io/prototype-matrix';
 import type { MachineSpec } from '../../src-shared/machine/spec';
 
@@ -15,17 +18,75 @@ export class UserError extends Error {
   }
 }
 
-export function readMatrixFile(file: string): MachineSpec {
-  let text: string;
+/**
+ * A file's bytes, refused before reading when larger than `maxBytes` (a multi-gigabyte file
+ * must not be read into memory only to be refused).
+ */
+export function readFileBytes(file: string, what: string, maxBytes = DEFAULT_MAX_JSON_BYTES): Uint8Array {
   try {
-    text = readFileSync(file, 'utf8');
+    const size = statSync(file).size;
+    if (size > maxBytes)
+      throw new UserError(`${what} ${file} is ${(size / MiB).toFixed(1)} MiB, more than the limit of ${(maxBytes / MiB).toFixed(0)} MiB`);
+    return readFileSync(file);
   } catch (e) {
-    throw new UserError(`cannot read matrix file ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    if (e instanceof UserError) throw e;
+    throw new UserError(`cannot read ${what} ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
+}
+
+const MiB = 1024 * 1024;
+
+/** A JSON file read strictly (io/checked-json.ts: no duplicate keys, UTF-8, bounded size and depth). */
+export function readJsonFile(file: string, what: string, maxBytes = DEFAULT_MAX_JSON_BYTES): unknown {
+  const bytes = readFileBytes(file, what, maxBytes);
+  const source = `${what} ${file}`;
   try {
-    return importPrototypeMatrix(text, file);
+    return parseCheckedJson(bytes, { source, maxBytes });
+  } catch (e) {
+    if (!(e instanceof JsonInputError)) throw e;
+    throw new UserError(e.problem === 'syntax' ? `${source} is not valid JSON: ${e.message.slice(source.length + 2)}` : e.message);
+  }
+}
+
+export function readMatrixFile(file: string): MachineSpec {
+  const bytes = readFileBytes(file, 'matrix file');
+  try {
+    return importPrototypeMatrix(bytes, file);
   } catch (e) {
     throw new UserError(`${file} is not a DMM-lite matrix: ${(e as Error).message}`);
+  }
+}
+
+/**
+ * Runs `f` holding the database's writer lock (lab-lock.ts): a command that writes to a lab
+ * database is refused while a lab (or another writing command) has it open.
+ */
+export function withWriterLock<T>(db: string, holder: string, f: () => T): T {
+  const release = takeWriterLock(db, holder);
+  try {
+    return f();
+  } finally {
+    release();
+  }
+}
+
+/** The database's writer lock for a command (UserError naming the holder when it is taken); returns its release. */
+export function takeWriterLock(db: string, holder: string): () => void {
+  // a file that is not a lab database (or a newer one) is refused before a lock file is written beside it
+  try {
+    requireLabFile(db);
+  } catch (e) {
+    throw new UserError((e as Error).message);
+  }
+  try {
+    return acquireLabLock(db, { holder });
+  } catch (e) {
+    if (e instanceof LabLockedError)
+      throw new UserError(
+        `${e.message.replace(/; close that one first.*$/, '')}: a command that writes to it waits until it is closed ` +
+          '(to add runs to an open lab, import them there: File → Import)',
+      );
+    throw e;
   }
 }
 

@@ -11,6 +11,11 @@ import { registerRuns } from './commands/runs';
 import { registerSynth } from './commands/synth';
 import { registerTest } from './commands/test';
 import { registerTrain } from './commands/train';
+import { ApiError } from '../../src-shared/api/dispatch';
+import { DatabaseOpenError } from '../store/database';
+import { NotALabDatabaseError } from '../store/identify';
+import { SchemaVersionError } from '../store/migrations';
+import { LabLockedError } from '../lab/lab-lock';
 import { UserError } from './io';
 
 export function buildProgram(): Command {
@@ -39,11 +44,23 @@ export async function main(argv: string[]): Promise<number> {
       // commander has already printed its message; help and version are not failures
       return e.code === 'commander.helpDisplayed' || e.code === 'commander.version' ? 0 : 2;
     }
-    if (e instanceof UserError) {
+    if (
+      e instanceof UserError ||
+      e instanceof ApiError ||
+      e instanceof NotALabDatabaseError ||
+      e instanceof DatabaseOpenError ||
+      e instanceof SchemaVersionError ||
+      e instanceof LabLockedError
+    ) {
       process.stderr.write(`error: ${e.message}\n`);
       return 1;
     }
-    process.stderr.write(`internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    // a fault of this program: the message always, the stack only when asked for (DMM_LAB_DEBUG=1)
+    const debug = process.env['DMM_LAB_DEBUG'] === '1';
+    process.stderr.write(
+      `internal error: ${e instanceof Error ? ((debug ? e.stack : undefined) ?? e.message) : String(e)}\n` +
+        (debug ? '' : '(set DMM_LAB_DEBUG=1 for the stack trace)\n'),
+    );
     return 1;
   }
 }

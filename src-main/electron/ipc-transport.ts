@@ -5,7 +5,7 @@
  */
 import type { IpcMain, IpcMainInvokeEvent, WebContents } from 'electron';
 import type { ApiHandlers } from '../../src-shared/api/contract';
-import { dispatch, type ApiReply } from '../../src-shared/api/dispatch';
+import { dispatch, type WireReply } from '../../src-shared/api/dispatch';
 import type { EventHub } from '../lab/event-hub';
 import { API_CHANNEL, EVENT_CHANNEL } from '../../src-shared/api/dmm-lab-api';
 import { isNavigationAllowed } from './window-options';
@@ -22,6 +22,8 @@ export function isTrustedSender(event: Pick<IpcMainInvokeEvent, 'senderFrame'>, 
 export function registerIpcTransport(opts: {
   ipcMain: IpcMain;
   handlers: ApiHandlers;
+  /** Reads off the main thread (reader threads); their results come back as JSON text the client parses. */
+  reader?: { handles(method: string): boolean; call(method: string, params: unknown): Promise<WireReply> };
   hub: EventHub;
   appUrl: string;
   windows: () => WebContents[];
@@ -29,7 +31,7 @@ export function registerIpcTransport(opts: {
   maxRequestChars?: number;
 }): () => void {
   const maxChars = opts.maxRequestChars ?? MAX_REQUEST_CHARS;
-  opts.ipcMain.handle(API_CHANNEL, async (event, method: unknown, params: unknown): Promise<ApiReply> => {
+  opts.ipcMain.handle(API_CHANNEL, async (event, method: unknown, params: unknown): Promise<WireReply> => {
     if (!isTrustedSender(event, opts.appUrl))
       return { ok: false, error: { code: 'unauthorized', message: 'request from an untrusted frame' } };
     let size: number;
@@ -39,6 +41,7 @@ export function registerIpcTransport(opts: {
       return { ok: false, error: { code: 'bad-request', message: 'parameters are not plain data' } };
     }
     if (size > maxChars) return { ok: false, error: { code: 'too-large', message: `the request is larger than ${maxChars} characters` } };
+    if (opts.reader && typeof method === 'string' && opts.reader.handles(method)) return opts.reader.call(method, params);
     return dispatch(opts.handlers, method, params);
   });
   const unsubscribe = opts.hub.subscribe((e) => {

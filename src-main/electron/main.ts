@@ -151,6 +151,7 @@ void app.whenReady().then(() => {
   registerIpcTransport({
     ipcMain,
     handlers: lab.service.handlers,
+    ...(lab.reader ? { reader: lab.reader } : {}),
     hub: lab.hub,
     appUrl,
     windows: () => BrowserWindow.getAllWindows().map((w) => w.webContents),

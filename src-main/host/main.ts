@@ -27,23 +27,56 @@ const program = new Command()
   .option('--json', 'print {"url", "port", "token", "db", "pid"} as one JSON line when ready')
   .parse();
 
+/** Tuning for small disks and fault tests: an integer environment variable, when set. */
+function envInt<K extends string>(name: string, key: K): Partial<Record<K, number>> {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return {};
+  if (!/^\d+$/.test(raw)) {
+    process.stderr.write(`lab: ${name} must be a non-negative integer, got "${raw}"\n`);
+    process.exit(2);
+  }
+  return { [key]: Number(raw) } as Partial<Record<K, number>>;
+}
+
 const o = program.opts<{ db: string; port: number; concurrency?: number; snapshotEvery: number; json?: boolean }>();
 const rendererDir = resolve(PROJECT_ROOT, RENDERER_DIR);
 let lab: Lab;
 try {
-  lab = openLab({ db: resolve(o.db), snapshotEvery: o.snapshotEvery, ...(o.concurrency ? { concurrency: o.concurrency } : {}) });
+  lab = openLab({
+    db: resolve(o.db),
+    snapshotEvery: o.snapshotEvery,
+    ...(o.concurrency ? { concurrency: o.concurrency } : {}),
+    ...envInt('DMM_LAB_RESERVE_BYTES', 'reserveBytes'),
+    ...envInt('DMM_LAB_ACK_TIMEOUT_MS', 'ackTimeoutMs'),
+    ...envInt('DMM_LAB_WINDOW', 'window'),
+    ...envInt('DMM_LAB_DISK_RETRY_MS', 'diskRetryMs'),
+  });
 } catch (e) {
   // e.g. another lab holds the database (lab-lock.ts), or the file is not a lab database
-  process.stderr.write(`lab: cannot open ${resolve(o.db)}: ${e instanceof Error ? e.message : String(e)}\n`);
+  const debug = process.env['DMM_LAB_DEBUG'] === '1' && e instanceof Error ? `\n${e.stack}` : '';
+  process.stderr.write(`lab: cannot open ${resolve(o.db)}: ${e instanceof Error ? e.message : String(e)}${debug}\n`);
   process.exit(1);
 }
-const host = await startHost({ handlers: lab.service.handlers, hub: lab.hub, ...(existsSync(rendererDir) ? { rendererDir } : {}) });
+const host = await startHost({
+  handlers: lab.service.handlers,
+  hub: lab.hub,
+  ...(lab.reader ? { reader: lab.reader } : {}),
+  ...(existsSync(rendererDir) ? { rendererDir } : {}),
+});
 
+// what the start found, always on stderr (stdout is for --json)
+if (lab.interrupted.length) process.stderr.write(`runs interrupted by the last shutdown: ${lab.interrupted.join(', ')}\n`);
+for (const r of lab.supervisor.recovered)
+  process.stderr.write(
+    r.error
+      ? `recovery file ${r.file}: ${r.error}\n`
+      : `run ${r.runId}: stored ${r.stored} of ${r.messages} messages its process had kept for a crash\n`,
+  );
+if (lab.health.mode !== 'read-write') process.stderr.write(`the lab is ${lab.health.mode}: ${lab.health.status.reason}\n`);
 if (o.json) {
   process.stdout.write(JSON.stringify({ url: host.url, port: host.port, token: host.token, db: resolve(o.db), pid: process.pid }) + '\n');
 } else {
   process.stderr.write(`DMM Lab database: ${resolve(o.db)}\n`);
-  if (lab.interrupted.length) process.stderr.write(`runs interrupted by the last shutdown: ${lab.interrupted.join(', ')}\n`);
   if (!existsSync(rendererDir))
     process.stderr.write('no renderer build found: run `npm run build` to get the UI (the API works without it)\n');
   process.stderr.write(`open ${host.url}\n`);

@@ -1,68 +1,110 @@
 /**
- * One lab per database file: a lab recovers runs it finds "running" as interrupted and
- * launches queued runs, so a second lab on the same file (a second app window, `npm run lab`
- * beside the app) would mark the first one's live runs interrupted and could start a queued
- * run twice. The lock is a file beside the database holding the owner's pid, created
- * exclusively; a lock whose process is gone (a crash, kill -9) is taken over.
+ * One writer per database file. A lab recovers runs it finds "running" as interrupted and
+ * launches queued runs, and the command line's writers (`synth --db`, `runs import`) add
+ * runs: two of them on one file would mark each other's live runs interrupted or start a
+ * queued run twice. So every writer holds the file's lock while it writes.
+ *
+ * The lock is a SQLite-level guard: an (empty) SQLite file beside the database, `<db>.lock`,
+ * on which the holder keeps an EXCLUSIVE transaction open in exclusive locking mode. The
+ * operating system's file lock behind it is taken atomically (two processes racing for it
+ * cannot both win) and is released by the kernel when the holder's process ends in any way
+ * (a crash, kill -9), so there is no stale lock to take over and no process id to trust: a
+ * reused pid cannot lock anyone out. The guard file itself is never deleted (deleting a lock
+ * file others may have open is what makes lock files race). Who holds it is written to
+ * `<db>.lock-owner` (JSON, informational) for the refusal message.
  */
-import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import Database from 'better-sqlite3';
 
 export class LabLockedError extends Error {
   constructor(
     readonly db: string,
+    /** The holder's process id (NaN when it could not be read). */
     readonly pid: number,
+    /** What holds it: "the lab", "synth --db", … */
+    readonly holder: string,
   ) {
-    super(`${db} is in use by another DMM Lab (process ${pid}); close that one first, or open another database (--db)`);
+    const who = Number.isInteger(pid) ? `process ${pid}${holder ? `, ${holder}` : ''}` : holder || 'another process';
+    super(`${db} is in use by another DMM Lab (${who}); close that one first, or open another database (--db)`);
     this.name = 'LabLockedError';
   }
 }
 
 export const lockFileOf = (db: string): string => `${db}.lock`;
+export const lockOwnerFileOf = (db: string): string => `${db}.lock-owner`;
 
-function alive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  if (pid === process.pid) return true;
+export interface LockOptions {
+  /** What takes the lock, shown to whoever is refused (default "the lab"). */
+  readonly holder?: string;
+  /** better-sqlite3 build for this runtime (Electron's ABI in the app). */
+  readonly nativeBinding?: string;
+}
+
+interface Owner {
+  pid: number;
+  holder: string;
+}
+
+function readOwner(db: string): Owner {
   try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    // EPERM: the process exists but belongs to someone else
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
+    const o = JSON.parse(readFileSync(lockOwnerFileOf(db), 'utf8')) as Partial<Owner>;
+    return { pid: Number.isInteger(o.pid) ? (o.pid as number) : NaN, holder: typeof o.holder === 'string' ? o.holder : '' };
+  } catch {
+    return { pid: NaN, holder: '' };
   }
 }
 
-/** Takes the lock of `db` for this process (throws LabLockedError when a live process holds it); returns its release. */
-export function acquireLabLock(db: string): () => void {
-  const file = lockFileOf(db);
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      const fd = openSync(file, 'wx');
-      try {
-        writeSync(fd, `${process.pid}\n`);
-      } finally {
-        closeSync(fd);
-      }
-      let released = false;
-      return () => {
-        if (released) return;
-        released = true;
-        try {
-          if (Number(readFileSync(file, 'utf8').trim()) === process.pid) rmSync(file, { force: true });
-        } catch {
-          // already gone
-        }
-      };
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-      let owner = NaN;
-      try {
-        owner = Number(readFileSync(file, 'utf8').trim());
-      } catch {
-        // removed in between: try again
-      }
-      if (alive(owner)) throw new LabLockedError(db, owner); // this process included: one lab per file
-      rmSync(file, { force: true }); // stale: its process is gone
-    }
+/** A lock file written by an older build (a pid as text) is not a SQLite file: it is replaced. */
+function replaceLegacyLockFile(file: string): void {
+  let size: number;
+  try {
+    size = statSync(file).size;
+  } catch {
+    return;
   }
-  throw new Error(`cannot take the lock ${file}`);
+  if (size === 0) return;
+  const head = readFileSync(file).subarray(0, 16).toString('latin1');
+  if (head !== 'SQLite format 3\0') rmSync(file, { force: true });
+}
+
+/**
+ * Takes the lock of `db` for this process; returns its release. Throws LabLockedError when
+ * another writer (in this process or another) holds it.
+ */
+export function acquireLabLock(db: string, opts: LockOptions = {}): () => void {
+  const file = lockFileOf(db);
+  replaceLegacyLockFile(file);
+  const guard = new Database(file, { timeout: 0, ...(opts.nativeBinding ? { nativeBinding: opts.nativeBinding } : {}) });
+  try {
+    guard.pragma('locking_mode = EXCLUSIVE');
+    guard.pragma('journal_mode = MEMORY'); // no journal file: the lock is taken even when the disk is full
+    guard.exec('BEGIN EXCLUSIVE');
+  } catch (e) {
+    guard.close();
+    const code = (e as { code?: string }).code ?? '';
+    if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) {
+      const owner = readOwner(db);
+      throw new LabLockedError(db, owner.pid, owner.holder);
+    }
+    throw e;
+  }
+  const holder = opts.holder ?? 'the lab';
+  try {
+    const tmp = `${lockOwnerFileOf(db)}.${process.pid}.tmp`;
+    writeFileSync(tmp, JSON.stringify({ pid: process.pid, holder, since: Date.now() }) + '\n');
+    renameSync(tmp, lockOwnerFileOf(db));
+  } catch {
+    // informational only: the guard is what locks
+  }
+  let released = false;
+  return () => {
+    if (released) return;
+    released = true;
+    if (readOwner(db).pid === process.pid) rmSync(lockOwnerFileOf(db), { force: true });
+    try {
+      guard.exec('ROLLBACK');
+    } finally {
+      guard.close();
+    }
+  };
 }

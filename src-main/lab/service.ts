@@ -3,7 +3,7 @@
  * Transports (Electron IPC, the browser host, in-process for the CLI and tests) validate
  * parameters against the contract and call these handlers.
  */
-import type { ApiHandlers, ApiParsedParams } from '../../src-shared/api/contract';
+import type { ApiHandlers, ApiMethod, ApiParsedParams } from '../../src-shared/api/contract';
 import { ApiError } from '../../src-shared/api/dispatch';
 import { isFinalStatus, type RunSummary } from '../../src-shared/api/records';
 import {
@@ -16,7 +16,11 @@ import {
 } from '../../src-shared/synthesis/schedule';
 import type { Supervisor } from '../runs/supervisor';
 import type { RunStore } from '../store/run-store';
+import { checkRunExport } from '../../src-shared/api/run-export-check';
+import { cannotWriteReason } from '../store/write-errors';
 import type { EventHub } from './event-hub';
+import { LabHealth } from './lab-health';
+import { readHandlers } from './read-handlers';
 
 /** A schedule (or overrides) merged over another, as everywhere else. */
 const mergeObjects = (base: ScheduleOverrides, over: ScheduleOverrides) => mergeOverrides(base, over) as ScheduleOverrides;
@@ -32,12 +36,69 @@ export function validSchedule(overrides: ScheduleOverrides): Schedule {
   }
 }
 
+/** What each write needs: `write` adds to the database (refused unless read-write), `free` frees space or ends work (refused only read-only). */
+const WRITES: Partial<Record<ApiMethod, { need: 'write' | 'free'; what: string }>> = {
+  'runs.start': { need: 'write', what: 'start a run' },
+  'runs.resumeFrom': { need: 'write', what: 'start a run' },
+  'runs.control': { need: 'free', what: 'control a run' },
+  'runs.update': { need: 'write', what: 'edit a run' },
+  'runs.trash': { need: 'free', what: 'move runs to the trash' },
+  'runs.restore': { need: 'free', what: 'restore runs' },
+  'runs.purge': { need: 'free', what: 'purge runs' },
+  'runs.import': { need: 'write', what: 'import runs' },
+  'architectures.save': { need: 'write', what: 'save an architecture' },
+  'architectures.delete': { need: 'free', what: 'delete an architecture' },
+  'hyperSets.save': { need: 'write', what: 'save a hyperparameter set' },
+  'hyperSets.delete': { need: 'free', what: 'delete a hyperparameter set' },
+  'views.save': { need: 'write', what: 'save a view' },
+  'views.delete': { need: 'free', what: 'delete a view' },
+  'comparisons.save': { need: 'write', what: 'save a comparison' },
+  'comparisons.delete': { need: 'free', what: 'delete a comparison' },
+};
+
+export interface LabServiceOptions {
+  /** Whether the lab can write (default: always read-write). */
+  readonly health?: LabHealth;
+  /** A handler found the database cannot be written (disk full…). */
+  readonly onCannotWrite?: (reason: string, error: unknown) => void;
+}
+
 export class LabService {
+  readonly health: LabHealth;
+
   constructor(
     readonly store: RunStore,
     readonly supervisor: Supervisor,
     readonly hub: EventHub,
-  ) {}
+    private readonly opts: LabServiceOptions = {},
+  ) {
+    this.health = opts.health ?? new LabHealth(hub.emit);
+    this.handlers = this.guarded(this.table());
+  }
+
+  /**
+   * Every handler checked against the lab's health first; a write that fails because the
+   * database cannot be written is told to the lab and answered with a clear conflict.
+   */
+  private guarded(table: ApiHandlers): ApiHandlers {
+    const out: Record<string, (p: never) => unknown> = {};
+    for (const [name, handler] of Object.entries(table) as [ApiMethod, (p: never) => unknown][]) {
+      const w = WRITES[name];
+      out[name] = (p: never) => {
+        if (w?.need === 'write') this.health.requireWritable(w.what);
+        if (w?.need === 'free') this.health.requireNotReadOnly(w.what);
+        try {
+          return handler(p);
+        } catch (e) {
+          const why = cannotWriteReason(e);
+          if (!why) throw e;
+          this.opts.onCannotWrite?.(why, e);
+          throw new ApiError('conflict', `cannot ${w?.what ?? 'do that'}: ${why}`);
+        }
+      };
+    }
+    return out as unknown as ApiHandlers;
+  }
 
   private changed(run: RunSummary): RunSummary {
     this.hub.emit({ name: 'run.changed', data: run });
@@ -75,110 +136,97 @@ export class LabService {
     return this.store.getRunSummary(run.id);
   }
 
-  readonly handlers: ApiHandlers = {
-    'problems.list': () => this.store.listProblems(),
-    'runs.list': (q) => this.store.listRuns(q),
-    'runs.get': ({ id }) => this.store.getRun(id),
-    'runs.metrics': ({ id, afterStep, maxPoints, smoothing }) => {
-      return this.store.metrics(id, {
-        ...(afterStep !== undefined ? { afterStep } : {}),
-        ...(maxPoints !== undefined ? { maxPoints } : {}),
-        ...(smoothing !== undefined ? { smoothing } : {}),
-      });
-    },
-    'runs.events': ({ id, afterId, limit }) => this.store.listEvents(id, afterId, limit),
-    'runs.snapshots': ({ id }) => this.store.listSnapshots(id),
-    'runs.start': (p) => this.startRun(p),
-    'runs.resumeFrom': ({ snapshotId, name, schedule, continue: sameRun }) => {
-      const snap = this.store.getSnapshot(snapshotId);
-      if (sameRun) {
-        if (schedule)
-          throw new ApiError('bad-request', 'a run that continues keeps its schedule: start a new run from the snapshot to change it');
-        const before = this.store.getRunSummary(snap.runId);
-        const run = this.store.reopenRun(snap.runId, snapshotId);
-        this.store.appendEvent(run.id, {
-          step: snap.step,
-          kind: 'continue',
-          data: {
+  readonly handlers: ApiHandlers;
+
+  private table(): ApiHandlers {
+    return {
+      ...readHandlers(this.store),
+      'lab.status': () => this.health.status,
+      'runs.start': (p) => this.startRun(p),
+      'runs.resumeFrom': ({ snapshotId, name, schedule, continue: sameRun }) => {
+        const snap = this.store.getSnapshot(snapshotId);
+        if (sameRun) {
+          if (schedule)
+            throw new ApiError('bad-request', 'a run that continues keeps its schedule: start a new run from the snapshot to change it');
+          const before = this.store.getRunSummary(snap.runId);
+          const run = this.store.reopenRun(snap.runId, snapshotId);
+          this.store.appendEvent(run.id, {
+            step: snap.step,
             kind: 'continue',
-            snapshotId,
-            fromStep: snap.step,
-            previousStatus: before.status,
-            previousParentSnapshotId: before.parentSnapshotId,
-          },
-        });
-        this.changed(run);
-        this.supervisor.pump();
-        return this.store.getRunSummary(run.id);
-      }
-      const parent = this.store.getRun(snap.runId);
-      const merged = schedule ? mergeObjects(parent.schedule, schedule) : parent.schedule;
-      return this.startRun(
-        { name: name ?? `${parent.name} from step ${snap.step}`, problem: parent.problem, schedule: merged, tags: parent.tags },
-        { parentRunId: parent.id, parentSnapshotId: snap.id },
-      );
-    },
-    'runs.control': ({ id, command }) => {
-      this.supervisor.control(id, command);
-      return { ok: true as const };
-    },
-    'runs.update': ({ id, ...changes }) => this.changed(this.store.updateRun(id, changes)),
-    'runs.trash': ({ ids }) => {
-      for (const id of ids) {
-        const r = this.store.getRunSummary(id);
-        if (!isFinalStatus(r.status) && r.status !== 'queued')
-          throw new ApiError('conflict', `run ${id} is ${r.status}: stop it before deleting it`);
-      }
-      for (const id of ids) if (this.store.getRunSummary(id).status === 'queued') this.supervisor.control(id, { kind: 'stop' });
-      const count = this.store.trash(ids);
-      for (const id of ids) this.changed(this.store.getRunSummary(id));
-      return { count };
-    },
-    'runs.restore': ({ ids }) => {
-      const count = this.store.restore(ids);
-      for (const id of ids) this.changed(this.store.getRunSummary(id));
-      return { count };
-    },
-    'runs.purge': ({ ids }) => {
-      const count = this.store.purge(ids);
-      for (const id of ids) this.hub.emit({ name: 'run.removed', data: { id } });
-      return { count };
-    },
-    'runs.export': ({ ids }) => ids.map((id) => this.store.exportRun(id)),
-    'runs.import': ({ runs }) => {
-      const ids = runs.map((r) => this.store.importRun(r));
-      for (const id of ids) this.changed(this.store.getRunSummary(id));
-      return { ids };
-    },
-    'snapshots.get': ({ id }) => this.store.getSnapshot(id),
-    'architectures.list': () => this.store.listArchitectures(),
-    'architectures.get': ({ id }) => this.store.getArchitecture(id),
-    'architectures.save': (p) => this.store.saveArchitecture(p),
-    'architectures.delete': ({ id }) => {
-      this.store.deleteArchitecture(id);
-      return { ok: true as const };
-    },
-    'hyperSets.list': () => this.store.listHyperSets(),
-    'hyperSets.save': (p) => {
-      validSchedule(p.schedule); // refuse a set no run could use
-      return this.store.saveHyperSet(p);
-    },
-    'hyperSets.delete': ({ id }) => {
-      this.store.deleteHyperSet(id);
-      return { ok: true as const };
-    },
-    'views.list': () => this.store.listViews(),
-    'views.save': (p) => this.store.saveView(p),
-    'views.delete': ({ id }) => {
-      this.store.deleteView(id);
-      return { ok: true as const };
-    },
-    'comparisons.list': () => this.store.comparisons.list(),
-    'comparisons.get': ({ id }) => this.store.comparisons.get(id),
-    'comparisons.save': (p) => this.store.comparisons.save(p),
-    'comparisons.delete': ({ id }) => {
-      this.store.comparisons.delete(id);
-      return { ok: true as const };
-    },
-  };
+            data: {
+              kind: 'continue',
+              snapshotId,
+              fromStep: snap.step,
+              previousStatus: before.status,
+              previousParentSnapshotId: before.parentSnapshotId,
+            },
+          });
+          this.changed(run);
+          this.supervisor.pump();
+          return this.store.getRunSummary(run.id);
+        }
+        const parent = this.store.getRun(snap.runId);
+        const merged = schedule ? mergeObjects(parent.schedule, schedule) : parent.schedule;
+        return this.startRun(
+          { name: name ?? `${parent.name} from step ${snap.step}`, problem: parent.problem, schedule: merged, tags: parent.tags },
+          { parentRunId: parent.id, parentSnapshotId: snap.id },
+        );
+      },
+      'runs.control': ({ id, command }) => {
+        this.supervisor.control(id, command);
+        return { ok: true as const };
+      },
+      'runs.update': ({ id, ...changes }) => this.changed(this.store.updateRun(id, changes)),
+      'runs.trash': ({ ids }) => {
+        for (const id of ids) {
+          const r = this.store.getRunSummary(id);
+          if (!isFinalStatus(r.status) && r.status !== 'queued')
+            throw new ApiError('conflict', `run ${id} is ${r.status}: stop it before deleting it`);
+        }
+        for (const id of ids) if (this.store.getRunSummary(id).status === 'queued') this.supervisor.control(id, { kind: 'stop' });
+        const count = this.store.trash(ids);
+        for (const id of ids) this.changed(this.store.getRunSummary(id));
+        return { count };
+      },
+      'runs.restore': ({ ids }) => {
+        const count = this.store.restore(ids);
+        for (const id of ids) this.changed(this.store.getRunSummary(id));
+        return { count };
+      },
+      'runs.purge': ({ ids }) => {
+        const count = this.store.purge(ids);
+        for (const id of ids) this.hub.emit({ name: 'run.removed', data: { id } });
+        return { count };
+      },
+      'runs.import': ({ runs }) => {
+        for (const r of runs) checkRunExport(r); // ranges, order, snapshots that reproduce their loss
+        const ids = runs.map((r) => this.store.importRun(r));
+        for (const id of ids) this.changed(this.store.getRunSummary(id));
+        return { ids };
+      },
+      'architectures.save': (p) => this.store.saveArchitecture(p),
+      'architectures.delete': ({ id }) => {
+        this.store.deleteArchitecture(id);
+        return { ok: true as const };
+      },
+      'hyperSets.save': (p) => {
+        validSchedule(p.schedule); // refuse a set no run could use
+        return this.store.saveHyperSet(p);
+      },
+      'hyperSets.delete': ({ id }) => {
+        this.store.deleteHyperSet(id);
+        return { ok: true as const };
+      },
+      'views.save': (p) => this.store.saveView(p),
+      'views.delete': ({ id }) => {
+        this.store.deleteView(id);
+        return { ok: true as const };
+      },
+      'comparisons.save': (p) => this.store.comparisons.save(p),
+      'comparisons.delete': ({ id }) => {
+        this.store.comparisons.delete(id);
+        return { ok: true as const };
+      },
+    };
+  }
 }

@@ -5,11 +5,17 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { setPriority } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { ToWorker } from './protocol';
 
 export interface RunProcess {
   readonly pid: number | undefined;
+  /**
+   * Sends a message if the process can still take it. Never throws and never lets a failed
+   * write (EPIPE: the process already ended) become an error event: whatever the process
+   * did not get, it has not acknowledged, so nothing is lost.
+   */
   send(message: ToWorker): void;
   onMessage(listener: (message: unknown) => void): void;
   /** The process ended: exit code or the signal that killed it, and its last stderr output. */
@@ -30,7 +36,28 @@ export function defaultWorkerEntry(): { entry: string; execArgv: string[] } {
 
 const STDERR_TAIL = 4000;
 
-/** Node child processes (CLI, tests, the browser host). */
+/**
+ * Run processes train at this lower scheduling priority (a nice value, Unix; "below normal"
+ * on Windows): training takes whatever CPU is left, while the host — storing what runs
+ * report, answering the UI — gets the CPU first when it needs it.
+ */
+export const RUN_NICENESS = 10;
+
+/** Lowers a run process's priority (best effort: a platform that refuses leaves it as it is). */
+export function lowerPriority(pid: number | undefined): void {
+  if (pid === undefined) return;
+  try {
+    setPriority(pid, RUN_NICENESS);
+  } catch {
+    // not permitted here: the run still works, at normal priority
+  }
+}
+
+/**
+ * Node child processes (CLI, tests, the browser host). Each starts in its own process group
+ * (`detached`), so Ctrl+C in a terminal reaches the host only and the host decides how its
+ * runs end (interrupted, with everything they reported kept).
+ */
 export class ForkLauncher implements ProcessLauncher {
   constructor(private readonly worker = defaultWorkerEntry()) {}
 
@@ -39,7 +66,11 @@ export class ForkLauncher implements ProcessLauncher {
       execArgv: this.worker.execArgv,
       serialization: 'advanced',
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+      detached: true,
     });
+    // a failed spawn or a write to a process that has gone: its exit is reported by 'close'
+    child.on('error', () => {});
+    lowerPriority(child.pid);
     let stderr = '';
     child.stderr?.setEncoding('utf8');
     child.stderr?.on('data', (d: string) => {
@@ -48,7 +79,12 @@ export class ForkLauncher implements ProcessLauncher {
     return {
       pid: child.pid,
       send: (m) => {
-        if (child.connected) child.send(m);
+        if (!child.connected) return;
+        try {
+          child.send(m, undefined, undefined, () => {});
+        } catch {
+          // the channel closed between the check and the write
+        }
       },
       onMessage: (l) => child.on('message', l),
       // 'close' comes after the last IPC message and stderr chunk, unlike 'exit'

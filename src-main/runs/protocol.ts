@@ -2,11 +2,22 @@
  * Messages between the supervisor and a run's process (a Node child process or an Electron
  * utility process). Both directions are validated on receipt: a process boundary is a trust
  * boundary, and a worker that sends garbage must not corrupt a stored run.
+ *
+ * Delivery (transport-neutral, see outbox.ts): every message from the run's process carries a
+ * sequence number; the host stores it idempotently by (run, session, seq) and answers
+ * `ack seq` once it is written. The process keeps what it sent until acknowledged, waits when
+ * `window` messages are unacknowledged, leaves only once its `done` is acknowledged (or after
+ * `ackTimeoutMs`), and writes whatever is still unacknowledged to `recoveryFile`, which the
+ * host imports at its next start.
  */
 import { z } from 'zod';
 import { RunCommandSchema, type RunCommand } from '../../src-shared/api/contract';
 import { MetricSchema, SNAPSHOT_REASONS, WeightsSchema } from '../../src-shared/api/records';
 import { LinkSchema, ScheduleSchema, type Schedule } from '../../src-shared/synthesis/schedule';
+
+/** Default delivery window: 32 messages ≈ 3 s of metric batches at one batch per 100 ms, fewer with snapshots and events between. */
+export const DEFAULT_WINDOW = 32;
+export const DEFAULT_ACK_TIMEOUT_MS = 30_000;
 
 /** Where a run starts: its schedule's start point, or given weights (resuming a snapshot). */
 export const RunJobSchema = z.object({
@@ -20,6 +31,14 @@ export const RunJobSchema = z.object({
   snapshotEvery: z.number().int().min(0),
   /** Gradient threads inside the run's process (0: the process's main thread only). */
   threads: z.number().int().min(0).max(64),
+  /** This launch of the run (sequence numbers start at 1 in each): the key of idempotent delivery. */
+  session: z.string().max(64).default(''),
+  /** Messages that may be unacknowledged before the run waits for the host. */
+  window: z.number().int().min(1).max(10_000).default(DEFAULT_WINDOW),
+  /** How long the process waits for its last acknowledgements before it writes them to `recoveryFile` and exits. */
+  ackTimeoutMs: z.number().int().min(0).max(3_600_000).default(DEFAULT_ACK_TIMEOUT_MS),
+  /** Where unacknowledged messages go when the process must end without them acknowledged (none: they are lost). */
+  recoveryFile: z.string().optional(),
 });
 export type RunJob = z.input<typeof RunJobSchema>;
 /** A job whose schedule is validated already (received and parsed, or made in-process from a parsed schedule). */
@@ -28,7 +47,7 @@ export type ValidRunJob = Omit<RunJob, 'schedule'> & { readonly schedule: Schedu
 export const ToWorkerSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('start'), job: RunJobSchema }),
   z.object({ kind: z.literal('command'), command: RunCommandSchema }),
-  /** The supervisor stored everything up to `seq`. */
+  /** The host stored everything up to `seq` (of this session). */
   z.object({ kind: z.literal('ack'), seq: z.number().int() }),
 ]);
 export type ToWorker = z.input<typeof ToWorkerSchema>;
@@ -58,7 +77,8 @@ export const FromWorkerSchema = z.discriminatedUnion('kind', [
   z.object({
     kind: z.literal('done'),
     seq: z.number().int(),
-    status: z.enum(['completed', 'stopped', 'diverged']),
+    /** `interrupted`: the process lost its host and ended the run on its own. */
+    status: z.enum(['completed', 'stopped', 'diverged', 'interrupted']),
     reason: z.string(),
     softLinks: z.number().int(),
     trainLoss: numberOrNonFinite,

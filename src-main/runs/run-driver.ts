@@ -28,6 +28,11 @@ export interface DriverOptions {
   readonly trainer?: Trainer;
   /** Report snapshots (default true; each costs one evaluation of the training set). */
   readonly snapshots?: boolean;
+  /**
+   * Flow control: between steps the run waits while `hasRoom()` is false, until `room()`
+   * resolves (the receiver acknowledged enough of what was sent; see outbox.ts).
+   */
+  readonly flow?: { hasRoom(): boolean; room(): Promise<void> };
 }
 
 export class RunDriver {
@@ -37,7 +42,16 @@ export class RunDriver {
   private lastYield = 0;
   private t0 = 0;
   private stopRequested = false;
+  /** Set when the run must end because its host is gone: it ends `interrupted` with this reason. */
+  private abandoned: string | undefined;
   private diverged = false;
+  /** Why the run diverged (set with `diverged`). */
+  private divergedBecause = '';
+  /** Lowest finite training loss so far, and the first one (the starting loss). */
+  private best = Number.POSITIVE_INFINITY;
+  private startLoss: number | undefined;
+  /** Step of the last snapshot kept before the run diverged. */
+  private lastGoodSnapshot: number | undefined;
   private paused = false;
   private wake: (() => void) | undefined;
   private controls: SynthesisControl[] = [];
@@ -93,6 +107,13 @@ export class RunDriver {
     }
   }
 
+  /** The host is gone: end the run at the next step as `interrupted` (what was reported stays recoverable). */
+  abandon(reason: string): void {
+    this.abandoned ??= reason;
+    this.stopRequested = true;
+    this.resumeNow();
+  }
+
   private resumeNow(): void {
     this.paused = false;
     this.wake?.();
@@ -106,6 +127,12 @@ export class RunDriver {
       // let commands (IPC messages) in
       await new Promise<void>((r) => setImmediate(r));
       this.lastYield = performance.now();
+    }
+    const flow = this.opts.flow;
+    if (flow && !flow.hasRoom()) {
+      // the receiver is behind: wait for its acknowledgements instead of piling up messages
+      this.flush();
+      while (!flow.hasRoom() && !this.stopRequested) await flow.room();
     }
     if (this.paused && !this.stopRequested) {
       this.flush();
@@ -135,9 +162,36 @@ export class RunDriver {
     return { base, links: r.links, weights: Float64Array.from(r.weights) };
   }
 
+  /** The loss above which the run counts as diverged (schedule.stop.divergence × max(best, starting loss)). */
+  private divergenceBound(): number {
+    return this.schedule.stop.divergence * Math.max(this.best, this.startLoss ?? 0);
+  }
+
+  /** Watches each step's training loss: not finite, or beyond the divergence bound, ends the run as diverged. */
+  private watchLoss(step: number, loss: number, preregLoss: number): void {
+    if (this.diverged) return;
+    if (!Number.isFinite(loss) || !Number.isFinite(preregLoss)) {
+      this.diverged = true;
+      this.divergedBecause = `the training loss stopped being finite at step ${step}`;
+      return;
+    }
+    this.startLoss ??= preregLoss;
+    if (preregLoss > this.divergenceBound()) {
+      this.diverged = true;
+      const f = this.schedule.stop.divergence;
+      this.divergedBecause =
+        `the training loss rose to ${preregLoss.toExponential(3)} at step ${step}, more than ${f}× its best ` +
+        `${this.best.toExponential(3)} (or its starting loss ${this.startLoss.toExponential(3)}; schedule stop.divergence)`;
+      return;
+    }
+    this.best = Math.min(this.best, preregLoss);
+  }
+
   private snapshot(s: CircuitSnapshot): void {
-    // a snapshot is only worth keeping if its loss is a number
-    if (!Number.isFinite(s.preregLoss)) return;
+    // a snapshot is only worth keeping if its loss is a number, and not once the run has diverged
+    if (!Number.isFinite(s.preregLoss) || this.diverged) return;
+    if (this.startLoss !== undefined && s.preregLoss > this.divergenceBound()) return;
+    this.lastGoodSnapshot = s.step + this.offset;
     this.flush();
     this.post({
       kind: 'snapshot',
@@ -166,7 +220,7 @@ export class RunDriver {
         cancelled: () => this.stopRequested || this.diverged,
         onStep: (m) => {
           this.metrics.push({ ...m, step: m.step + this.offset, wallMs: performance.now() - this.t0 });
-          if (!Number.isFinite(m.loss) || !Number.isFinite(m.preregLoss)) this.diverged = true;
+          this.watchLoss(m.step + this.offset, m.loss, m.preregLoss);
         },
         onEvent: (e) => {
           this.flush();
@@ -175,12 +229,18 @@ export class RunDriver {
         ...(this.opts.snapshots === false ? {} : { onSnapshot: (s: CircuitSnapshot) => this.snapshot(s) }),
       });
       this.flush();
-      const status = this.diverged ? 'diverged' : this.stopRequested ? 'stopped' : 'completed';
+      const status = this.diverged ? 'diverged' : this.abandoned ? 'interrupted' : this.stopRequested ? 'stopped' : 'completed';
       const reason = this.diverged
-        ? 'the training loss stopped being finite'
-        : this.stopRequested
-          ? 'stopped on request'
-          : `stop rule: ${result.stopReason}`;
+        ? `${this.divergedBecause}; ${
+            this.lastGoodSnapshot === undefined
+              ? 'no snapshot was kept before'
+              : `its last good snapshot (step ${this.lastGoodSnapshot}) is kept, later ones are not`
+          }`
+        : this.abandoned
+          ? this.abandoned
+          : this.stopRequested
+            ? 'stopped on request'
+            : `stop rule: ${result.stopReason}`;
       this.post({
         kind: 'done',
         status,

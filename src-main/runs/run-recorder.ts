@@ -2,9 +2,15 @@
  * Stores what a run reports, message by message: metric batches in one transaction each,
  * events, snapshots, pause states and the final figures. Validates every message first, so
  * a worker that sends garbage fails its run instead of corrupting it.
+ *
+ * Idempotent by sequence number: a message at or below the highest one stored is
+ * acknowledged again and not stored twice. With a `session` (one launch of the run's
+ * process) the highest number is kept in the database in the same transaction as the
+ * message's writes, so a recovery file imported after a crash adds only what is missing.
  */
 import type { ApiEvent } from '../../src-shared/api/contract';
-import type { RunStatus } from '../../src-shared/api/records';
+import { isFinalStatus, type RunStatus } from '../../src-shared/api/records';
+import { DeliveryLog } from '../store/deliveries';
 import type { RunStore } from '../store/run-store';
 import { FromWorkerSchema, type FromWorkerParsed } from './protocol';
 
@@ -12,6 +18,8 @@ export interface RecorderOptions {
   /** Pushes API events (progress at most every `progressMs`). */
   readonly emit?: (e: ApiEvent) => void;
   readonly progressMs?: number;
+  /** The run process's session: delivered sequence numbers are recorded in the database. */
+  readonly session?: string;
 }
 
 export class RunRecorder {
@@ -21,15 +29,25 @@ export class RunRecorder {
   finished = false;
   /** Set when the host shuts down: a run that stops because of it is interrupted, not stopped. */
   shuttingDown = false;
+  /** Why the lab holds the run (the database cannot be written): the reason its pause is given. */
+  holdReason: string | undefined;
   private lastProgress = 0;
   private stepBudget: number;
+  private readonly deliveries: DeliveryLog | undefined;
 
   constructor(
     private readonly store: RunStore,
     readonly runId: number,
     private readonly opts: RecorderOptions = {},
   ) {
-    this.stepBudget = store.getRunSummary(runId).stepBudget;
+    const run = store.getRunSummary(runId);
+    this.stepBudget = run.stepBudget;
+    // a run that has ended takes nothing more (e.g. a late recovery file)
+    this.finished = isFinalStatus(run.status);
+    if (opts.session !== undefined) {
+      this.deliveries = new DeliveryLog(store.db);
+      this.acknowledged = this.deliveries.lastSeq(runId, opts.session);
+    }
   }
 
   /** Validates and stores one message; returns its sequence number (0 when rejected). */
@@ -41,8 +59,28 @@ export class RunRecorder {
       return 0;
     }
     const m = parsed.data;
+    // delivered before (a recovery file after a crash, a resend): stored already
+    if (m.seq > 0 && m.seq <= this.acknowledged) return m.seq;
     // a finished run is final: whatever its process still sends is acknowledged and dropped
-    if (!this.finished) this.write(m);
+    if (!this.finished) {
+      const { deliveries, runId } = this;
+      const session = this.opts.session;
+      const wasFinished = this.finished;
+      try {
+        if (deliveries && session !== undefined && m.seq > 0) {
+          this.store.db
+            .transaction(() => {
+              this.write(m);
+              deliveries.record(runId, session, m.seq);
+            })
+            .immediate();
+        } else this.write(m);
+      } catch (e) {
+        // nothing of it was stored (one transaction): it can be handled again later
+        this.finished = wasFinished;
+        throw e;
+      }
+    }
     this.acknowledged = Math.max(this.acknowledged, m.seq);
     return m.seq;
   }
@@ -86,7 +124,7 @@ export class RunRecorder {
         store.saveSnapshot(runId, { step: m.step, reason: m.reason, preregLoss: m.preregLoss, links: m.links, weights: m.weights });
         break;
       case 'state':
-        this.setStatus(m.state, '');
+        this.setStatus(m.state, m.state === 'paused' ? (this.holdReason ?? '') : '');
         break;
       case 'done':
         store.updateRunFigures(runId, {
@@ -109,6 +147,12 @@ export class RunRecorder {
     this.opts.emit?.({ name: 'run.event', data: e });
   }
 
+  /** The lab holds the run (it cannot write): shown as paused with `holdReason`. */
+  hold(): void {
+    if (this.finished) return;
+    this.setStatus('paused', this.holdReason ?? 'held by the lab');
+  }
+
   fail(message: string): void {
     if (this.finished) return;
     this.note('error', { message });
@@ -117,8 +161,8 @@ export class RunRecorder {
 
   finish(status: RunStatus, reason: string): void {
     if (this.finished) return;
-    this.finished = true;
     this.setStatus(status, reason, Date.now());
+    this.finished = true;
   }
 
   private setStatus(status: RunStatus, reason: string, endedAt?: number): void {

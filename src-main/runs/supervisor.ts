@@ -5,14 +5,22 @@
  * it left running and marks them interrupted.
  *
  * The queue is the store: runs with status `queued`, oldest first, so it survives restarts.
+ *
+ * When the database cannot be written (disk full), a run's messages are held in order and
+ * not acknowledged — its process keeps them too, and waits once its window is full — and the
+ * run is paused; `retryHeld()` stores them once there is room and the runs go on.
  */
+import { randomBytes } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import type { ApiEvent, RunCommand } from '../../src-shared/api/contract';
 import { ApiError } from '../../src-shared/api/dispatch';
 import { isFinalStatus } from '../../src-shared/api/records';
 import type { RunStore } from '../store/run-store';
+import { cannotWriteReason } from '../store/write-errors';
 import type { ProcessLauncher, RunProcess } from './launcher';
 import type { RunJob } from './protocol';
+import { recoveryFileName } from './recovery';
+import { importRecoveryFiles, type RecoveryReport } from './recovery-import';
 import { RunRecorder } from './run-recorder';
 
 export interface SupervisorOptions {
@@ -25,17 +33,39 @@ export interface SupervisorOptions {
   readonly emit?: (e: ApiEvent) => void;
   /** How long a stopping run may take before it is killed (ms). */
   readonly stopGraceMs?: number;
+  /**
+   * Where run processes write what the host did not acknowledge when they must end without
+   * it (recovery.ts); imported by `recover()`. None: such messages are lost.
+   */
+  readonly recoveryDir?: string;
+  /** Messages a run process may have unacknowledged before it waits (default: protocol.ts). */
+  readonly window?: number;
+  /** How long a run process waits for its last acknowledgements (ms; default: protocol.ts). */
+  readonly ackTimeoutMs?: number;
+  /** The database could not be written (`reason` for a person); the lab decides what to do (hold, read-only). */
+  readonly onCannotWrite?: (reason: string, error: unknown) => void;
+  /** New runs start only while this says yes (default: always). */
+  readonly canLaunch?: () => boolean;
 }
 
 interface Active {
+  readonly runId: number;
   readonly process: RunProcess;
   readonly recorder: RunRecorder;
   readonly exited: Promise<void>;
   stopping: boolean;
+  /** Messages not stored yet because the database could not be written, oldest first (not acknowledged). */
+  readonly backlog: unknown[];
+  /** Paused by the lab because it cannot write (not by a person): resumed when writing works again. */
+  heldForDisk: boolean;
+  /** The process ended while messages were held: how, applied once they are stored. */
+  exit?: { code: number | null; signal: string | null; stderr: string };
 }
 
 export class Supervisor {
   private readonly active = new Map<number, Active>();
+  /** Runs whose process ended while some of their messages were still held. */
+  private readonly heldAfterExit = new Map<number, Active>();
   private closed = false;
   readonly concurrency: number;
 
@@ -47,8 +77,16 @@ export class Supervisor {
     this.concurrency = Math.max(1, opts.concurrency ?? availableParallelism() - 1);
   }
 
-  /** After a restart: runs left running or paused by a previous host are interrupted; queued ones start. */
+  /** What the last `recover()` imported from recovery files. */
+  recovered: RecoveryReport[] = [];
+
+  /**
+   * After a restart: what run processes left in recovery files is stored first (a run whose
+   * `done` is among it ends as it ended); runs still left running or paused by a previous
+   * host are interrupted; queued ones start.
+   */
   recover(): number[] {
+    if (this.opts.recoveryDir) this.recovered = importRecoveryFiles(this.store, this.opts.recoveryDir, this.opts.emit);
     const ids = this.store.markInterrupted('the lab was closed or crashed while the run was going');
     for (const id of ids) this.opts.emit?.({ name: 'run.changed', data: this.store.getRunSummary(id) });
     this.pump();
@@ -57,7 +95,7 @@ export class Supervisor {
 
   /** Starts queued runs while there is room. */
   pump(): void {
-    if (this.closed) return;
+    if (this.closed || this.opts.canLaunch?.() === false) return;
     for (const id of this.store.queuedRunIds()) {
       if (this.active.size >= this.concurrency) break;
       if (!this.active.has(id)) this.launch(id);
@@ -75,12 +113,17 @@ export class Supervisor {
 
   private job(runId: number): RunJob {
     const run = this.store.getRun(runId);
+    const session = randomBytes(6).toString('hex');
     const job: RunJob = {
       runId,
       schedule: run.schedule,
       snapshotEvery: this.opts.snapshotEvery ?? 100,
       threads: this.opts.threads ?? 0,
       stepOffset: 0,
+      session,
+      ...(this.opts.window !== undefined ? { window: this.opts.window } : {}),
+      ...(this.opts.ackTimeoutMs !== undefined ? { ackTimeoutMs: this.opts.ackTimeoutMs } : {}),
+      ...(this.opts.recoveryDir ? { recoveryFile: recoveryFileName(this.opts.recoveryDir, runId, session) } : {}),
     };
     if (run.parentSnapshotId !== null) {
       const s = this.store.getSnapshot(run.parentSnapshotId);
@@ -91,46 +134,148 @@ export class Supervisor {
   }
 
   private launch(runId: number): void {
-    const recorder = new RunRecorder(this.store, runId, this.opts.emit ? { emit: this.opts.emit } : {});
     let job: RunJob;
     try {
       job = this.job(runId);
     } catch (e) {
-      recorder.fail(`cannot start: ${e instanceof Error ? e.message : String(e)}`);
+      new RunRecorder(this.store, runId, this.opts.emit ? { emit: this.opts.emit } : {}).fail(
+        `cannot start: ${e instanceof Error ? e.message : String(e)}`,
+      );
       return;
     }
+    const recorder = new RunRecorder(this.store, runId, {
+      ...(this.opts.emit ? { emit: this.opts.emit } : {}),
+      session: job.session ?? '',
+    });
     const proc = this.launcher.launch(runId);
     let resolveExit!: () => void;
     const exited = new Promise<void>((r) => (resolveExit = r));
-    const a: Active = { process: proc, recorder, exited, stopping: false };
+    const a: Active = { runId, process: proc, recorder, exited, stopping: false, backlog: [], heldForDisk: false };
     this.active.set(runId, a);
     proc.onMessage((m) => {
-      try {
-        const seq = recorder.handle(m);
-        if (seq > 0) proc.send({ kind: 'ack', seq });
-        if (recorder.finished && !a.stopping) {
-          // a malformed message failed the run: end its process
-          const status = this.store.getRunSummary(runId).status;
-          if (status === 'failed') proc.kill('SIGKILL');
-        }
-      } catch (e) {
-        // the store refused a write (e.g. disk full): the run cannot go on safely
-        recorder.fail(`storing the run's report failed: ${e instanceof Error ? e.message : String(e)}`);
-        proc.kill('SIGKILL');
-      }
+      // order is kept: once a message is held, the ones after it wait behind it
+      if (a.backlog.length > 0) a.backlog.push(m);
+      else if (!this.deliver(a, m)) a.backlog.push(m);
     });
     proc.onExit((code, signal, stderr) => {
       this.active.delete(runId);
-      if (!recorder.finished) {
-        const tail = stderr.trim().split('\n').slice(-3).join(' | ');
-        if (signal)
-          recorder.finish(a.stopping ? 'stopped' : 'interrupted', `the run's process was killed (${signal})${tail ? `: ${tail}` : ''}`);
-        else recorder.finish('failed', `the run's process exited with code ${code} before finishing${tail ? `: ${tail}` : ''}`);
-      }
+      if (a.backlog.length > 0) {
+        a.exit = { code, signal, stderr };
+        this.heldAfterExit.set(runId, a);
+      } else this.recordExit(a, code, signal, stderr);
       resolveExit();
-      this.pump();
+      this.safely('starting queued runs', () => this.pump());
     });
     proc.send({ kind: 'start', job });
+  }
+
+  /** Stores one message and acknowledges it; false when the database cannot be written (the message is not stored). */
+  private deliver(a: Active, m: unknown): boolean {
+    try {
+      const seq = a.recorder.handle(m);
+      if (seq > 0) a.process.send({ kind: 'ack', seq });
+      if (a.recorder.finished && !a.stopping) {
+        // a malformed message failed the run: end its process
+        const status = this.store.getRunSummary(a.runId).status;
+        if (status === 'failed') a.process.kill('SIGKILL');
+      }
+      return true;
+    } catch (e) {
+      const why = cannotWriteReason(e);
+      if (why) {
+        this.opts.onCannotWrite?.(why, e);
+        return false;
+      }
+      this.storeFailed(a.runId, a, e);
+      return true;
+    }
+  }
+
+  private recordExit(a: Active, code: number | null, signal: string | null, stderr: string): void {
+    this.safely(`recording the end of run ${a.runId}`, () => {
+      if (a.recorder.finished) return;
+      const tail = stderr.trim().split('\n').slice(-3).join(' | ');
+      if (signal)
+        a.recorder.finish(a.stopping ? 'stopped' : 'interrupted', `the run's process was killed (${signal})${tail ? `: ${tail}` : ''}`);
+      else a.recorder.finish('failed', `the run's process exited with code ${code} before finishing${tail ? `: ${tail}` : ''}`);
+    });
+  }
+
+  /**
+   * The database cannot be written: every active run is paused (unless a person paused it
+   * already) with `reason`, its messages held. Nothing is lost: what is held is also kept,
+   * unacknowledged, by the run's process.
+   */
+  holdAll(reason: string): void {
+    for (const a of this.active.values()) {
+      if (a.heldForDisk || a.recorder.finished || a.stopping) continue;
+      a.recorder.holdReason = `held: ${reason}; it goes on when there is space again`;
+      if (this.statusOf(a.runId) === 'paused') continue; // a person paused it: it stays paused
+      a.heldForDisk = true;
+      a.process.send({ kind: 'command', command: { kind: 'pause' } });
+      this.safely(`pausing run ${a.runId}`, () => a.recorder.hold());
+    }
+  }
+
+  /**
+   * Stores what was held, in order; true once nothing is held any more (then held runs go
+   * on), false when the database still cannot be written.
+   */
+  retryHeld(): boolean {
+    for (const a of [...this.active.values(), ...this.heldAfterExit.values()]) {
+      while (a.backlog.length > 0) {
+        if (!this.deliver(a, a.backlog[0])) return false;
+        a.backlog.shift();
+      }
+      if (a.exit && this.heldAfterExit.get(a.runId) === a) {
+        this.heldAfterExit.delete(a.runId);
+        this.recordExit(a, a.exit.code, a.exit.signal, a.exit.stderr);
+      }
+    }
+    for (const a of this.active.values()) {
+      a.recorder.holdReason = undefined;
+      if (!a.heldForDisk) continue;
+      a.heldForDisk = false;
+      if (!a.recorder.finished && !a.stopping) a.process.send({ kind: 'command', command: { kind: 'resume' } });
+    }
+    return true;
+  }
+
+  /** Messages held (not stored yet) over all runs. */
+  get heldMessages(): number {
+    let n = 0;
+    for (const a of [...this.active.values(), ...this.heldAfterExit.values()]) n += a.backlog.length;
+    return n;
+  }
+
+  private statusOf(runId: number): string | undefined {
+    try {
+      return this.store.getRunSummary(runId).status;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /**
+   * The store refused to write what a run reported. The run cannot go on safely: it is
+   * failed (if even that can be written) and its process ended; what it had not had
+   * acknowledged stays in its process's recovery file.
+   */
+  private storeFailed(runId: number, a: Active, e: unknown): void {
+    const why = e instanceof Error ? e.message : String(e);
+    this.safely(`recording the failure of run ${runId}`, () => a.recorder.fail(`storing the run's report failed: ${why}`));
+    a.process.kill('SIGKILL');
+  }
+
+  /** Runs `f`; an error is reported on stderr (and a database that cannot be written to the lab) instead of ending the host. */
+  private safely(what: string, f: () => void): void {
+    try {
+      f();
+    } catch (e) {
+      const why = cannotWriteReason(e);
+      if (why) this.opts.onCannotWrite?.(why, e);
+      process.stderr.write(`lab: ${what} failed: ${e instanceof Error ? e.message : String(e)}\n`);
+    }
   }
 
   /** Stop, pause, resume, prune now, set λ1 / learning rate; each recorded as an event. */
@@ -148,6 +293,8 @@ export class Supervisor {
     }
     if (command.kind === 'pause' && run.status === 'paused') throw new ApiError('conflict', `run ${runId} is already paused`);
     if (command.kind === 'resume' && run.status !== 'paused') throw new ApiError('conflict', `run ${runId} is not paused`);
+    if (command.kind === 'resume' && a.heldForDisk)
+      throw new ApiError('conflict', `run ${runId} is held because the database cannot be written; it goes on when there is space again`);
     a.recorder.note('command', { command });
     if (command.kind === 'stop') {
       a.stopping = true;

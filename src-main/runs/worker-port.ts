@@ -3,6 +3,7 @@
  * (`process.send`) or an Electron utility process (`process.parentPort`), behind one shape.
  */
 export interface WorkerPort {
+  /** Sends a message; never throws (a message the channel cannot take stays unacknowledged in the outbox). */
   post(message: unknown): void;
   onMessage(listener: (message: unknown) => void): void;
   /** The supervisor went away (its process died): the run must end too. */
@@ -27,7 +28,9 @@ export function currentWorkerPort(): WorkerPort {
   if (!process.send) throw new Error('the run worker must be started by the supervisor (no IPC channel)');
   return {
     post: (m) => {
-      process.send?.(m);
+      if (!process.connected) return;
+      // the callback takes a failed write (EPIPE when the host is gone) instead of an 'error' event
+      process.send?.(m, undefined, undefined, () => {});
     },
     onMessage: (l) => process.on('message', l),
     onDisconnect: (l) => process.on('disconnect', l),

@@ -2,13 +2,13 @@
  * The run store's health check: SQLite's own checks plus what SQLite cannot see — run
  * schedules that are not JSON, snapshot blobs that do not decode or name unknown link keys.
  */
-import { resolveKeys, SnapshotCorruptError, unpackSnapshot } from './snapshot-codec';
+import { resolveKeys, SnapshotCorruptError, unpackSnapshot, verifyChecksum } from './snapshot-codec';
 import { errorText, type StoreContext } from './store-context';
 
 /**
  * Problems found, empty when healthy: `PRAGMA integrity_check`, `PRAGMA foreign_key_check`,
- * run schedules that are not JSON, and snapshots whose blobs do not decode or refer to
- * unknown link keys.
+ * run schedules that are not JSON, and snapshots whose blobs do not match their checksum,
+ * do not decode or refer to unknown link keys.
  */
 export function integrityProblems(ctx: StoreContext): string[] {
   const problems: string[] = [];
@@ -22,11 +22,12 @@ export function integrityProblems(ctx: StoreContext): string[] {
     problems.push(`run ${id}: stored schedule is corrupted: not valid JSON`);
   }
   const keyIds = new Set(ctx.sql('SELECT id FROM link_keys').pluck().all() as number[]);
-  const snaps = ctx.sql('SELECT id, soft_links, keys, weights FROM snapshots ORDER BY id').iterate() as IterableIterator<{
+  const snaps = ctx.sql('SELECT id, soft_links, keys, weights, checksum FROM snapshots ORDER BY id').iterate() as IterableIterator<{
     id: number;
     soft_links: number;
     keys: unknown;
     weights: unknown;
+    checksum: number | null;
   }>;
   for (const s of snaps) {
     try {
@@ -34,6 +35,7 @@ export function integrityProblems(ctx: StoreContext): string[] {
       if (keys.length !== s.soft_links)
         throw new SnapshotCorruptError(s.id, `${keys.length} links stored but soft_links says ${s.soft_links}`);
       resolveKeys(keys, (k) => (keyIds.has(k) ? k : undefined), s.id);
+      verifyChecksum(s.keys, s.weights, s.checksum, s.id);
     } catch (e) {
       problems.push(errorText(e));
     }

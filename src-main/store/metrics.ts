@@ -17,6 +17,7 @@ import {
   SmoothingCache,
   type MetricSmoothingState,
 } from './smoothing';
+import { firstAfter, SeriesCache, type LightSeries } from './series-cache';
 import { notFound, type StoreContext } from './store-context';
 
 export interface MetricsPage {
@@ -36,15 +37,17 @@ export interface MetricsOptions {
 /** Rows per metrics INSERT statement (9 parameters each). */
 const METRIC_ROWS = 64;
 
-type LightRow = [step: number, loss: number | null, preregLoss: number | null];
-
 export class Metrics {
   /** Metric INSERT statements by row count. */
   private readonly inserts: (Statement | undefined)[] = [];
   /** Smoothing states of the last metrics fetches (see smoothing.ts). */
   private readonly smoothingCache = new SmoothingCache();
+  /** The light series of the runs whose curves were read last (series-cache.ts). */
+  private readonly seriesCache: SeriesCache;
 
-  constructor(private readonly ctx: StoreContext) {}
+  constructor(private readonly ctx: StoreContext) {
+    this.seriesCache = new SeriesCache(ctx);
+  }
 
   /**
    * Stores a batch of metrics (a step already stored is replaced) in one transaction and
@@ -108,6 +111,15 @@ export class Metrics {
     return (this.ctx.sql(`SELECT ${METRIC_COLUMNS} FROM metrics WHERE run_id = ? ORDER BY step`).all(runId) as MetricRow[]).map(toMetric);
   }
 
+  /** At most `limit` stored metrics after `afterStep`, in step order (paging through a long run with bounded memory). */
+  slice(runId: number, afterStep: number, limit: number): Metric[] {
+    return (
+      this.ctx
+        .sql(`SELECT ${METRIC_COLUMNS} FROM metrics WHERE run_id = ? AND step > ? ORDER BY step LIMIT ?`)
+        .all(runId, afterStep, limit) as MetricRow[]
+    ).map(toMetric);
+  }
+
   /**
    * Metrics after `afterStep` in step order, downsampled to at most `maxPoints` (extremes of
    * preregLoss kept). With `smoothing` α in (0, 1), `loss` and `preregLoss` are the debiased
@@ -141,8 +153,11 @@ export class Metrics {
       return advanceRawRows(METRIC_SMOOTHING_START, prefix, factor);
     };
     if (maxPoints !== undefined) {
-      const count = ctx.sql('SELECT count(*) FROM metrics WHERE run_id = ? AND step > ?').pluck().get(runId, after) as number;
-      if (count > Math.max(2, Math.floor(maxPoints))) return this.downsampled(runId, after, maxPoints, factor, smoothingState);
+      // a curve: from the kept series of the run (series-cache.ts), brought up to date
+      const series = this.seriesCache.series(runId);
+      const from = firstAfter(series.steps, after);
+      if (series.steps.length - from > Math.max(2, Math.floor(maxPoints)))
+        return this.downsampled(runId, after, maxPoints, factor, smoothingState, series, from);
     }
     const rows = ctx
       .sql(`SELECT ${METRIC_COLUMNS} FROM metrics WHERE run_id = ? AND step > ? ORDER BY step`)
@@ -165,22 +180,27 @@ export class Metrics {
    * points kept only (a long run's whole rows cost several times more to read). Same result
    * as smoothing and downsampling the whole rows.
    */
-  private downsampled(runId: number, after: number, maxPoints: number, factor: number, state: () => MetricSmoothingState): MetricsPage {
-    const light = this.ctx
-      .sql('SELECT step, loss, prereg_loss FROM metrics WHERE run_id = ? AND step > ? ORDER BY step')
-      .raw(true)
-      .all(runId, after) as LightRow[];
-    let loss = light.map((r) => finiteOrNull(r[1]));
-    let prereg = light.map((r) => finiteOrNull(r[2]));
-    if (factor > 0 && light.length > 0) {
+  private downsampled(
+    runId: number,
+    after: number,
+    maxPoints: number,
+    factor: number,
+    state: () => MetricSmoothingState,
+    series: LightSeries,
+    from: number,
+  ): MetricsPage {
+    const steps = series.steps.slice(from);
+    let loss = series.loss.slice(from);
+    let prereg = series.prereg.slice(from);
+    if (factor > 0 && steps.length > 0) {
       const s = state();
       const l = emaSmooth(loss, factor, s.loss);
       const p = emaSmooth(prereg, factor, s.preregLoss);
-      const last = light.length - 1;
+      const last = steps.length - 1;
       this.smoothingCache.remember(
         runId,
         factor,
-        (light[last] as LightRow)[0],
+        steps[last] as number,
         { loss: l.state, preregLoss: p.state },
         { loss: loss[last] ?? null, preregLoss: prereg[last] ?? null },
       );
@@ -193,14 +213,14 @@ export class Metrics {
     ).map((p) => p.i);
     const rows = this.ctx
       .sql(`SELECT ${METRIC_COLUMNS} FROM metrics WHERE run_id = ? AND step IN (SELECT value FROM json_each(?)) ORDER BY step`)
-      .all(runId, JSON.stringify(kept.map((i) => (light[i] as LightRow)[0]))) as MetricRow[];
+      .all(runId, JSON.stringify(kept.map((i) => steps[i] as number))) as MetricRow[];
     const points = rows.map((r, k) => {
       const m = toMetric(r);
       if (factor === 0) return m;
       const i = kept[k] as number;
       return { ...m, loss: loss[i] ?? null, preregLoss: prereg[i] ?? null };
     });
-    const last = light[light.length - 1];
-    return { total: light.length, lastStep: last === undefined ? after : last[0], points };
+    const last = steps[steps.length - 1];
+    return { total: steps.length, lastStep: last === undefined ? after : last, points };
   }
 }

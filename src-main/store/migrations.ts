@@ -175,7 +175,29 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 3,
+    name: 'lab file identity, delivered messages, snapshot checksums',
+    // application_id marks the file as a DMM Lab database (see LAB_APPLICATION_ID);
+    // run_deliveries: the last message sequence number stored per run process (run, session),
+    // so that a message delivered twice (a recovery file after a crash) is stored once;
+    // snapshots.checksum: CRC-32 of keys || weights, verified on every read (NULL: written
+    // before this migration, not checked)
+    up: `
+      PRAGMA application_id = ${0x444d4d4c};
+      CREATE TABLE run_deliveries (
+        run_id   INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+        session  TEXT NOT NULL,
+        last_seq INTEGER NOT NULL,
+        PRIMARY KEY (run_id, session)
+      ) WITHOUT ROWID;
+      ALTER TABLE snapshots ADD COLUMN checksum INTEGER;
+    `,
+  },
 ];
+
+/** `PRAGMA application_id` of a DMM Lab database: "DMML" in ASCII. */
+export const LAB_APPLICATION_ID = 0x444d4d4c;
 
 /** The schema version this build writes. */
 export const SCHEMA_VERSION = MIGRATIONS.length === 0 ? 0 : (MIGRATIONS[MIGRATIONS.length - 1] as Migration).version;

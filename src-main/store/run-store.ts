@@ -91,7 +91,13 @@ export class RunStore {
   }
 
   static open(file: string, options: RunStoreOptions & OpenOptions = {}): RunStore {
-    return new RunStore(openDatabase(file, options), options);
+    const db = openDatabase(file, options);
+    try {
+      return new RunStore(db, options);
+    } catch (e) {
+      db.close(); // a connection left open would keep its locks
+      throw e;
+    }
   }
 
   close(): void {
@@ -142,6 +148,10 @@ export class RunStore {
   /** Stores a batch of metrics and updates the run's figures (see Metrics.append). */
   appendMetrics(runId: number, metrics: readonly Metric[]): void {
     this.metricRows.append(runId, metrics);
+  }
+  /** At most `limit` stored metrics after `afterStep`, raw, in step order (for paged exports). */
+  metricSlice(runId: number, afterStep: number, limit: number): Metric[] {
+    return this.metricRows.slice(runId, afterStep, limit);
   }
   /** Metrics after `afterStep`, smoothed and downsampled on request (see Metrics.page). */
   metrics(runId: number, options: MetricsOptions = {}): MetricsPage {

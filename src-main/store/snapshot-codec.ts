@@ -8,6 +8,7 @@
  * with no link_keys row.
  */
 import { endianness } from 'node:os';
+import { crc32 } from 'node:zlib';
 import { ApiError } from '../../src-shared/api/dispatch';
 
 const LITTLE_ENDIAN = endianness() === 'LE';
@@ -24,6 +25,23 @@ export class SnapshotCorruptError extends ApiError {
 
 function copyBytes(view: ArrayBufferView): Buffer {
   return Buffer.from(new Uint8Array(view.buffer, view.byteOffset, view.byteLength));
+}
+
+/** CRC-32 of a snapshot's packed keys followed by its packed weights (stored beside them, checked on every read). */
+export function snapshotChecksum(keys: Uint8Array, weights: Uint8Array): number {
+  return crc32(weights, crc32(keys));
+}
+
+/** Throws SnapshotCorruptError when a stored checksum (NULL: written before checksums, not checked) does not match the blobs. */
+export function verifyChecksum(keys: unknown, weights: unknown, stored: number | null, snapshotId?: number): void {
+  if (stored === null || stored === undefined) return;
+  if (!(keys instanceof Uint8Array) || !(weights instanceof Uint8Array)) return; // unpackSnapshot names that
+  const actual = snapshotChecksum(keys, weights);
+  if (actual !== stored)
+    throw new SnapshotCorruptError(
+      snapshotId,
+      `its checksum does not match (stored ${stored.toString(16)}, computed ${actual.toString(16)}): the weights or links were damaged on disk`,
+    );
 }
 
 export function packWeights(weights: Float64Array): Buffer {

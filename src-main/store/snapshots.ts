@@ -1,14 +1,15 @@
 /**
  * The snapshots aggregate of the run store: trainable matrices stored exactly, their links
  * interned once in link_keys (an id per distinct link) and their weights as packed float64
- * (snapshot-codec.ts), read back bit for bit.
+ * (snapshot-codec.ts), read back bit for bit. Each row carries a CRC-32 of its blobs, checked
+ * on every read, so damage on disk is named instead of returned as different weights.
  */
 import type { z } from 'zod';
 import { ApiError } from '../../src-shared/api/dispatch';
 import { SNAPSHOT_REASONS, type Snapshot, type SnapshotInfo } from '../../src-shared/api/records';
 import type { LinkSchema } from '../../src-shared/synthesis/schedule';
 import { SNAPSHOT_INFO_COLUMNS, toSnapshotInfo, type SnapshotInfoRow } from './rows';
-import { packKeys, packWeights, resolveKeys, unpackKeys, unpackSnapshot } from './snapshot-codec';
+import { packKeys, packWeights, resolveKeys, snapshotChecksum, unpackKeys, unpackSnapshot, verifyChecksum } from './snapshot-codec';
 import { notFound, type StoreContext } from './store-context';
 
 export type Link = z.infer<typeof LinkSchema>;
@@ -53,11 +54,12 @@ export class Snapshots {
       throw new ApiError('bad-request', `snapshot of run ${runId}: ${s.links.length} links but ${s.weights.length} weights`);
     }
     const weights = s.weights instanceof Float64Array ? s.weights : Float64Array.from(s.weights);
-    const keys = this.internLinks(s.links);
+    const keys = packKeys(this.internLinks(s.links));
+    const packed = packWeights(weights);
     const row = this.ctx
       .sql(
-        `INSERT INTO snapshots (run_id, step, reason, soft_links, prereg_loss, created_at, keys, weights)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING ${SNAPSHOT_INFO_COLUMNS}`,
+        `INSERT INTO snapshots (run_id, step, reason, soft_links, prereg_loss, created_at, keys, weights, checksum)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING ${SNAPSHOT_INFO_COLUMNS}`,
       )
       .get(
         runId,
@@ -66,8 +68,9 @@ export class Snapshots {
         s.links.length,
         s.preregLoss === null || !Number.isFinite(s.preregLoss) ? null : s.preregLoss,
         createdAt,
-        packKeys(keys),
-        packWeights(weights),
+        keys,
+        packed,
+        snapshotChecksum(keys, packed),
       ) as SnapshotInfoRow;
     return toSnapshotInfo(row);
   }
@@ -98,11 +101,14 @@ export class Snapshots {
 
   /** The snapshot's links and weights, bit for bit as saved. */
   weights(id: number): { links: Link[]; weights: Float64Array } {
-    const row = this.ctx.sql('SELECT keys, weights FROM snapshots WHERE id = ?').get(id) as { keys: unknown; weights: unknown } | undefined;
+    const row = this.ctx.sql('SELECT keys, weights, checksum FROM snapshots WHERE id = ?').get(id) as
+      { keys: unknown; weights: unknown; checksum: number | null } | undefined;
     if (row === undefined) throw notFound('snapshot', id);
     const { keys, weights } = unpackSnapshot(row.keys, row.weights, id);
     this.loadLinkKeys(keys);
     const links = resolveKeys(keys, (k) => this.linkCache.get(k), id);
+    // what decodes may still be damaged: a flipped bit in a weight decodes fine
+    verifyChecksum(row.keys, row.weights, row.checksum, id);
     return { links, weights };
   }
 

@@ -1,7 +1,8 @@
 /**
  * Export and import of runs: a run as one self-contained document (run-export.ts) with its
  * metrics, events and snapshots, and a batch of such documents imported in one transaction
- * with their lineage re-linked to the new ids.
+ * with their lineage re-linked to the new ids. (What comes from outside — the API's
+ * runs.import, the CLI's runs import — is checked first by run-export-check.ts.)
  */
 import { formatIssues, ApiError } from '../../src-shared/api/dispatch';
 import { RUN_EXPORT_FORMAT, type RunExport } from '../../src-shared/api/run-export';

@@ -115,7 +115,18 @@ export type StartRun = z.input<typeof StartRunSchema>;
 
 const method = <P extends z.ZodType, R extends z.ZodType>(params: P, result: R) => ({ params, result });
 
+/**
+ * Whether the lab can write: `read-write`; `disk-full` (runs are held until there is space
+ * again — purge, trash, export and stopping runs still work, nothing new starts); or
+ * `read-only` (the database could not be opened for writing, or is damaged: reading and
+ * export only). `reason` says why, for a person.
+ */
+export const LAB_MODES = ['read-write', 'disk-full', 'read-only'] as const;
+export const LabStatusSchema = z.object({ mode: z.enum(LAB_MODES), reason: z.string() });
+export type LabStatus = z.infer<typeof LabStatusSchema>;
+
 export const API = {
+  'lab.status': method(z.object({}), LabStatusSchema),
   'problems.list': method(z.object({}), z.array(ProblemSchema)),
 
   'runs.list': method(RunQuerySchema, z.object({ total: z.number().int(), runs: z.array(RunSummarySchema) })),
@@ -227,6 +238,8 @@ export const API_EVENTS = {
   }),
   /** A decision of a running run (cut, accept, backtrack, command…). */
   'run.event': EventRecordSchema,
+  /** The lab's ability to write changed (disk full, read-only, writing again). */
+  'lab.status': LabStatusSchema,
 } as const;
 
 export type ApiEventName = keyof typeof API_EVENTS;

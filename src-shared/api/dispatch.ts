@@ -21,6 +21,12 @@ export class ApiError extends Error {
 export type ApiReply =
   { readonly ok: true; readonly result: unknown } | { readonly ok: false; readonly error: { code: ApiErrorCode; message: string } };
 
+/**
+ * A reply as a transport may carry it: the result may come as `json` text instead (a read
+ * served by a reader thread, already serialised there); clients parse it.
+ */
+export type WireReply = ApiReply | { readonly ok: true; readonly json: string };
+
 export function formatIssues(issues: readonly z.core.$ZodIssue[]): string {
   return issues.map((i) => `${i.path.length ? i.path.join('.') : '(params)'}: ${i.message}`).join('; ');
 }
@@ -46,8 +52,8 @@ export function toErrorBody(e: unknown): { code: ApiErrorCode; message: string }
 
 /** Client side: unwraps a reply, rethrowing errors as ApiError. */
 export function unwrapReply<M extends ApiMethod>(method: M, reply: unknown): unknown {
-  const r = reply as ApiReply | undefined;
+  const r = reply as WireReply | undefined;
   if (!r || typeof r !== 'object' || typeof r.ok !== 'boolean') throw new ApiError('internal', `${method}: malformed reply`);
-  if (r.ok) return r.result;
+  if (r.ok) return 'json' in r ? (JSON.parse(r.json) as unknown) : r.result;
   throw new ApiError(r.error.code, r.error.message);
 }

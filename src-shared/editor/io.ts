@@ -7,7 +7,8 @@
 import { z } from 'zod';
 import { ArchitectureGraphSchema } from '../api/records';
 import { prototypeMatrixSpec } from '../io/prototype-matrix';
-import { parseVValue, parseVValueJson, VValueError } from '../vvalue/parse';
+import { JsonInputError, parseCheckedJson } from '../io/checked-json';
+import { parseVValue, VValueError } from '../vvalue/parse';
 import { documentFromGraph, documentFromSpec, type EditorDocument, type EditorLink, type EditorNeuron } from './document';
 
 export const DOCUMENT_FORMAT = 'dmm-lab-architecture';
@@ -76,17 +77,15 @@ export type ImportKind = 'document' | 'architecture' | 'prototype-matrix';
  * architecture record or its graph (`{neurons, matrix, positions?}`, optionally under
  * `graph`), or else a prototype matrix file. Throws ImportError.
  */
-export function importDocumentText(text: string, source = 'file'): { document: EditorDocument; kind: ImportKind } {
+export function importDocumentText(text: string | Uint8Array, source = 'file'): { document: EditorDocument; kind: ImportKind } {
   let data: unknown;
   try {
-    data = JSON.parse(text);
-  } catch {
-    try {
-      parseVValueJson(text, source); // names line and column
-    } catch (e) {
-      throw new ImportError((e as Error).message);
-    }
-    throw new ImportError(`${source} is not valid JSON`);
+    // strict: a key given twice (a neuron, a link) is refused rather than silently last-wins
+    data = parseCheckedJson(text, { source });
+  } catch (e) {
+    if (e instanceof JsonInputError)
+      throw new ImportError(e.problem === 'syntax' ? `${source} is not valid JSON: ${e.message.replace(`${source}: `, '')}` : e.message);
+    throw e;
   }
   try {
     return importDocumentData(data, source);

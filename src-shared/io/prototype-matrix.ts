@@ -8,6 +8,7 @@ import { neuronType, NEURON_TYPES } from '../machine/neuron-types';
 import { linksToMatrix, matrixLinks, type MachineSpec, type Matrix, type NeuronSpec } from '../machine/spec';
 import { BASE_NEURONS, hardLinks } from '../problems/duplicates/base';
 import { formatPath, parseVValue, parseVValueJson, VValueError } from '../vvalue/parse';
+import type { CheckedJsonOptions } from './checked-json';
 import { stringifyVValue } from '../vvalue/serialize';
 import { leaves } from '../vvalue/vvalue';
 
@@ -24,12 +25,18 @@ export function inferNeuronType(name: string): string | undefined {
 }
 
 /**
- * Parses a prototype matrix file. Anything that is not such a matrix (bad JSON, a
- * non-numeric or non-finite leaf, a weight at the wrong depth, an unknown neuron type
- * prefix, a port the type does not have, absurd nesting) throws a VValueError naming the path.
+ * Parses a prototype matrix file (text, or its bytes: then they must be UTF-8). Anything that
+ * is not such a matrix (bad JSON, a key given twice, bytes that are not UTF-8, a file over the
+ * size limit — 64 MiB unless `limits` says otherwise — a non-numeric or non-finite leaf, a
+ * weight at the wrong depth, an unknown neuron type prefix, a port the type does not have,
+ * absurd nesting) throws a VValueError naming the path.
  */
-export function importPrototypeMatrix(text: string, source = 'matrix file'): MachineSpec {
-  return prototypeMatrixSpec(parseVValueJson(text, source));
+export function importPrototypeMatrix(
+  text: string | Uint8Array,
+  source = 'matrix file',
+  limits: Omit<CheckedJsonOptions, 'source'> = {},
+): MachineSpec {
+  return prototypeMatrixSpec(parseVValueJson(text, source, limits));
 }
 
 /** The machine of a prototype matrix given as a JavaScript value (validated like a file). */

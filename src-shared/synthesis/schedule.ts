@@ -174,6 +174,12 @@ export const ScheduleSchema = z.strictObject({
     targetLinks: count(0),
     /** Total optimiser steps of the whole run. */
     stepBudget: count(1),
+    /**
+     * The run has diverged when its training loss exceeds this many times its best loss so
+     * far (or its starting loss, when that is larger): it stops, keeping its last good
+     * snapshot. A loss that stops being finite diverges the run too.
+     */
+    divergence: z.number().min(1).max(1e300).default(1000),
   }),
   polish: z.strictObject({ steps: count(0), lr: positive(), l1: nonNegative() }),
   /**
@@ -226,7 +232,7 @@ export function defaultSchedule(seed = 1): Schedule {
       dropDead: true,
       mergeParallel: true,
     },
-    stop: { targetLinks: 8, stepBudget: 30_000 },
+    stop: { targetLinks: 8, stepBudget: 30_000, divergence: 1000 },
     polish: { steps: 400, lr: 0.003, l1: 0 },
     regrow: { max: 3, above: 0.01, scale: 0.01, steps: 600, lr: 0.01 },
     restarts: { max: 3, trainLoss: 1e-3, validationWorst: 0.01, links: 12, validation: DEFAULT_VALIDATION_SET.map((s) => ({ ...s })) },

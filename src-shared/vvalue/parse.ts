@@ -1,7 +1,9 @@
 /**
  * Parsing and validating V-values from JSON, with errors that name the offending path.
+ * JSON text goes through the strict reader (io/checked-json.ts): a key given twice, bytes
+ * that are not UTF-8, too large a file or too deep a nesting are refused with the path.
  */
-import { parseTree, printParseErrorCode, type ParseError } from 'jsonc-parser';
+import { JsonInputError, parseCheckedJson, type CheckedJsonOptions } from '../io/checked-json';
 import { NUMBER_KEY, setOwn, type VChild, type VValue } from './vvalue';
 
 /** Hard limit on nesting: a DMM matrix is rank 4, deep V-values in practice a few more. */
@@ -71,26 +73,24 @@ export function parseVValue(x: unknown, root: readonly string[] = []): VValue {
   return parseChild(x, [...root]) as VValue;
 }
 
-/** Parses JSON text into a V-value; syntax errors name the line and column. */
-export function parseVValueJson(text: string, source = 'input'): VValue {
+/**
+ * Parses JSON text (or UTF-8 bytes) into a V-value; syntax errors name the path, the line and
+ * the column; duplicate keys, bytes that are not UTF-8, oversize input and absurd nesting are
+ * refused (see io/checked-json.ts; `limits` overrides its size and depth limits).
+ */
+export function parseVValueJson(text: string | Uint8Array, source = 'input', limits: Omit<CheckedJsonOptions, 'source'> = {}): VValue {
   let data: unknown;
   try {
-    data = JSON.parse(text);
+    // a V-value nests at most MAX_DEPTH levels: the reader stops right past that, without recursion
+    data = parseCheckedJson(text, { maxDepth: MAX_DEPTH + 1, ...limits, source });
   } catch (e) {
-    throw new VValueError('$', `${source} is not valid JSON: ${locateJsonError(text, e)}`);
+    if (e instanceof JsonInputError) {
+      const detail = e.message.replace(`${source}: ${e.path}: `, '');
+      // a syntax error is about the text as a whole (its place is in the message); the others are about a value
+      if (e.problem === 'syntax') throw new VValueError('$', `${source} is not valid JSON: ${e.path}: ${detail}`);
+      throw new VValueError(e.path, detail);
+    }
+    throw e;
   }
   return parseVValue(data);
-}
-
-function locateJsonError(text: string, e: unknown): string {
-  const msg = e instanceof Error ? e.message : String(e);
-  // JSON.parse does not always say where; a position-reporting parser does
-  const errors: ParseError[] = [];
-  parseTree(text, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
-  const first = errors[0];
-  if (!first) return msg;
-  const before = text.slice(0, first.offset);
-  const line = before.split('\n').length;
-  const col = first.offset - before.lastIndexOf('\n');
-  return `${printParseErrorCode(first.error)} at line ${line}, column ${col} (${msg})`;
 }

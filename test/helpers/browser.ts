@@ -153,6 +153,8 @@ export interface E2EOptions {
   /** Extra options of the host (`--concurrency 1` by default). */
   readonly hostArgs?: readonly string[];
   readonly viewport?: { width: number; height: number };
+  /** Prepares the database file before the host opens it (e.g. damages it). */
+  readonly prepare?: (db: string) => void;
 }
 
 /**
@@ -164,6 +166,7 @@ export async function startE2ELab(opts: E2EOptions = {}): Promise<E2ELab> {
   let host: HostProcess | undefined;
   let browser: Browser | undefined;
   try {
+    opts.prepare?.(join(tmp.dir, 'lab.sqlite'));
     host = await startHostProcess(join(tmp.dir, 'lab.sqlite'), [...(opts.hostArgs ?? ['--concurrency', '1'])]);
     browser = await chromium.launch({ executablePath: CHROMIUM, headless: true });
     const context = await browser.newContext({ viewport: opts.viewport ?? { width: 1280, height: 900 } });

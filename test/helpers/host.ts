@@ -5,6 +5,8 @@ import { ROOT } from './cli';
 
 export interface HostProcess {
   readonly child: ChildProcess;
+  /** What the host wrote on stderr so far. */
+  stderr(): string;
   readonly url: string;
   readonly port: number;
   readonly token: string;
@@ -17,10 +19,19 @@ export interface HostProcess {
   stop(): Promise<void>;
 }
 
-export async function startHostProcess(db: string, extra: string[] = []): Promise<HostProcess> {
+export interface HostProcessOptions {
+  /** Extra environment (e.g. DMM_LAB_RESERVE_BYTES for a small disk). */
+  readonly env?: Record<string, string>;
+  /** Start the host in its own process group (so a test can signal the group, as a terminal's Ctrl+C does). */
+  readonly detached?: boolean;
+}
+
+export async function startHostProcess(db: string, extra: string[] = [], opts: HostProcessOptions = {}): Promise<HostProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src-main/host/main.ts', '--db', db, '--json', ...extra], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...opts.env },
+    ...(opts.detached ? { detached: true } : {}),
   });
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
@@ -37,6 +48,7 @@ export async function startHostProcess(db: string, extra: string[] = []): Promis
   const base = `http://127.0.0.1:${info.port}`;
   return {
     child,
+    stderr: () => stderr,
     ...info,
     base,
     call: async (method, params, token = info.token) => {

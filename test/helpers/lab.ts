@@ -33,11 +33,31 @@ export function shortSchedule(seed = 1): Record<string, unknown> {
   };
 }
 
+/** A run that finishes within a few hundred steps: dense phase, one cut round, polish. */
+export function tinySchedule(seed = 1): Record<string, unknown> {
+  return {
+    ...longSchedule(seed),
+    dense: { steps: 20, until: 0 },
+    stop: { stepBudget: 60, targetLinks: 8 },
+    polish: { steps: 5 },
+  };
+}
+
 export async function waitFor<T>(what: string, f: () => T | undefined | false, timeoutMs = 60_000, everyMs = 50): Promise<T> {
   const t0 = Date.now();
   for (;;) {
     const v = f();
     if (v !== undefined && v !== false) return v;
+    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+/** waitFor with an asynchronous condition (an API call over HTTP). */
+export async function waitForAsync(what: string, f: () => Promise<boolean>, timeoutMs = 60_000, everyMs = 100): Promise<void> {
+  const t0 = Date.now();
+  for (;;) {
+    if (await f()) return;
     if (Date.now() - t0 > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, everyMs));
   }

@@ -180,6 +180,17 @@ describe('snapshots in the store', () => {
     );
     expect(() => store.getSnapshotWeights(unknownKey.id)).toThrow(/unknown link key 987654/);
 
+    // a weight with one flipped bit still decodes: its checksum names the damage
+    const flipped = save(5);
+    const blob = Buffer.from(raw.prepare('SELECT weights FROM snapshots WHERE id = ?').pluck().get(flipped.id) as Buffer);
+    blob[13] = (blob[13] as number) ^ 0x10;
+    raw.prepare('UPDATE snapshots SET weights = ? WHERE id = ?').run(blob, flipped.id);
+    expect(failure(flipped.id).message).toMatch(
+      new RegExp(`^snapshot ${flipped.id}: stored data is corrupted: its checksum does not match .*damaged on disk$`),
+    );
+    expect(store.integrityCheck().join('\n')).toContain(`snapshot ${flipped.id}: stored data is corrupted: its checksum`);
+    raw.prepare('DELETE FROM snapshots WHERE id = ?').run(flipped.id);
+
     // everything else keeps working
     expect(store.getSnapshot(good.id).weights.links).toEqual(linksFor(20));
     expect(store.listSnapshots(run.id)).toHaveLength(4);

@@ -66,6 +66,7 @@ describe('opening and migrations', () => {
       'link_keys',
       'metrics',
       'problems',
+      'run_deliveries',
       'run_tags',
       'runs',
       'saved_views',

@@ -3,10 +3,10 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { exportPrototypeMatrix, importPrototypeMatrix, inferNeuronType } from '../../src-shared/io/prototype-matrix';
 import { linkLabel, matrixLinks } from '../../src-shared/machine/spec';
-import { VValueError } from '../../src-shared/vvalue/parse';
+import { MAX_DEPTH, VValueError } from '../../src-shared/vvalue/parse';
 
 const DIR = fileURLToPath(new URL('../../resources/circuits/julia-dmm-lite/', import.meta.url));
 
@@ -339,15 +339,46 @@ describe('rejection, with a message naming the path', () => {
     expect((err as VValueError).message).toMatch(/deeper than/);
   });
 
-  it('a RangeError thrown by JSON.parse on deep text is wrapped into a VValueError', () => {
-    const spy = vi.spyOn(JSON, 'parse').mockImplementation(() => {
-      throw new RangeError('Maximum call stack size exceeded');
-    });
-    try {
-      expectVValueError(() => importPrototypeMatrix('{'.repeat(10)), '$', /not valid JSON.*Maximum call stack/);
-    } finally {
-      spy.mockRestore();
-    }
+  it('a truncated file a million levels deep says where it stopped, not "Maximum call stack size exceeded"', () => {
+    const e = expectVValueError(
+      () => importPrototypeMatrix('{"norm-1-1":'.repeat(1_000_000), 'deep.json'),
+      '$' + '["norm-1-1"]'.repeat(MAX_DEPTH + 1),
+      /^\$(\["norm-1-1"\])+: nesting deeper than 65 levels/,
+    );
+    expect(e.message).not.toMatch(/call stack/);
+  });
+
+  it('a key given twice is refused with its path and both lines (a neuron given twice would otherwise lose links)', () => {
+    const src = '{\n "norm-1-1": {"dict": {"input": {"char": 1}}},\n "norm-1-1": {"dict": {"const_1": {"const_1": 2}}}\n}';
+    expectVValueError(
+      () => importPrototypeMatrix(src, 'twice.json'),
+      '$["norm-1-1"]',
+      /^\$\["norm-1-1"\]: the key "norm-1-1" is given twice \(first on line 2\).*line 3/,
+    );
+    const weight = '{"norm-1-1": {"dict": {"input": {"char": 0.0015, "char": 7.2e8}}}}';
+    expectVValueError(() => importPrototypeMatrix(weight), '$["norm-1-1"]["dict"]["input"]["char"]', /given twice/);
+  });
+
+  it('bytes that are not UTF-8 are refused with the path of the string, not read as U+FFFD', () => {
+    const bytes = Uint8Array.from([...Buffer.from('{"norm-1-1": {"dict": {"inp'), 0xff, 0xfe, ...Buffer.from('ut": {"char": 1}}}}')]);
+    expectVValueError(
+      () => importPrototypeMatrix(bytes, 'latin.json'),
+      '$["norm-1-1"]["dict"]',
+      /^\$\["norm-1-1"\]\["dict"\]: bytes that are not UTF-8 in this string/,
+    );
+    // the same file, valid UTF-8 with a byte order mark, is read
+    const good = Uint8Array.from([0xef, 0xbb, 0xbf, ...Buffer.from('{"norm-1-1": {"dict": {"input": {"char": 1}}}}')]);
+    expect(matrixLinks(importPrototypeMatrix(good).trainable)).toHaveLength(1);
+    expect(matrixLinks(importPrototypeMatrix('\ufeff{"norm-1-1": {"dict": {"input": {"char": 1}}}}').trainable)).toHaveLength(1);
+  });
+
+  it('a file over the size limit is refused, saying the limit', () => {
+    const src = text('initial-matrix.json');
+    expectVValueError(
+      () => importPrototypeMatrix(src, 'big.json', { maxBytes: 1024 }),
+      '$',
+      /^\$: big\.json is \d+(\.\d)? (MiB|bytes), more than the limit of 1024 bytes/,
+    );
   });
 
   it.each([

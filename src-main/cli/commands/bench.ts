@@ -1,10 +1,8 @@
-import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { importPrototypeMatrix } from '../../../src-shared/io/prototype-matrix';
 import { Adam } from '../../../src-shared/optim/adam';
 import { DEFAULT_LOSS, DetectorLoss, TRAINING_STRING } from '../../../src-shared/problems/duplicates/loss';
 import { trainStep } from '../../../src-shared/training/train';
-import { positiveInt, printJson } from '../io';
+import { positiveInt, printJson, readMatrixFile } from '../io';
 import { fixturePath } from '../paths';
 
 /** Seconds per step of the 2022 Julia/Zygote prototype on the same task (spec §5: 45–64 s). */
@@ -33,7 +31,7 @@ export function registerBench(program: Command): void {
     .option('--json', 'print one JSON object')
     .action((o: BenchOptions) => {
       const file = o.matrix ?? fixturePath('initial-matrix.json');
-      const spec = importPrototypeMatrix(readFileSync(file, 'utf8'), file);
+      const spec = readMatrixFile(file);
       const loss = new DetectorLoss(spec, [TRAINING_STRING]);
       const w0 = loss.machine.paramVector(spec.trainable);
       const w = Float64Array.from(w0);

@@ -1,4 +1,4 @@
-import { closeSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { InvalidArgumentError, type Command } from 'commander';
@@ -10,7 +10,7 @@ import { RunDriver } from '../../runs/run-driver';
 import { RunRecorder } from '../../runs/run-recorder';
 import { RunStore } from '../../store/run-store';
 import { gradientWorkers } from '../../synthesis/trainers';
-import { nonEmptyString, oneOf, printJson, UserError, writeTextFile } from '../io';
+import { nonEmptyString, oneOf, printJson, readJsonFile, takeWriterLock, UserError, writeTextFile } from '../io';
 import { SynthProgress } from '../progress';
 
 interface SynthOptions {
@@ -34,14 +34,29 @@ const SNAPSHOT_EVERY = 100;
 function openRecording(file: string, schedule: Schedule, name: string | undefined) {
   const full = resolve(file);
   mkdirSync(dirname(full), { recursive: true });
+  // one writer per database: refused while a lab has it open (and a lab is refused meanwhile)
+  const release = takeWriterLock(full, 'synth --db');
   let store: RunStore;
   try {
     store = RunStore.open(full);
   } catch (e) {
+    release();
     throw new UserError(`cannot open the lab database ${full}: ${(e as Error).message}`);
   }
-  const run = store.createRun({ schedule, ...(name ? { name } : {}), tags: ['cli'] });
-  return { store, file: full, runId: run.id, recorder: new RunRecorder(store, run.id) };
+  const close = () => {
+    try {
+      store.close();
+    } finally {
+      release();
+    }
+  };
+  try {
+    const run = store.createRun({ schedule, ...(name ? { name } : {}), tags: ['cli'] });
+    return { store, close, file: full, runId: run.id, recorder: new RunRecorder(store, run.id) };
+  } catch (e) {
+    close();
+    throw e;
+  }
 }
 
 /** Evolution-strategies settings used by `--estimator es` (spec §6 reference values). */
@@ -61,30 +76,15 @@ function seedOption(raw: string): number {
 export function scheduleFromOptions(o: Pick<SynthOptions, 'seed' | 'schedule' | 'train' | 'estimator' | 'start'>): Schedule {
   let overrides: Record<string, unknown> = {};
   if (o.schedule) {
-    let text: string;
-    try {
-      text = readFileSync(o.schedule, 'utf8');
-    } catch (e) {
-      throw new UserError(`cannot read schedule file ${o.schedule}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-    }
-    try {
-      overrides = JSON.parse(text) as Record<string, unknown>;
-    } catch (e) {
-      throw new UserError(`schedule file ${o.schedule} is not valid JSON: ${(e as Error).message}`);
-    }
+    const data = readJsonFile(o.schedule, 'schedule file');
+    if (typeof data !== 'object' || data === null || Array.isArray(data))
+      throw new UserError(`schedule file ${o.schedule} must hold a JSON object`);
+    overrides = data as Record<string, unknown>;
   }
   if (o.train.length) overrides['training'] = { strings: o.train.map((text) => ({ text, cycles: windowFor(text) })) };
   if (o.estimator === 'es') overrides['estimator'] = defaultEs();
   if (o.estimator === 'gradient') overrides['estimator'] = { kind: 'gradient', gradients: 'exact' };
-  if (o.start) {
-    let matrix: unknown;
-    try {
-      matrix = JSON.parse(readFileSync(o.start, 'utf8'));
-    } catch (e) {
-      throw new UserError(`cannot read starting matrix ${o.start}: ${(e as Error).message}`);
-    }
-    overrides['start'] = { kind: 'matrix', name: o.start, matrix };
-  }
+  if (o.start) overrides['start'] = { kind: 'matrix', name: o.start, matrix: readJsonFile(o.start, 'starting matrix') };
   try {
     return scheduleFromOverrides(overrides, o.seed);
   } catch (e) {
@@ -155,7 +155,7 @@ export function registerSynth(program: Command): void {
         progress?.stop();
         process.off('SIGINT', onSigint);
         if (eventsFd !== undefined) closeSync(eventsFd);
-        recording?.store.close();
+        recording?.close();
       }
       if (!result) throw new UserError(`synthesis failed: ${failure}`);
       const seconds = (performance.now() - started) / 1000;

@@ -1,6 +1,9 @@
 /**
  * Run notes as safe HTML: markdown (GitHub flavour) by `marked`, then sanitised by
- * DOMPurify (no scripts, event handlers, iframes, forms or `javascript:` links). Links open
+ * DOMPurify (no scripts, event handlers, iframes, forms or `javascript:` links, and no
+ * `style`, `class` or `id` attributes: a note — possibly inside an imported run — must not
+ * be able to lay an invisible full-window link over the app or borrow the app's own
+ * classes for that). Links open
  * outside the app window (target _blank, no opener); the window's CSP blocks remote images
  * anyway. Where no DOM exists (unit tests under Node) the notes come back as escaped text.
  */
@@ -32,5 +35,6 @@ export function renderMarkdown(source: string): string {
   return DOMPurify.sanitize(html, {
     USE_PROFILES: { html: true },
     FORBID_TAGS: ['style', 'form', 'input', 'button', 'textarea', 'select'],
+    FORBID_ATTR: ['style', 'class', 'id'],
   });
 }

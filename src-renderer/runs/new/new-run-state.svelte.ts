@@ -3,6 +3,7 @@
  * field, the advanced JSON editor's text, the chosen start point and hyperparameter set,
  * and the validation derived from all of it. The logic itself is in schedule-form.ts.
  */
+import { parseCheckedJson } from '@shared/io/checked-json';
 import { importPrototypeMatrix } from '@shared/io/prototype-matrix';
 import type { Link } from '@shared/machine/spec';
 import { defaultSchedule } from '@shared/synthesis/schedule';
@@ -134,7 +135,7 @@ export class NewRunState {
     this.jsonText = text;
     let parsed: unknown;
     try {
-      parsed = JSON.parse(text);
+      parsed = parseCheckedJson(text, { source: 'the schedule' }); // a key given twice is refused, not last-wins
     } catch (e) {
       this.jsonError = `not valid JSON: ${e instanceof Error ? e.message : String(e)}`;
       return;
@@ -222,19 +223,14 @@ export class NewRunState {
 
   /** Reads a prototype-format matrix file into the start point; a bad file's error names its place. */
   async loadMatrixFile(file: File): Promise<void> {
-    let text: string;
-    try {
-      text = await file.text();
-      importPrototypeMatrix(text, file.name);
-    } catch (e) {
-      this.matrixError = e instanceof Error ? e.message : String(e);
-      return;
-    }
     let matrix: unknown;
     try {
-      matrix = JSON.parse(text);
+      // the bytes, not file.text(): text would turn bytes that are not UTF-8 into U+FFFD unnoticed
+      const bytes = new Uint8Array(await file.arrayBuffer());
+      importPrototypeMatrix(bytes, file.name); // names what is wrong: a duplicate key, the encoding, a bad weight
+      matrix = parseCheckedJson(bytes, { source: file.name });
     } catch (e) {
-      this.matrixError = `${file.name}: ${e instanceof Error ? e.message : String(e)}`;
+      this.matrixError = e instanceof Error ? e.message : String(e);
       return;
     }
     this.matrixError = undefined;
