@@ -21,6 +21,7 @@ const DOTNB: i32 = 13;
 const CMP: i32 = 14;
 const CMPB: i32 = 15;
 const SQERR: i32 = 16;
+const AXPYSET: i32 = 17;
 const CLIP: f64 = 4.0;
 
 let FB: usize = 0;
@@ -44,7 +45,7 @@ export function heapBase(): usize {
   return (__heap_base + 15) & ~(<usize>15);
 }
 
-/** Writes the opcode numbers (ZERO … SQERR, in ops.ts order) at byte address p, for the loader's check. */
+/** Writes the opcode numbers (ZERO … AXPYSET, in ops.ts order) at byte address p, for the loader's check. */
 export function opcodes(p: usize): i32 {
   store<i32>(p, ZERO);
   store<i32>(p + 4, AXPY);
@@ -62,10 +63,12 @@ export function opcodes(p: usize): i32 {
   store<i32>(p + 52, CMP);
   store<i32>(p + 56, CMPB);
   store<i32>(p + 60, SQERR);
-  return 16;
+  store<i32>(p + 64, AXPYSET);
+  return 17;
 }
 
-function axpy(y: i32, len: i32, n: i32, p: i32): void {
+function axpy(y: i32, len: i32, n: i32, p: i32, set: bool): void {
+  if (set) zero(y, len);
   let i = 0;
   for (; i + 4 <= n; i += 4) {
     const q = p + 2 * i;
@@ -350,9 +353,9 @@ export function exec(fBase: usize, iBase: usize, start: i32, end: i32, hdr: i32)
   while (pc < end) {
     const op = I(pc);
     const a = pc + 1;
-    if (op == AXPY) {
+    if (op == AXPY || op == AXPYSET) {
       const n = I(a + 2);
-      axpy(I(a), I(a + 1), n, a + 3);
+      axpy(I(a), I(a + 1), n, a + 3, op == AXPYSET);
       pc = a + 3 + 2 * n;
       continue;
     }

@@ -119,10 +119,12 @@ export function execTs(f: F, I: Int32Array, start: number, end: number, hdr: num
       case Op.ZERO:
         f.fill(0, I[a], (I[a] as number) + (I[a + 1] as number));
         break;
+      case Op.AXPYSET:
       case Op.AXPY: {
         const y = I[a] as number;
         const len = I[a + 1] as number;
         const n = I[a + 2] as number;
+        if (op === Op.AXPYSET) f.fill(0, y, y + len);
         let i = 0;
         for (; i + 4 <= n; i += 4) {
           const p = a + 3 + 2 * i;

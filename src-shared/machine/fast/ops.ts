@@ -46,6 +46,8 @@ export const Op = {
   CMPB: 15,
   /** SQERR x tgt g rows out: per lane Σ (x−tgt)² → F[out+2l], largest (x−tgt)² → F[out+2l+1]; g ≥ 0: g = 2(x−tgt) written (cycle 0: 0) */
   SQERR: 16,
+  /** AXPYSET y len n (w_i x_i)×n: F[y+j] = Σ_i F[w_i]·F[x_i+j] (the first group into a block: no zeroing needed) */
+  AXPYSET: 17,
 } as const;
 
 /** Operand count of each fixed-size instruction (AXPY and DOT carry 2n more). */
@@ -53,6 +55,7 @@ export const OP_SIZE: Readonly<Record<number, number>> = {
   [Op.ZERO]: 2,
   [Op.AXPY]: 3,
   [Op.DOT]: 3,
+  [Op.AXPYSET]: 3,
   [Op.SPAXPY]: 5,
   [Op.SPDOT]: 5,
   [Op.ZT0]: 2,

@@ -101,12 +101,8 @@ export class FastProgram {
     const goBlock = new Int32Array(m.nOut).fill(-1);
     const gxOwn = new Int32Array(m.nIn).fill(-1);
     const activeNeurons = st.components.flatMap((c) => c.neurons);
-    const xStart = nF;
     for (const k of activeNeurons) forEachIn(st, k, (slot) => (xBlock[slot] = take(st.inCoords[slot]!.length * S)));
-    const xEnd = nF;
-    const goStart = nF;
     for (const k of activeNeurons) forEachOut(st, k, (slot) => (goBlock[slot] = take(st.outCoords[slot]!.length * S)));
-    const goEnd = nF;
     for (const k of activeNeurons) {
       const type = st.types[k]!;
       if (type === 'accum') continue;
@@ -141,6 +137,7 @@ export class FastProgram {
     type SparseRef = { off: number; val: number; nnz: number };
     const pendingSparse: { sp: SparseRef; entry: { at: number; offs: number[] } }[] = [];
     const patch: { at: number; sp: SparseRef }[] = [];
+    const sparseRefs: SparseRef[] = [];
     const staticDenseBlock = (slot: number) => {
       let at = denseStatic.get(slot);
       if (at === undefined) {
@@ -218,10 +215,14 @@ export class FastProgram {
       if (ints.length > segStart) into.push({ kind: 'ops', start: segStart, end: ints.length });
       segStart = ints.length;
     };
-    const emitAxpy = (groups: Map<string, { y: number; len: number; terms: number[] }>) => {
-      for (const g of groups.values()) {
-        ints.push(Op.AXPY, g.y, g.len, g.terms.length / 2, ...g.terms);
-      }
+    /** The groups of one block: the one covering the whole block (if any) first, writing instead of adding. */
+    const emitAxpy = (groups: Map<string, { y: number; len: number; terms: number[] }>, block: number, size: number, firstSlot: number) => {
+      const all = [...groups.values()];
+      const full = all.findIndex((g) => g.y === block + firstSlot && g.len === size - 1);
+      if (full < 0) {
+        if (size > 0) ints.push(Op.ZERO, block, size);
+      } else all.unshift(...all.splice(full, 1));
+      all.forEach((g, k) => ints.push(k === 0 && full >= 0 ? Op.AXPYSET : Op.AXPY, g.y, g.len, g.terms.length / 2, ...g.terms));
     };
     const addTerm = (groups: Map<string, { y: number; len: number; terms: number[] }>, y: number, len: number, w: number, x: number) => {
       const key = `${y}:${len}`;
@@ -231,7 +232,6 @@ export class FastProgram {
     };
 
     // forward
-    ints.push(Op.ZERO, xStart, xEnd - xStart);
     const linksInto = new Map<number, UsedLink[]>();
     const linksFrom = new Map<number, UsedLink[]>();
     st.links.forEach((u) => {
@@ -243,18 +243,23 @@ export class FastProgram {
       for (const k of comp.neurons) {
         forEachIn(st, k, (slot) => {
           const groups = new Map<string, { y: number; len: number; terms: number[] }>();
+          const sparseOps: number[][] = [];
           for (const u of linksInto.get(slot) ?? []) {
             if (internalSet.has(u.slot)) continue;
             for (const r of u.runs) {
               const y = (xBlock[slot] as number) + r.dstPos * S;
               if (u.staticSource && isSparse(u.link.src, r.srcPos, r.count)) {
                 const sp = sparseRun(u.link.src, r.srcPos, r.count);
-                ints.push(Op.SPAXPY, y, this.wBase + u.slot, sp.nnz, -1, sp.val);
-                patch.push({ at: ints.length - 2, sp });
+                sparseOps.push([y, this.wBase + u.slot, sp.nnz, sp.val]);
+                sparseRefs.push(sp);
               } else addTerm(groups, y + 1, r.count * S - 1, this.wBase + u.slot, srcBlock(u) + r.srcPos * S);
             }
           }
-          emitAxpy(groups);
+          emitAxpy(groups, xBlock[slot] as number, st.inCoords[slot]!.length * S, 1);
+          sparseOps.forEach(([y, w, nnz, val], i) => {
+            ints.push(Op.SPAXPY, y!, w!, nnz!, -1, val!);
+            patch.push({ at: ints.length - 2, sp: sparseRefs[sparseRefs.length - sparseOps.length + i]! });
+          });
         });
       }
       if (comp.kind === 'rec') {
@@ -298,7 +303,6 @@ export class FastProgram {
     const backward = (mode: GradientMode): Segment[] => {
       const segs: Segment[] = [];
       segStart = ints.length;
-      ints.push(Op.ZERO, goStart, goEnd - goStart);
       for (let ci = st.components.length - 1; ci >= 0; ci--) {
         const comp = st.components[ci]!;
         for (const k of comp.neurons) {
@@ -311,7 +315,8 @@ export class FastProgram {
               for (const r of u.runs)
                 addTerm(groups, (goBlock[slot] as number) + r.srcPos * S, r.count * S - 1, this.wBase + u.slot, g + r.dstPos * S + 1);
             }
-            emitAxpy(groups);
+            // (the block's last slot, dL/d(output) at the last cycle, is never written: always 0)
+            emitAxpy(groups, goBlock[slot] as number, st.outCoords[slot]!.length * S, 0);
           });
         }
         if (comp.kind === 'rec') {
