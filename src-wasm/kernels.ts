@@ -429,7 +429,7 @@ export function exec(fBase: usize, iBase: usize, start: i32, end: i32, hdr: i32)
             const d = F(x + base + t) - F(tgt + base + t);
             const e = d * d;
             sum += e;
-            if (!(e <= worst)) worst = e;
+            if (worst == worst && !(e <= worst)) worst = e; // NaN wins
             if (g >= 0) setF(g + base + t, 2 * d);
           }
         }

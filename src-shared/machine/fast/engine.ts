@@ -131,7 +131,7 @@ export class FastMachine {
         for (let t = 1; t <= lane.cycles; t++) {
           const e = target(l, i, t, root) ** 2;
           s += e;
-          if (!(e <= m)) m = e;
+          if (m === m && !(e <= m)) m = e;
         }
         sums[i] = s;
         worst[i] = m;

@@ -234,7 +234,7 @@ export function execTs(f: F, I: Int32Array, start: number, end: number, hdr: num
               const d = (f[x + base + t] as number) - (f[tgt + base + t] as number);
               const e = d * d;
               sum += e;
-              if (!(e <= worst)) worst = e; // NaN wins
+              if (worst === worst && !(e <= worst)) worst = e; // NaN wins
               if (g >= 0) f[g + base + t] = 2 * d;
             }
           }

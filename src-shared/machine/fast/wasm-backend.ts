@@ -112,7 +112,8 @@ export function wasmBackend(): FastBackend | undefined {
     const n = x.opcodes(probe);
     const got = Array.from(new Int32Array(x.memory.buffer, probe, n));
     const want = Object.values(Op);
-    if (got.join() !== want.join()) throw new Error(`opcode mismatch (module ${got.join()}, engine ${want.join()}): run npm run build:wasm`);
+    if (got.join() !== want.join())
+      throw new Error(`opcode mismatch (module ${got.join()}, engine ${want.join()}): run npm run build:wasm`);
     cached = new WasmBackend(x);
   } catch (e) {
     failure = e instanceof Error ? e.message : String(e);
