@@ -8,6 +8,8 @@ import { execTs } from './exec-ts';
 export type BackendName = 'ts' | 'wasm';
 
 export interface Region {
+  /** False once the backend took the memory back (the owner then prepares a new region). */
+  live(): boolean;
   /** The float memory (re-read after another region was allocated: the views may move). */
   f(): Float64Array;
   i(): Int32Array;
@@ -26,7 +28,7 @@ export const tsBackend: FastBackend = {
   alloc(nF, nI) {
     const f = new Float64Array(nF);
     const i = new Int32Array(nI);
-    return { f: () => f, i: () => i, exec: (start, end, hdr) => execTs(f, i, start, end, hdr) };
+    return { live: () => true, f: () => f, i: () => i, exec: (start, end, hdr) => execTs(f, i, start, end, hdr) };
   },
   release() {},
 };

@@ -54,7 +54,8 @@ export class FastMachine {
   private prepare(lanes: readonly Lane[]): Prepared {
     const key = lanes.map((l) => `${l.cycles}\u0001${l.text}`).join('\u0000');
     const hit = this.cache.get(key);
-    if (hit) {
+    if (hit && !hit.region.live()) this.cache.delete(key);
+    else if (hit) {
       this.cache.delete(key);
       this.cache.set(key, hit);
       return hit;

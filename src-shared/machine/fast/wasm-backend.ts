@@ -10,6 +10,8 @@ import { Op } from './ops';
 import { WASM_KERNELS } from './wasm-binary';
 
 const PAGE = 65536;
+/** Bytes of regions kept at once; past it every region is taken back (their owners rebuild on use). */
+const BUDGET = 96 * 1024 * 1024;
 
 interface Exports {
   memory: WebAssembly.Memory;
@@ -43,15 +45,25 @@ function decodeBase64(s: string): Uint8Array {
 class WasmBackend implements FastBackend {
   readonly name = 'wasm';
   private top: number;
+  private readonly base: number;
   private readonly free: { at: number; bytes: number }[] = [];
+  /** Generation of the memory layout: regions of an older one are dead. */
+  private generation = 0;
 
   constructor(private readonly x: Exports) {
-    this.top = x.heapBase();
+    this.base = x.heapBase();
+    this.top = this.base;
   }
 
   private reserve(bytes: number): number {
     const i = this.free.findIndex((b) => b.bytes >= bytes);
     if (i >= 0) return this.free.splice(i, 1)[0]!.at;
+    if (this.top + bytes > this.base + BUDGET && this.top > this.base) {
+      // machines that were dropped never release their regions: start over
+      this.generation++;
+      this.free.length = 0;
+      this.top = this.base;
+    }
     const at = this.top;
     this.top += bytes;
     const need = this.top - this.x.memory.buffer.byteLength;
@@ -63,6 +75,7 @@ class WasmBackend implements FastBackend {
     const fBytes = Math.ceil((nF * 8) / 16) * 16;
     const bytes = fBytes + Math.ceil((nI * 4) / 16) * 16;
     const at = this.reserve(bytes);
+    const generation = this.generation;
     const x = this.x;
     // zero the region (a reused one holds old values)
     new Uint8Array(x.memory.buffer, at, bytes).fill(0);
@@ -76,9 +89,11 @@ class WasmBackend implements FastBackend {
         i = new Int32Array(buffer, at + fBytes, nI);
       }
     };
-    const region: Region & { at: number; bytes: number } = {
+    const region: Region & { at: number; bytes: number; generation: number } = {
       at,
       bytes,
+      generation,
+      live: () => this.generation === generation,
       f: () => (views(), f),
       i: () => (views(), i),
       exec: (start, end, hdr) => x.exec(at, at + fBytes, start, end, hdr),
@@ -87,8 +102,8 @@ class WasmBackend implements FastBackend {
   }
 
   release(r: Region): void {
-    const { at, bytes } = r as Region & { at: number; bytes: number };
-    this.free.push({ at, bytes });
+    const { at, bytes, generation } = r as Region & { at: number; bytes: number; generation: number };
+    if (generation === this.generation) this.free.push({ at, bytes });
   }
 }
 
