@@ -10,7 +10,20 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import asc from 'assemblyscript/asc';
+
+/** The part of the AssemblyScript compiler's API used here (imported by name only, so its global typings stay out of this project). */
+interface Asc {
+  main(
+    argv: string[],
+    options: {
+      readFile: (name: string, baseDir: string) => string | null;
+      writeFile: (name: string, contents: Uint8Array | string) => void;
+      listFiles: () => string[];
+    },
+  ): Promise<{ error: Error | null; stderr: { toString(): string } }>;
+}
+
+const ASC_MODULE: string = 'assemblyscript/asc';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const SOURCE = 'src-wasm/kernels.ts';
@@ -19,6 +32,7 @@ const TARGET = join(root, 'src-shared/machine/fast/wasm-binary.ts');
 /** Compiles the kernels and returns the .wasm bytes. */
 export async function buildKernels(): Promise<Uint8Array> {
   let binary: Uint8Array | undefined;
+  const asc = ((await import(ASC_MODULE)) as { default: Asc }).default;
   const { error, stderr } = await asc.main(
     [SOURCE, '-O3', '--enable', 'simd', '--runtime', 'stub', '--noAssert', '--initialMemory', '2', '--outFile', 'kernels.wasm'],
     {

@@ -18,7 +18,7 @@ import { FastEngineUnsupported, FastMachine } from '../../src-shared/machine/fas
 import { tsBackend } from '../../src-shared/machine/fast/backend';
 import { wasmBackend, wasmUnavailableReason } from '../../src-shared/machine/fast/wasm-backend';
 import type { GradientMode } from '../../src-shared/machine/neuron-types';
-import { linksToMatrix, type MachineSpec } from '../../src-shared/machine/spec';
+import { linksToMatrix, type MachineSpec, type NeuronSpec } from '../../src-shared/machine/spec';
 import { generateArchitecture, REFERENCE_ARCHITECTURE } from '../../src-shared/problems/duplicates/architecture';
 import { hardLinks } from '../../src-shared/problems/duplicates/base';
 import { DetectorLoss, TargetCache, type LossSettings } from '../../src-shared/problems/duplicates/loss';
@@ -94,7 +94,7 @@ describe('fast engine = compiled engine', () => {
 
   it('a machine whose ports carry deep trees (constants of depth 3)', () => {
     const l = (to: string, toPort: string, from: string, fromPort: string, weight: number) => ({ to, toPort, from, fromPort, weight });
-    const neurons = [
+    const neurons: NeuronSpec[] = [
       { name: 'timer', type: 'timer' },
       { name: 'input', type: 'input' },
       { name: 'k1', type: 'const', params: { a: { b: 2, ':number': 1 }, c: { d: { e: -3 } } } },
@@ -234,7 +234,9 @@ describe('bad input on the fast path', () => {
     const oracle = new DetectorLoss(odd, ['ab.'], new TargetCache(), 'compiled');
     const w = oracle.machine.paramVector(odd.trainable);
     expect(loss.fit(w, 'ab.', 50, 'exact').preregLoss).toBe(oracle.fit(w, 'ab.', 50, 'exact').preregLoss);
-    expect(() => new FastMachine(oracle.machine, [{ neuron: 'output', port: 'dict-1', coordinates: 'root' }])).toThrow(FastEngineUnsupported);
+    expect(() => new FastMachine(oracle.machine, [{ neuron: 'output', port: 'dict-1', coordinates: 'root' }])).toThrow(
+      FastEngineUnsupported,
+    );
   });
 });
 
@@ -243,6 +245,7 @@ function matrixLinksOf(spec: MachineSpec) {
   const m = spec.trainable as Record<string, Record<string, Record<string, Record<string, number>>>>;
   for (const [to, ports] of Object.entries(m))
     for (const [toPort, froms] of Object.entries(ports))
-      for (const [from, fps] of Object.entries(froms)) for (const [fromPort, weight] of Object.entries(fps)) out.push({ to, toPort, from, fromPort, weight });
+      for (const [from, fps] of Object.entries(froms))
+        for (const [fromPort, weight] of Object.entries(fps)) out.push({ to, toPort, from, fromPort, weight });
   return out;
 }

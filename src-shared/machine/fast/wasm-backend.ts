@@ -20,12 +20,12 @@ interface Exports {
   exec(fBase: number, iBase: number, start: number, end: number, hdr: number): void;
 }
 
-function decodeBase64(s: string): Uint8Array {
+function decodeBase64(s: string): Uint8Array<ArrayBuffer> {
   const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
   const value = new Int16Array(128).fill(-1);
   for (let i = 0; i < alphabet.length; i++) value[alphabet.charCodeAt(i)] = i;
   const clean = s.replace(/=+$/, '');
-  const out = new Uint8Array(Math.floor((clean.length * 3) / 4));
+  const out = new Uint8Array(new ArrayBuffer(Math.floor((clean.length * 3) / 4)));
   let bits = 0;
   let acc = 0;
   let o = 0;
