@@ -48,7 +48,9 @@ export class ForkLauncher implements ProcessLauncher {
     return {
       pid: child.pid,
       send: (m) => {
-        if (child.connected) child.send(m);
+        // a process that is ending can close its channel between the check and the write
+        // (EPIPE): the message had no one left to reach, so the failure is dropped
+        if (child.connected) child.send(m, () => {});
       },
       onMessage: (l) => child.on('message', l),
       // 'close' comes after the last IPC message and stderr chunk, unlike 'exit'

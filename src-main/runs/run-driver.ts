@@ -25,6 +25,12 @@ export interface DriverOptions {
   readonly flushCount?: number;
   /** Let the event loop run (so commands can arrive) at least this often (ms). */
   readonly yieldMs?: number;
+  /**
+   * Wait between steps while more than this many sent messages are not acknowledged (see
+   * `acknowledge`): a run faster than its store can record waits for it instead of piling
+   * messages up. Unset: never wait (in-process use, nothing acknowledges).
+   */
+  readonly maxUnacked?: number;
   readonly trainer?: Trainer;
   /** Report snapshots (default true; each costs one evaluation of the training set). */
   readonly snapshots?: boolean;
@@ -41,6 +47,8 @@ export class RunDriver {
   private paused = false;
   private wake: (() => void) | undefined;
   private controls: SynthesisControl[] = [];
+  private acked = 0;
+  private drained: (() => void) | undefined;
   readonly schedule: Schedule;
   /** Added to every reported step (a run continuing from its own snapshot). */
   private readonly offset: number;
@@ -92,10 +100,19 @@ export class RunDriver {
     }
   }
 
+  /** The receiver has stored every message up to `seq`. */
+  acknowledge(seq: number): void {
+    this.acked = Math.max(this.acked, seq);
+    this.drained?.();
+    this.drained = undefined;
+  }
+
   private resumeNow(): void {
     this.paused = false;
     this.wake?.();
     this.wake = undefined;
+    this.drained?.();
+    this.drained = undefined;
   }
 
   private async between(): Promise<readonly SynthesisControl[]> {
@@ -104,6 +121,15 @@ export class RunDriver {
     if (now - this.lastYield >= (this.opts.yieldMs ?? 20)) {
       // let commands (IPC messages) in
       await new Promise<void>((r) => setImmediate(r));
+      this.lastYield = performance.now();
+    }
+    const limit = this.opts.maxUnacked;
+    if (limit !== undefined && this.seq - this.acked > limit && !this.stopRequested) {
+      this.flush();
+      await new Promise<void>((r) => {
+        this.drained = r;
+        if (this.seq - this.acked <= limit || this.stopRequested) r();
+      });
       this.lastYield = performance.now();
     }
     if (this.paused && !this.stopRequested) {

@@ -26,7 +26,8 @@ port.onMessage((raw) => {
   if (m.kind === 'start') {
     if (driver) return fail('run worker: a second start message');
     try {
-      driver = new RunDriver(m.job, (out) => port.post(out));
+      // a few metric batches in flight at most: a fast run waits for the store
+      driver = new RunDriver(m.job, (out) => port.post(out), { maxUnacked: 8 });
     } catch (e) {
       fail(`run worker: cannot start: ${e instanceof Error ? e.message : String(e)}`);
       setTimeout(() => process.exit(1), 50);
@@ -38,5 +39,7 @@ port.onMessage((raw) => {
     });
   } else if (m.kind === 'command') {
     driver?.command(m.command);
+  } else if (m.kind === 'ack') {
+    driver?.acknowledge(m.seq);
   }
 });
