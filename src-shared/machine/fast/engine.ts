@@ -38,6 +38,11 @@ const CACHE = 24;
 export class FastMachine {
   readonly structure: FastStructure;
   private readonly cache = new Map<string, Prepared>();
+  /** Per link slot: its parameter (-1: fixed) and its fixed weight. */
+  private readonly linkParam: Int32Array;
+  private readonly linkFixed: Float64Array;
+  /** Per scan component: its internal link slots, and which of them enter the second input. */
+  private readonly scanLinks: { slots: Int32Array; second: Uint8Array }[];
 
   constructor(
     readonly oracle: CompiledMachine,
@@ -45,6 +50,18 @@ export class FastMachine {
     readonly backend: FastBackend = tsBackend,
   ) {
     this.structure = new FastStructure(oracle, observed);
+    const st = this.structure;
+    this.linkParam = Int32Array.from(st.links, (u) => u.link.param);
+    this.linkFixed = Float64Array.from(st.links, (u) => (u.link.param >= 0 ? 0 : u.link.weight));
+    this.scanLinks = st.components
+      .filter((c) => c.kind === 'scan')
+      .map((c) => {
+        const first = oracle.slots[c.neurons[0]!]!.inBase;
+        return {
+          slots: Int32Array.from(c.internal, (i) => st.links[i]!.slot),
+          second: Uint8Array.from(c.internal, (i) => (st.links[i]!.link.dst !== first ? 1 : 0)),
+        };
+      });
   }
 
   get paramCount(): number {
@@ -89,18 +106,22 @@ export class FastMachine {
     const { program: p, region } = this.prepare(lanes);
     let f = region.f();
     // one gather of the weights
-    for (const u of st.links) f[p.wBase + u.slot] = u.link.param >= 0 ? (w[u.link.param] as number) : u.link.weight;
-    p.scans.forEach((c, i) => {
+    const { linkParam, linkFixed } = this;
+    const wBase = p.wBase;
+    for (let k = 0; k < linkParam.length; k++) {
+      const q = linkParam[k] as number;
+      f[wBase + k] = q >= 0 ? (w[q] as number) : (linkFixed[k] as number);
+    }
+    this.scanLinks.forEach(({ slots, second }, i) => {
       let all = 0;
-      let second = 0;
-      for (const li of c.internal) {
-        const u = st.links[li]!;
-        const x = f[p.wBase + u.slot] as number;
+      let two = 0;
+      for (let j = 0; j < slots.length; j++) {
+        const x = f[wBase + (slots[j] as number)] as number;
         all += x;
-        if (u.link.dst !== this.oracle.slots[c.neurons[0]!]!.inBase) second += x;
+        if (second[j]) two += x;
       }
       f[p.alphaBase + 2 * i] = all;
-      f[p.alphaBase + 2 * i + 1] = second;
+      f[p.alphaBase + 2 * i + 1] = two;
     });
     // targets
     const S = p.S;
@@ -142,9 +163,10 @@ export class FastMachine {
     if (grad) {
       this.runSegments(region, p.backward[mode], false);
       f = region.f();
-      for (const u of st.links) {
-        const k = u.link.param;
-        if (k >= 0) grad[k] = (grad[k] as number) + (f[p.gBase + u.slot] as number);
+      const gBase = p.gBase;
+      for (let k = 0; k < linkParam.length; k++) {
+        const q = linkParam[k] as number;
+        if (q >= 0) grad[q] = (grad[q] as number) + (f[gBase + k] as number);
       }
     }
     return results;

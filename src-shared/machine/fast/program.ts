@@ -117,16 +117,19 @@ export class FastProgram {
     const staticSeries = new Map<number, Float64Array>(); // out slot -> rows × S
     if (st.staticOutputs.length > 0) {
       for (const slot of st.staticOutputs) staticSeries.set(slot, new Float64Array(st.outCoords[slot]!.length * S));
-      const zeros = new Float64Array(m.paramCount);
+      const sm = st.staticMachine();
+      const sources = st.staticOutputs.map((slot) => st.staticSource(slot));
       lanes.forEach((lane, l) => {
-        m.run(zeros, { inputString: lane.text }, lane.cycles);
-        for (const slot of st.staticOutputs) {
+        sm.run(new Float64Array(0), { inputString: lane.text }, lane.cycles);
+        st.staticOutputs.forEach((slot, i) => {
           const series = staticSeries.get(slot)!;
-          const coords = st.outCoords[slot]!;
+          const { offset, coords } = sources[i]!;
+          if (offset < 0) return;
           coords.forEach((c, r) => {
-            for (let t = 1; t <= lane.cycles; t++) series[r * S + offsets[l]! + t] = m.readOutput(t, slot * m.D, c);
+            if (c < 0) return;
+            for (let t = 1; t <= lane.cycles; t++) series[r * S + offsets[l]! + t] = sm.readOutput(t, offset, c);
           });
-        }
+        });
       });
     }
     const ints: number[] = [S, lanes.length];

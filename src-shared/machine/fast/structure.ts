@@ -14,8 +14,9 @@
  *   any other component (a recurrent machine) cycle by cycle.
  */
 import { ROOT } from '../../vvalue/path-layout';
-import type { CompiledMachine, LiveLink } from '../compiled';
+import { CompiledMachine, type LiveLink } from '../compiled';
 import { neuronType } from '../neuron-types';
+import { linksToMatrix, type WeightedLink } from '../spec';
 
 /** The machine uses something the fast engine does not implement; the caller falls back to the compiled engine. */
 export class FastEngineUnsupported extends Error {
@@ -245,6 +246,48 @@ export class FastStructure {
 
   get layoutSize(): number {
     return this.oracle.layout.size;
+  }
+
+  private staticPart: CompiledMachine | undefined;
+
+  /**
+   * The static neurons alone (with the fixed links among them) as a compiled machine: what
+   * the static series are read from, at a fraction of the cost of running the whole machine.
+   */
+  staticMachine(): CompiledMachine {
+    if (this.staticPart) return this.staticPart;
+    const m = this.oracle;
+    const isStatic = (k: number) => this.dependent[k] === 0;
+    const neurons = m.slots.filter((_, k) => isStatic(k)).map((s) => s.spec);
+    const fixed: WeightedLink[] = [];
+    for (const l of m.links) {
+      const d = this.neuronOfIn[l.dst] as number;
+      const s = this.neuronOfOut[l.src] as number;
+      if (l.param >= 0 || !isStatic(d) || !isStatic(s)) continue;
+      const ds = m.slots[d]!;
+      const ss = m.slots[s]!;
+      fixed.push({
+        to: ds.spec.name,
+        toPort: neuronType(ds.spec.type).inputs[l.dst - ds.inBase]!,
+        from: ss.spec.name,
+        fromPort: neuronType(ss.spec.type).outputs[l.src - ss.outBase]!,
+        weight: l.weight,
+      });
+    }
+    this.staticPart = new CompiledMachine({ neurons, fixed: linksToMatrix(fixed), trainable: {} }, { alphabet: m.alphabet });
+    return this.staticPart;
+  }
+
+  /** Where static output slot `slot` lives in staticMachine(): its offset (-1: always empty) and its coordinates' indices there. */
+  staticSource(slot: number): { offset: number; coords: Int32Array } {
+    const m = this.oracle;
+    const sm = this.staticMachine();
+    const s = m.slots[this.neuronOfOut[slot] as number]!;
+    const port = neuronType(s.spec.type).outputs[slot - s.outBase]!;
+    return {
+      offset: sm.outputOffset(s.spec.name, port),
+      coords: Int32Array.from(this.outCoords[slot]!, (c) => sm.layout.indexOf(m.layout.path(c))),
+    };
   }
 }
 
