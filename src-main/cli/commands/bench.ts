@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import { documentToSpec } from '../../../src-shared/editor/document';
+import { generateRecurrent } from '../../../src-shared/editor/generators';
 import { importPrototypeMatrix } from '../../../src-shared/io/prototype-matrix';
 import { ENGINES, backendFor, type EngineName } from '../../../src-shared/machine/engine-choice';
 import { Adam } from '../../../src-shared/optim/adam';
@@ -20,7 +22,35 @@ interface BenchOptions {
   warmup: number;
   matrix?: string;
   engine?: EngineName;
+  recurrent?: boolean;
   json?: boolean;
+}
+
+/** Copies and cycles of the fully recurrent starts timed by `bench --recurrent`. */
+const RECURRENT_COPIES = [5, 10, 20];
+const RECURRENT_CYCLES = [140, 1000];
+
+/** Step times of the fully recurrent start (every interneuron port linked from every output) per size and engine. */
+function benchRecurrent(o: BenchOptions, engines: EngineName[]): void {
+  const targets = new TargetCache();
+  for (const copies of RECURRENT_COPIES) {
+    const spec = documentToSpec(generateRecurrent({ copies, seed: 1 }));
+    for (const cycles of RECURRENT_CYCLES) {
+      for (const engine of engines) {
+        const loss = new DetectorLoss(spec, [TRAINING_STRING], targets, engine);
+        const w = loss.machine.paramVector(spec.trainable);
+        const grad = new Float64Array(w.length);
+        const adam = new Adam(w.length);
+        const settings = { ...DEFAULT_LOSS, cycles };
+        const runs = Math.max(3, Math.min(o.runs, Math.round(2000 / (cycles * copies))));
+        const stepMs = time(() => trainStep(loss, w, adam, TRAINING_STRING, settings, grad), runs, 1);
+        const backend = loss.fast === undefined ? 'compiled' : (backendFor(engine)?.name ?? 'ts');
+        const row = { recurrent: true, copies, cycles, softLinks: w.length, engine, backend, stepMs: round(stepMs), runs };
+        if (o.json) printJson(row);
+        else console.log(`recurrent ×${copies} (${w.length} soft links), ${cycles} cycles, ${engine}: ${row.stepMs} ms per step`);
+      }
+    }
+  }
 }
 
 function median(xs: number[]): number {
@@ -49,8 +79,16 @@ export function registerBench(program: Command): void {
     .option('--warmup <n>', 'untimed repetitions first', positiveInt('--warmup'), 20)
     .option('--matrix <file>', 'matrix to time (default: the prototype initial-matrix.json)')
     .option('--engine <name>', `time one engine only (${ENGINES.join(' | ')}; default: all)`, oneOf('--engine', ENGINES))
+    .option(
+      '--recurrent',
+      `step times of the fully recurrent start at ${RECURRENT_COPIES.join('/')} copies and ${RECURRENT_CYCLES.join('/')} cycles instead`,
+    )
     .option('--json', 'print one JSON object per engine')
     .action((o: BenchOptions) => {
+      if (o.recurrent) {
+        benchRecurrent(o, o.engine ? [o.engine] : ['fast', 'compiled']);
+        return;
+      }
       const file = o.matrix ?? fixturePath('initial-matrix.json');
       const spec = importPrototypeMatrix(readFileSync(file, 'utf8'), file);
       const engines: EngineName[] = o.engine ? [o.engine] : ['fast', 'fast-ts', 'compiled'];

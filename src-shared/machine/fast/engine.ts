@@ -188,13 +188,14 @@ function recForward(f: Float64Array, I: Int32Array, plan: RecPlan): void {
   for (let l = 0; l < nLanes; l++) {
     const off = I[2 + 2 * l] as number;
     const T = I[3 + 2 * l] as number;
+    const tab = plan.table;
     for (let t = off + 1; t <= off + T; t++) {
-      for (const k of plan.links) {
-        const w = f[k.w] as number;
-        for (let r = 0; r < k.count; r++) {
-          const d = k.dst + r * S + t;
-          f[d] = (f[d] as number) + w * (f[k.src + r * S + t - 1] as number);
-        }
+      for (let i = 0; i < tab.length; i += 6) {
+        const dst = (tab[i] as number) + t;
+        const src = (tab[i + 1] as number) + t - 1;
+        const count = tab[i + 2] as number;
+        const w = f[tab[i + 3] as number] as number;
+        for (let r = 0; r < count; r++) f[dst + r * S] = (f[dst + r * S] as number) + w * (f[src + r * S] as number);
       }
       for (const n of plan.neurons) {
         const [x0 = -1, x1 = -1] = n.x;
@@ -245,13 +246,15 @@ function recBackward(f: Float64Array, I: Int32Array, plan: RecPlan): void {
           default: // accum: its input gradients are its output gradient (shared rows)
         }
       }
-      for (const k of plan.links) {
-        if (k.gdst < 0) continue;
-        const w = f[k.w] as number;
-        for (let r = 0; r < k.count; r++) {
-          const s = k.gsrc + r * S + t - 1;
-          f[s] = (f[s] as number) + w * (f[k.gdst + r * S + t] as number);
-        }
+      const tab = plan.table;
+      for (let i = 0; i < tab.length; i += 6) {
+        const gdst = tab[i + 4] as number;
+        if (gdst < 0) continue;
+        const g = gdst + t;
+        const s = (tab[i + 5] as number) + t - 1;
+        const count = tab[i + 2] as number;
+        const w = f[tab[i + 3] as number] as number;
+        for (let r = 0; r < count; r++) f[s + r * S] = (f[s + r * S] as number) + w * (f[g + r * S] as number);
       }
     }
   }

@@ -44,6 +44,8 @@ export interface RecLink {
 export interface RecPlan {
   readonly neurons: readonly RecNeuron[];
   readonly links: readonly RecLink[];
+  /** The links as flat tables (dst, src, count, w, gdst, gsrc per link), for the per-cycle loop. */
+  readonly table: Int32Array;
 }
 
 export type Segment =
@@ -428,7 +430,8 @@ export class FastProgram {
           });
         }
       }
-      return { neurons, links };
+      const table = Int32Array.from(links.flatMap((k) => [k.dst, k.src, k.count, k.w, k.gdst, k.gsrc]));
+      return { neurons, links, table };
     };
     return { exact: make('exact'), prototype: make('prototype') };
   }
