@@ -22,6 +22,7 @@ const CMP: i32 = 14;
 const CMPB: i32 = 15;
 const SQERR: i32 = 16;
 const AXPYSET: i32 = 17;
+const AXPYDOT: i32 = 18;
 const CLIP: f64 = 4.0;
 
 let FB: usize = 0;
@@ -45,7 +46,7 @@ export function heapBase(): usize {
   return (__heap_base + 15) & ~(<usize>15);
 }
 
-/** Writes the opcode numbers (ZERO … AXPYSET, in ops.ts order) at byte address p, for the loader's check. */
+/** Writes the opcode numbers (ZERO … AXPYDOT, in ops.ts order) at byte address p, for the loader's check. */
 export function opcodes(p: usize): i32 {
   store<i32>(p, ZERO);
   store<i32>(p + 4, AXPY);
@@ -64,7 +65,8 @@ export function opcodes(p: usize): i32 {
   store<i32>(p + 56, CMPB);
   store<i32>(p + 60, SQERR);
   store<i32>(p + 64, AXPYSET);
-  return 17;
+  store<i32>(p + 68, AXPYDOT);
+  return 18;
 }
 
 function axpy(y: i32, len: i32, n: i32, p: i32, set: bool): void {
@@ -118,6 +120,95 @@ function axpy(y: i32, len: i32, n: i32, p: i32, set: bool): void {
       const o = <usize>j << 3;
       store<f64>(yp + o, load<f64>(yp + o) + w * load<f64>(s + o));
     }
+  }
+}
+
+/** y += Σ w_i·x_i and o_i += Σ_j x_i[j]·z[j] (operands at p: (w x o)×n). */
+function axpydot(y: i32, z: i32, len: i32, n: i32, p: i32, set: bool): void {
+  if (set) zero(y, len);
+  const yp = fa(y);
+  const zp = fa(z);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const q = p + 3 * i;
+    const w0 = F(I(q));
+    const w1 = F(I(q + 3));
+    const w2 = F(I(q + 6));
+    const w3 = F(I(q + 9));
+    const v0 = f64x2.splat(w0);
+    const v1 = f64x2.splat(w1);
+    const v2 = f64x2.splat(w2);
+    const v3 = f64x2.splat(w3);
+    const s0 = fa(I(q + 1));
+    const s1 = fa(I(q + 4));
+    const s2 = fa(I(q + 7));
+    const s3 = fa(I(q + 10));
+    let a0 = f64x2.splat(0);
+    let a1 = f64x2.splat(0);
+    let a2 = f64x2.splat(0);
+    let a3 = f64x2.splat(0);
+    let j = 0;
+    for (; j + 2 <= len; j += 2) {
+      const o = <usize>j << 3;
+      const zv = v128.load(zp + o);
+      const x0 = v128.load(s0 + o);
+      const x1 = v128.load(s1 + o);
+      const x2 = v128.load(s2 + o);
+      const x3 = v128.load(s3 + o);
+      let acc = v128.load(yp + o);
+      acc = f64x2.add(acc, f64x2.mul(v0, x0));
+      acc = f64x2.add(acc, f64x2.mul(v1, x1));
+      acc = f64x2.add(acc, f64x2.mul(v2, x2));
+      acc = f64x2.add(acc, f64x2.mul(v3, x3));
+      v128.store(yp + o, acc);
+      a0 = f64x2.add(a0, f64x2.mul(x0, zv));
+      a1 = f64x2.add(a1, f64x2.mul(x1, zv));
+      a2 = f64x2.add(a2, f64x2.mul(x2, zv));
+      a3 = f64x2.add(a3, f64x2.mul(x3, zv));
+    }
+    let r0 = hsum(a0);
+    let r1 = hsum(a1);
+    let r2 = hsum(a2);
+    let r3 = hsum(a3);
+    if (j < len) {
+      const o = <usize>j << 3;
+      const zv = load<f64>(zp + o);
+      const x0 = load<f64>(s0 + o);
+      const x1 = load<f64>(s1 + o);
+      const x2 = load<f64>(s2 + o);
+      const x3 = load<f64>(s3 + o);
+      store<f64>(yp + o, load<f64>(yp + o) + w0 * x0 + w1 * x1 + w2 * x2 + w3 * x3);
+      r0 += x0 * zv;
+      r1 += x1 * zv;
+      r2 += x2 * zv;
+      r3 += x3 * zv;
+    }
+    setF(I(q + 2), F(I(q + 2)) + r0);
+    setF(I(q + 5), F(I(q + 5)) + r1);
+    setF(I(q + 8), F(I(q + 8)) + r2);
+    setF(I(q + 11), F(I(q + 11)) + r3);
+  }
+  for (; i < n; i++) {
+    const q = p + 3 * i;
+    const w = F(I(q));
+    const v = f64x2.splat(w);
+    const s = fa(I(q + 1));
+    let a = f64x2.splat(0);
+    let j = 0;
+    for (; j + 2 <= len; j += 2) {
+      const o = <usize>j << 3;
+      const x = v128.load(s + o);
+      v128.store(yp + o, f64x2.add(v128.load(yp + o), f64x2.mul(v, x)));
+      a = f64x2.add(a, f64x2.mul(x, v128.load(zp + o)));
+    }
+    let r = hsum(a);
+    if (j < len) {
+      const o = <usize>j << 3;
+      const x = load<f64>(s + o);
+      store<f64>(yp + o, load<f64>(yp + o) + w * x);
+      r += x * load<f64>(zp + o);
+    }
+    setF(I(q + 2), F(I(q + 2)) + r);
   }
 }
 
@@ -357,6 +448,12 @@ export function exec(fBase: usize, iBase: usize, start: i32, end: i32, hdr: i32)
       const n = I(a + 2);
       axpy(I(a), I(a + 1), n, a + 3, op == AXPYSET);
       pc = a + 3 + 2 * n;
+      continue;
+    }
+    if (op == AXPYDOT) {
+      const n = I(a + 4);
+      axpydot(I(a + 1), I(a + 2), I(a + 3), n, a + 5, I(a) != 0);
+      pc = a + 5 + 3 * n;
       continue;
     }
     if (op == DOT) {

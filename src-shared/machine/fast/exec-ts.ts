@@ -154,6 +154,29 @@ export function execTs(f: F, I: Int32Array, start: number, end: number, hdr: num
         pc = a + 3 + 2 * n;
         continue;
       }
+      case Op.AXPYDOT: {
+        const set = I[a] as number;
+        const y = I[a + 1] as number;
+        const z = I[a + 2] as number;
+        const len = I[a + 3] as number;
+        const n = I[a + 4] as number;
+        if (set) f.fill(0, y, y + len);
+        for (let i = 0; i < n; i++) {
+          const p = a + 5 + 3 * i;
+          const w = f[I[p] as number] as number;
+          const x = I[p + 1] as number;
+          const o = I[p + 2] as number;
+          let acc = 0;
+          for (let j = 0; j < len; j++) {
+            const v = f[x + j] as number;
+            f[y + j] = (f[y + j] as number) + w * v;
+            acc += v * (f[z + j] as number);
+          }
+          f[o] = (f[o] as number) + acc;
+        }
+        pc = a + 5 + 3 * n;
+        continue;
+      }
       case Op.DOT: {
         const g = I[a] as number;
         const len = I[a + 1] as number;

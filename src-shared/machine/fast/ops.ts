@@ -48,6 +48,12 @@ export const Op = {
   SQERR: 16,
   /** AXPYSET y len n (w_i x_i)×n: F[y+j] = Σ_i F[w_i]·F[x_i+j] (the first group into a block: no zeroing needed) */
   AXPYSET: 17,
+  /**
+   * AXPYDOT set y z len n (w_i x_i o_i)×n: F[y+j] (= if set, else +=) Σ_i F[w_i]·F[x_i+j] and
+   * F[o_i] += Σ_j F[x_i+j]·F[z+j] — a source's output gradient and its links' weight
+   * gradients in one pass over the consumers' input gradients
+   */
+  AXPYDOT: 18,
 } as const;
 
 /** Operand count of each fixed-size instruction (AXPY and DOT carry 2n more). */

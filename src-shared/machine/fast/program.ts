@@ -308,20 +308,37 @@ export class FastProgram {
     const backward = (mode: GradientMode): Segment[] => {
       const segs: Segment[] = [];
       segStart = ints.length;
+      ints.push(Op.ZERO, this.gBase, st.links.length);
       for (let ci = st.components.length - 1; ci >= 0; ci--) {
         const comp = st.components[ci]!;
         for (const k of comp.neurons) {
           forEachOut(st, k, (slot) => {
-            const groups = new Map<string, { y: number; len: number; terms: number[] }>();
+            // dL/d(this output) from the consumers, and those links' weight gradients, in one pass
+            const block = goBlock[slot] as number;
+            const groups = new Map<string, { y: number; z: number; len: number; terms: number[] }>();
             for (const u of linksFrom.get(slot) ?? []) {
               if (internalSet.has(u.slot)) continue;
               const g = gxOf(u.link.dst, mode);
               if (g < 0) continue;
-              for (const r of u.runs)
-                addTerm(groups, (goBlock[slot] as number) + r.srcPos * S, r.count * S - 1, this.wBase + u.slot, g + r.dstPos * S + 1);
+              for (const r of u.runs) {
+                const y = block + r.srcPos * S;
+                const len = r.count * S - 1;
+                const key = `${y}:${len}`;
+                let grp = groups.get(key);
+                if (!grp) groups.set(key, (grp = { y, z: (oBlock[slot] as number) + r.srcPos * S, len, terms: [] }));
+                grp.terms.push(this.wBase + u.slot, g + r.dstPos * S + 1, this.gBase + u.slot);
+              }
             }
             // (the block's last slot, dL/d(output) at the last cycle, is never written: always 0)
-            emitAxpy(groups, goBlock[slot] as number, st.outCoords[slot]!.length * S, 0);
+            const size = st.outCoords[slot]!.length * S;
+            const all = [...groups.values()];
+            const full = all.findIndex((grp) => grp.y === block && grp.len === size - 1);
+            if (full < 0) {
+              if (size > 0) ints.push(Op.ZERO, block, size);
+            } else all.unshift(...all.splice(full, 1));
+            all.forEach((grp, n) =>
+              ints.push(Op.AXPYDOT, n === 0 && full >= 0 ? 1 : 0, grp.y, grp.z, grp.len, grp.terms.length / 3, ...grp.terms),
+            );
           });
         }
         if (comp.kind === 'rec') {
@@ -360,10 +377,11 @@ export class FastProgram {
           ints.push(Op.ZT0, goBlock[s.outBase] as number, st.outCoords[s.outBase]!.length);
         }
       }
-      // the weight gradient: one dot product per link run over every cycle and lane
-      ints.push(Op.ZERO, this.gBase, st.links.length);
+      // the other weight gradients (links from static sources and inside components): one
+      // dot product per link run over every cycle and lane
       const dots = new Map<string, { y: number; len: number; terms: number[] }>();
       for (const u of st.links) {
+        if (!u.staticSource && !internalSet.has(u.slot)) continue;
         const g = gxOf(u.link.dst, mode);
         if (g < 0) continue;
         for (const r of u.runs) {
