@@ -136,13 +136,12 @@ export class FastProgram {
     }
     const ints: number[] = [S, lanes.length];
     lanes.forEach((l, i) => ints.push(offsets[i]!, l.cycles));
-    const sparse = new Map<string, { off: number; val: number; nnz: number }>();
+    /** A sparse index list: its offsets (placed in I after the programs, at `off`), its values in F at `val`. */
+    type SparseRef = { off: number; val: number; nnz: number; offs: number[] };
+    const sparse = new Map<string, SparseRef>();
     const denseStatic = new Map<number, number>();
-    const sparseLists: { at: number; offs: number[] }[] = [];
-    type SparseRef = { off: number; val: number; nnz: number };
-    const pendingSparse: { sp: SparseRef; entry: { at: number; offs: number[] } }[] = [];
+    /** Instructions whose offset operand (at `at`) waits for `sp.off`. */
     const patch: { at: number; sp: SparseRef }[] = [];
-    const sparseRefs: SparseRef[] = [];
     const staticDenseBlock = (slot: number) => {
       let at = denseStatic.get(slot);
       if (at === undefined) {
@@ -171,13 +170,9 @@ export class FastProgram {
           }
         }
       }
-      sp = { off: -1, val: take(vals.length), nnz: vals.length };
+      sp = { off: -1, val: take(vals.length), nnz: vals.length, offs };
       constants.push([sp.val, Float64Array.from(vals)]);
-      sparseLists.push({ at: -1, offs });
-      const entry = sparseLists[sparseLists.length - 1]!;
       sparse.set(key, sp);
-      // offsets are placed after the programs; remember where to patch
-      pendingSparse.push({ sp, entry });
       return sp;
     };
     const isSparse = (slot: number, srcPos: number, count: number) => {
@@ -188,8 +183,6 @@ export class FastProgram {
     };
     const srcBlock = (u: UsedLink) => (u.staticSource ? staticDenseBlock(u.link.src) : (oBlock[u.link.src] as number));
 
-    const compOf = new Int32Array(st.nNeurons).fill(-1);
-    st.components.forEach((c, i) => c.neurons.forEach((k) => (compOf[k] = i)));
     const ownerIn = (slot: number) => st.neuronOfIn[slot] as number;
     const internalSet = new Set(st.components.flatMap((c) => c.internal));
 
@@ -248,23 +241,23 @@ export class FastProgram {
       for (const k of comp.neurons) {
         forEachIn(st, k, (slot) => {
           const groups = new Map<string, { y: number; len: number; terms: number[] }>();
-          const sparseOps: number[][] = [];
+          const sparseOps: { y: number; w: number; sp: SparseRef }[] = [];
           for (const u of linksInto.get(slot) ?? []) {
             if (internalSet.has(u.slot)) continue;
             for (const r of u.runs) {
               const y = (xBlock[slot] as number) + r.dstPos * S;
               if (u.staticSource && isSparse(u.link.src, r.srcPos, r.count)) {
                 const sp = sparseRun(u.link.src, r.srcPos, r.count);
-                sparseOps.push([y, this.wBase + u.slot, sp.nnz, sp.val]);
-                sparseRefs.push(sp);
+                sparseOps.push({ y, w: this.wBase + u.slot, sp });
               } else addTerm(groups, y + 1, r.count * S - 1, this.wBase + u.slot, srcBlock(u) + r.srcPos * S);
             }
           }
           emitAxpy(groups, xBlock[slot] as number, st.inCoords[slot]!.length * S, 1);
-          sparseOps.forEach(([y, w, nnz, val], i) => {
-            ints.push(Op.SPAXPY, y!, w!, nnz!, -1, val!);
-            patch.push({ at: ints.length - 2, sp: sparseRefs[sparseRefs.length - sparseOps.length + i]! });
-          });
+          // (after the groups: the first of those may write the block rather than add to it)
+          for (const { y, w, sp } of sparseOps) {
+            ints.push(Op.SPAXPY, y, w, sp.nnz, -1, sp.val);
+            patch.push({ at: ints.length - 2, sp });
+          }
         });
       }
       if (comp.kind === 'rec') {
@@ -398,9 +391,9 @@ export class FastProgram {
       return segs;
     };
     this.backward = { exact: backward('exact'), prototype: backward('prototype') };
-    for (const p of pendingSparse) {
-      p.sp.off = ints.length;
-      ints.push(...p.entry.offs);
+    for (const sp of sparse.values()) {
+      sp.off = ints.length;
+      ints.push(...sp.offs);
     }
     for (const p of patch) ints[p.at] = p.sp.off;
     this.ints = Int32Array.from(ints);
