@@ -22,7 +22,18 @@ const notNodeNorElectron = [
 
 export default tseslint.config(
   {
-    ignores: ['node_modules/', 'out/', 'dist/', 'build/', 'coverage/', 'test-results/', '.tmp/', 'resources/', 'test/fixtures/lint/**'],
+    ignores: [
+      'node_modules/',
+      'out/',
+      'dist/',
+      'build/',
+      'coverage/',
+      'test-results/',
+      '.tmp/',
+      'resources/',
+      'test/fixtures/lint/**',
+      'src-wasm/', // AssemblyScript, not TypeScript
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,

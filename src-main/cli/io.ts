@@ -2,6 +2,7 @@
  * File and terminal plumbing shared by the CLI commands.
  */
 import { readFileSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
+import { ENGINES } from '../../src-shared/machine/engine-choice';
 import { dirname, resolve } from 'node:path';
 import { InvalidArgumentError } from 'commander';
 import { acquireLabLock, LabLockedError } from '../lab/lab-lock';
@@ -139,6 +140,19 @@ export function nonEmptyString(name: string) {
     if (raw.length === 0) throw new InvalidArgumentError(`${name} must not be empty`);
     return raw;
   };
+}
+
+/** `--engine <name>`: which engine computes losses and gradients. */
+export const engineOption = [
+  '--engine <name>',
+  `${ENGINES.join(' | ')} (default fast: WebAssembly; compiled is the reference engine)`,
+  oneOf('--engine', ENGINES),
+  'fast',
+] as const;
+
+/** Says on stderr when the fast engine was asked for but the machine needs the compiled one. */
+export function noteFallback(loss: { readonly fastUnsupported: string | undefined }): void {
+  if (loss.fastUnsupported) process.stderr.write(`note: ${loss.fastUnsupported}: running on the compiled engine\n`);
 }
 
 export function oneOf<T extends string>(name: string, values: readonly T[]) {

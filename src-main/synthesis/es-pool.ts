@@ -4,6 +4,7 @@
  * losses before evaluating its share of the new generation.
  */
 import type { Adam } from '../../src-shared/optim/adam';
+import { getDefaultEngine } from '../../src-shared/machine/engine-choice';
 import type { Circuit } from '../../src-shared/synthesis/circuit';
 import type { EsSettings, EsUpdate, PopulationEvaluator } from '../../src-shared/synthesis/es';
 import type { Schedule } from '../../src-shared/synthesis/schedule';
@@ -23,6 +24,7 @@ export class WorkerPoolEvaluator implements PopulationEvaluator {
       training: schedule.training,
       testSuite: schedule.testSuite,
       gradients: 'exact',
+      engine: getDefaultEngine(),
       es: settings,
     });
   }

@@ -4,6 +4,7 @@
  * bit for bit whatever the number of threads.
  */
 import type { Adam } from '../../src-shared/optim/adam';
+import { getDefaultEngine } from '../../src-shared/machine/engine-choice';
 import type { Circuit } from '../../src-shared/synthesis/circuit';
 import type { Fit, StringFit } from '../../src-shared/synthesis/objective';
 import type { Schedule } from '../../src-shared/synthesis/schedule';
@@ -17,7 +18,13 @@ export class ParallelGradientTrainer implements Trainer {
 
   constructor(workers: number, schedule: Schedule) {
     const gradients = schedule.estimator.kind === 'gradient' ? schedule.estimator.gradients : 'exact';
-    this.pool = new WorkerPool(workers, { seed: schedule.seed, training: schedule.training, testSuite: schedule.testSuite, gradients });
+    this.pool = new WorkerPool(workers, {
+      seed: schedule.seed,
+      training: schedule.training,
+      testSuite: schedule.testSuite,
+      gradients,
+      engine: getDefaultEngine(),
+    });
   }
 
   /** Which strings each thread takes: thread 0 is the caller; round robin. */

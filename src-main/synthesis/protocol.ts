@@ -4,6 +4,7 @@
  * per structural change.
  */
 import type { Link, MachineSpec } from '../../src-shared/machine/spec';
+import type { EngineName } from '../../src-shared/machine/engine-choice';
 import type { AdamSettings, AdamState } from '../../src-shared/optim/adam';
 import type { EsSettings, EsUpdate } from '../../src-shared/synthesis/es';
 import type { StringFit } from '../../src-shared/synthesis/objective';
@@ -15,6 +16,8 @@ export interface WorkerInit {
   readonly testSuite: Schedule['testSuite'];
   readonly gradients: 'exact' | 'prototype';
   readonly es?: EsSettings;
+  /** The engine the main thread uses (the workers use the same). */
+  readonly engine: EngineName;
 }
 
 export type WorkerRequest =

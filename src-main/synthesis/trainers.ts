@@ -1,13 +1,19 @@
 /** The Trainer a schedule asks for, using worker threads where they help. */
 import { availableParallelism } from 'node:os';
+import { getDefaultEngine, type EngineName } from '../../src-shared/machine/engine-choice';
 import { EsTrainer, LocalEvaluator } from '../../src-shared/synthesis/es';
 import type { Schedule } from '../../src-shared/synthesis/schedule';
 import { GradientTrainer, type Trainer } from '../../src-shared/synthesis/trainer';
 import { WorkerPoolEvaluator } from './es-pool';
 import { ParallelGradientTrainer } from './parallel-gradient';
 
-/** Worker threads for gradients: one fewer than the cores, at most one fewer than the strings. */
-export function gradientWorkers(schedule: Schedule, cores = availableParallelism()): number {
+/**
+ * Worker threads for gradients: one fewer than the cores, at most one fewer than the
+ * strings — with the compiled engine. The fast engine computes a string's gradient in less
+ * time than a round trip to a worker takes, so it runs on the calling thread (0).
+ */
+export function gradientWorkers(schedule: Schedule, cores = availableParallelism(), engine: EngineName = getDefaultEngine()): number {
+  if (engine !== 'compiled') return 0;
   return Math.max(0, Math.min(cores - 1, schedule.training.strings.length - 1, 7));
 }
 

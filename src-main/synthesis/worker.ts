@@ -5,6 +5,7 @@
  * gradient of its share of the training strings.
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import { setDefaultEngine } from '../../src-shared/machine/engine-choice';
 import { Adam } from '../../src-shared/optim/adam';
 import { TargetCache } from '../../src-shared/problems/duplicates/loss';
 import type { Circuit } from '../../src-shared/synthesis/circuit';
@@ -14,6 +15,7 @@ import { SetObjective } from '../../src-shared/synthesis/objective';
 import type { WorkerInit, WorkerReply, WorkerRequest } from './protocol';
 
 const init = workerData as WorkerInit;
+setDefaultEngine(init.engine);
 const targets = new TargetCache();
 const alphabet = alphabetOf([init.training.strings, init.testSuite]);
 let objective: SetObjective | undefined;

@@ -17,7 +17,8 @@ export interface CompileOptions {
   readonly alphabet: readonly string[];
 }
 
-interface NeuronSlots {
+/** One neuron the engine runs: its spec and the first of its input and output port slots. */
+export interface NeuronSlots {
   readonly spec: NeuronSpec;
   readonly inBase: number;
   readonly outBase: number;
@@ -26,6 +27,14 @@ interface NeuronSlots {
 
 /** Adds dL/d(input) of cycle `t` into `gIn` (slot-major, D per slot). */
 export type InputSeed = (t: number, gIn: Float64Array) => void;
+
+/** A link the engine uses: input slot ← output slot, a parameter index (-1: fixed) and the fixed weight. */
+export interface LiveLink {
+  readonly dst: number;
+  readonly src: number;
+  readonly param: number;
+  readonly weight: number;
+}
 
 export interface CycleTrace {
   readonly inputs: Readonly<Record<string, VValue>>;
@@ -42,14 +51,19 @@ export class CompiledMachine {
   readonly ignored: readonly Link[];
   readonly alphabet: readonly string[];
 
-  private readonly slots: NeuronSlots[] = [];
+  /** The neurons the engine runs (inert interneurons left out), in spec order. */
+  readonly slots: NeuronSlots[] = [];
+  /** Every link between port slots the engine uses (trainable then fixed). */
+  readonly links: readonly LiveLink[];
   /** Interneurons without links to other neurons: not run, their ports are always empty. */
   private readonly inert = new Map<string, NeuronType>();
   private readonly byName = new Map<string, NeuronSlots>();
-  private readonly nIn: number;
-  private readonly nOut: number;
-  private readonly inPaths: Int32Array[] = [];
-  private readonly outPaths: Int32Array[] = [];
+  readonly nIn: number;
+  readonly nOut: number;
+  /** Per input slot: the layout indices of the coordinates it can hold (sorted). */
+  readonly inPaths: Int32Array[] = [];
+  /** Per output slot: the layout indices of the coordinates it can hold (sorted). */
+  readonly outPaths: Int32Array[] = [];
 
   // The down movement as rows: row r is one input coordinate (port slot × path) and sums
   // entries rowStart[r] .. rowStart[r+1]-1, each a source coordinate times a link weight.
@@ -142,6 +156,7 @@ export class CompiledMachine {
       else live.push({ dst, src, param: -1, weight: l.weight });
     }
     this.ignored = ignored;
+    this.links = live;
     this.paramSource = new Int32Array(trainable.length).fill(-1);
     for (const l of live) if (l.param >= 0) this.paramSource[l.param] = l.src;
 

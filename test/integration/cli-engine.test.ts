@@ -112,17 +112,60 @@ describe('train', () => {
 });
 
 describe('bench', () => {
-  it('--json prints the contract keys with consistent figures', () => {
+  it('--json prints one line per engine with the contract keys and consistent figures', () => {
     const r = runCli(['bench', '--runs', '3', '--warmup', '1', '--json']);
     expect(r.status, r.stderr).toBe(0);
-    const lines = r.lines();
-    expect(lines).toHaveLength(1);
-    const o = lines[0] as Record<string, number | string>;
-    for (const k of ['forwardMs', 'stepMs', 'ratio', 'runs', 'node']) expect(o).toHaveProperty(k);
-    expect(o.runs).toBe(3);
-    expect(o.node).toBe(process.version);
-    expect(o.forwardMs as number).toBeGreaterThan(0);
-    expect(o.ratio as number).toBeCloseTo((o.stepMs as number) / (o.forwardMs as number), 1);
+    const lines = r.lines() as Record<string, number | string>[];
+    expect(lines.map((o) => o.engine)).toEqual(['fast', 'fast-ts', 'compiled']);
+    expect(lines.map((o) => o.backend)).toEqual(['wasm', 'ts', 'compiled']);
+    for (const o of lines) {
+      for (const k of [
+        'engine',
+        'stepMs',
+        'forwardMs',
+        'batchEvalsPerSec',
+        'trainingSetStepsPerSec',
+        'ratio',
+        'runs',
+        'node',
+        'softLinks',
+      ]) {
+        expect(o).toHaveProperty(k);
+      }
+      expect(o.runs).toBe(3);
+      expect(o.node).toBe(process.version);
+      expect(o.softLinks).toBe(1486);
+      expect(o.forwardMs as number).toBeGreaterThan(0);
+      expect(o.batchEvalsPerSec as number).toBeGreaterThan(0);
+      expect(o.ratio as number).toBeCloseTo((o.stepMs as number) / (o.forwardMs as number), 1);
+    }
+  });
+
+  it('--engine times one engine', () => {
+    const r = runCli(['bench', '--runs', '2', '--warmup', '1', '--engine', 'compiled', '--json']);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.lines().map((o) => (o as { engine: string }).engine)).toEqual(['compiled']);
+  });
+});
+
+describe('--engine', () => {
+  it('eval and train print the same figures on every engine (to rounding)', () => {
+    const evals = ['fast', 'fast-ts', 'compiled'].map(
+      (e) => runCli(['eval', '--matrix', initial, '--engine', e, '--json']).lines()[0] as Record<string, number>,
+    );
+    for (const o of evals) expect(Math.abs((o.preregLoss as number) / (evals[2]!.preregLoss as number) - 1)).toBeLessThan(1e-12);
+    const trains = ['fast', 'compiled'].map((e) =>
+      runCli(['train', '--matrix', initial, '--steps', '3', '--engine', e, '--json'])
+        .lines()
+        .map((o) => (o as { loss: number }).loss),
+    );
+    trains[0]!.forEach((x, i) => expect(Math.abs(x / trains[1]![i]! - 1)).toBeLessThan(1e-10));
+  });
+
+  it('an unknown engine is a command-line error', () => {
+    const r = runCli(['eval', '--matrix', initial, '--engine', 'gpu', '--json']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/--engine must be one of fast, fast-ts, compiled/);
   });
 });
 

@@ -98,13 +98,15 @@ describe('makeTrainer', () => {
     expect(e.kind).toBe('es');
   });
 
-  it('uses at most one worker fewer than the cores and one fewer than the strings', () => {
+  it('uses at most one worker fewer than the cores and one fewer than the strings (compiled engine), none with the fast engine', () => {
     const s = tiny(1);
-    expect(gradientWorkers(s, 1)).toBe(0);
-    expect(gradientWorkers(s, 2)).toBe(1);
-    expect(gradientWorkers(s, 8)).toBe(2);
+    expect(gradientWorkers(s, 1, 'compiled')).toBe(0);
+    expect(gradientWorkers(s, 2, 'compiled')).toBe(1);
+    expect(gradientWorkers(s, 8, 'compiled')).toBe(2);
     const one = tiny(1, { training: { strings: [{ text: 'ab', cycles: 30 }] } });
-    expect(gradientWorkers(one, 8)).toBe(0);
+    expect(gradientWorkers(one, 8, 'compiled')).toBe(0);
+    expect(gradientWorkers(s, 8, 'fast')).toBe(0);
+    expect(gradientWorkers(s, 8, 'fast-ts')).toBe(0);
   });
 });
 

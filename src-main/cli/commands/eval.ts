@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { DEFAULT_LOSS, DetectorLoss, TRAINING_STRING } from '../../../src-shared/problems/duplicates/loss';
-import { nonEmptyString, nonNegativeNumber, positiveInt, printJson, readMatrixFile, UserError } from '../io';
+import type { EngineName } from '../../../src-shared/machine/engine-choice';
+import { engineOption, nonEmptyString, nonNegativeNumber, noteFallback, positiveInt, printJson, readMatrixFile, UserError } from '../io';
 
 interface EvalOptions {
   matrix: string;
@@ -8,6 +9,7 @@ interface EvalOptions {
   cycles: number;
   l1: number;
   l2: number;
+  engine: EngineName;
   json?: boolean;
 }
 
@@ -20,10 +22,12 @@ export function registerEval(program: Command): void {
     .option('--cycles <n>', 'cycles to run', positiveInt('--cycles'), DEFAULT_LOSS.cycles)
     .option('--l1 <x>', 'λ1, weight of Σ|w|', nonNegativeNumber('--l1'), DEFAULT_LOSS.l1)
     .option('--l2 <x>', 'λ2, weight of Σw²', nonNegativeNumber('--l2'), DEFAULT_LOSS.l2)
+    .option(...engineOption)
     .option('--json', 'print one JSON object')
     .action((o: EvalOptions) => {
       const spec = readMatrixFile(o.matrix);
-      const loss = new DetectorLoss(spec, [o.string]);
+      const loss = new DetectorLoss(spec, [o.string], undefined, o.engine);
+      noteFallback(loss);
       const w = loss.machine.paramVector(spec.trainable);
       const r = loss.evaluate(w, o.string, { ...DEFAULT_LOSS, cycles: o.cycles, l1: o.l1, l2: o.l2 });
       if (!Number.isFinite(r.loss)) {

@@ -3,6 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { InvalidArgumentError, type Command } from 'commander';
 import { exportPrototypeMatrix } from '../../../src-shared/io/prototype-matrix';
+import { setDefaultEngine, type EngineName } from '../../../src-shared/machine/engine-choice';
 import { windowFor } from '../../../src-shared/synthesis/dataset';
 import type { StepMetrics, SynthesisEvent } from '../../../src-shared/synthesis/events';
 import { scheduleFromOverrides, ScheduleError, type Schedule } from '../../../src-shared/synthesis/schedule';
@@ -10,7 +11,7 @@ import { RunDriver } from '../../runs/run-driver';
 import { RunRecorder } from '../../runs/run-recorder';
 import { RunStore } from '../../store/run-store';
 import { gradientWorkers } from '../../synthesis/trainers';
-import { nonEmptyString, oneOf, printJson, readJsonFile, takeWriterLock, UserError, writeTextFile } from '../io';
+import { engineOption, nonEmptyString, oneOf, printJson, readJsonFile, takeWriterLock, UserError, writeTextFile } from '../io';
 import { SynthProgress } from '../progress';
 
 interface SynthOptions {
@@ -25,6 +26,7 @@ interface SynthOptions {
   progress: boolean;
   db?: string;
   name?: string;
+  engine: EngineName;
 }
 
 /** Interval snapshots of a recorded run. */
@@ -112,8 +114,10 @@ export function registerSynth(program: Command): void {
     .option('--db <file>', 'record the run (metrics, events, snapshots) in this lab database')
     .option('--name <name>', 'name of the run in the database')
     .option('--no-progress', 'no progress bar on stderr')
+    .option(...engineOption)
     .option('--json', 'print one JSON object at the end')
     .action(async (o: SynthOptions) => {
+      setDefaultEngine(o.engine);
       const schedule = scheduleFromOptions(o);
       const started = performance.now();
       const progress = o.progress && process.stderr.isTTY ? new SynthProgress(schedule) : undefined;

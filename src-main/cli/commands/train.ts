@@ -5,7 +5,10 @@ import { vectorToMatrix } from '../../../src-shared/machine/spec';
 import { Adam, DEFAULT_ADAM } from '../../../src-shared/optim/adam';
 import { DEFAULT_LOSS, DetectorLoss, TRAINING_STRING } from '../../../src-shared/problems/duplicates/loss';
 import { DivergedError, train } from '../../../src-shared/training/train';
+import type { EngineName } from '../../../src-shared/machine/engine-choice';
 import {
+  engineOption,
+  noteFallback,
   nonEmptyString,
   nonNegativeNumber,
   oneOf,
@@ -27,6 +30,7 @@ interface TrainOptions {
   string: string;
   cycles: number;
   out?: string;
+  engine: EngineName;
   json?: boolean;
 }
 
@@ -43,10 +47,12 @@ export function registerTrain(program: Command): void {
     .option('--string <s>', 'training string', nonEmptyString('--string'), TRAINING_STRING)
     .option('--cycles <n>', 'cycles per loss evaluation', positiveInt('--cycles'), DEFAULT_LOSS.cycles)
     .option('--out <file>', 'write the final matrix in the prototype format')
+    .option(...engineOption)
     .option('--json', 'one JSON object per step')
     .action((o: TrainOptions) => {
       const spec = readMatrixFile(o.matrix);
-      const loss = new DetectorLoss(spec, [o.string]);
+      const loss = new DetectorLoss(spec, [o.string], undefined, o.engine);
+      noteFallback(loss);
       const w = loss.machine.paramVector(spec.trainable);
       const adam = new Adam(w.length, { ...DEFAULT_ADAM, lr: o.lr });
       const settings = { cycles: o.cycles, l1: o.l1, l2: o.l2, gradients: o.gradients };

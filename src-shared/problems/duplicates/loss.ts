@@ -4,6 +4,8 @@
  * scalars, then λ1·Σ|w| + λ2·Σw² over the soft links outside the timer and input rows.
  */
 import { CompiledMachine } from '../../machine/compiled';
+import { fastMachineFor, getDefaultEngine, type EngineName } from '../../machine/engine-choice';
+import type { FastMachine } from '../../machine/fast/engine';
 import type { GradientMode } from '../../machine/neuron-types';
 import type { MachineSpec } from '../../machine/spec';
 import { ROOT } from '../../vvalue/path-layout';
@@ -99,9 +101,19 @@ function readOutputs(m: CompiledMachine, w: Float64Array, s: string, cycles: num
   return out;
 }
 
-/** Loss and exact gradient of one machine structure, for any weights and strings. */
+/** The ports the loss compares, at their ":number". */
+const OBSERVED = OUTPUT_PORTS.map((port) => ({ neuron: OUTPUT_NEURON, port, coordinates: 'root' as const }));
+
+/**
+ * Loss and exact gradient of one machine structure, for any weights and strings. `machine`
+ * is the compiled engine (traces, parameter order); fits run on the fast engine unless
+ * `engine` is `compiled` or the machine is outside what the fast engine supports
+ * (`fastUnsupported` then says why).
+ */
 export class DetectorLoss {
   readonly machine: CompiledMachine;
+  readonly fast: FastMachine | undefined;
+  readonly fastUnsupported: string | undefined;
   private readonly regularised: Uint8Array;
   private readonly targets: TargetCache;
 
@@ -111,8 +123,11 @@ export class DetectorLoss {
   private diff = new Float64Array(0);
 
   /** `strings`: every string this evaluator will see (they fix the alphabet). */
-  constructor(spec: MachineSpec, strings: Iterable<string>, targets = new TargetCache()) {
+  constructor(spec: MachineSpec, strings: Iterable<string>, targets = new TargetCache(), engine: EngineName = getDefaultEngine()) {
     this.machine = new CompiledMachine(spec, { alphabet: alphabetOf(strings) });
+    const fast = fastMachineFor(this.machine, OBSERVED, engine);
+    this.fast = fast.machine;
+    this.fastUnsupported = fast.reason;
     this.root = this.machine.layout.indexOf(ROOT);
     this.offsets = OUTPUT_PORTS.map((p) => this.machine.inputOffset(OUTPUT_NEURON, p));
     this.regularised = Uint8Array.from(this.machine.params, (l) => (UNREGULARISED_ROWS.has(l.to) ? 0 : 1));
@@ -150,7 +165,19 @@ export class DetectorLoss {
    * regulariser): their sum and their largest element. With `grad`, adds d(sum)/dw.
    */
   fit(w: Float64Array, s: string, cycles: number, mode: GradientMode, grad?: Float64Array): { preregLoss: number; worstError: number } {
+    if (!Number.isInteger(cycles) || cycles < 1 || cycles > 100_000) {
+      throw new RangeError(`cycles must be an integer in [1, 100000], got ${cycles}`);
+    }
     const target = this.targets.get(s, cycles);
+    if (this.fast) {
+      const [r] = this.fast.fit(w, [{ text: s, cycles }], (_l, j, t) => target[2 * (t - 1) + j] as number, mode, grad);
+      const a = r!.worst[0] as number;
+      const b = r!.worst[1] as number;
+      return {
+        preregLoss: (r!.sums[0] as number) + (r!.sums[1] as number),
+        worstError: Number.isNaN(a) || Number.isNaN(b) ? NaN : Math.max(a, b),
+      };
+    }
     const m = this.machine;
     m.run(w, { inputString: s }, cycles);
     const { root, offsets } = this;
