@@ -189,8 +189,8 @@ export function compareBehaviour(
   return strings.map((s, i) => {
     const a = outputsA[i]!;
     const b = outputsB[i]!;
-    const flat = targets.get(s.text, s.cycles);
-    const expected = OUTPUT_PORTS.map((_, j) => Float64Array.from({ length: s.cycles }, (_, t) => flat[2 * t + j] as number));
+    const target = targets.get(s.text, s.cycles);
+    const expected = OUTPUT_PORTS.map((_, j) => Float64Array.from(target.outputs[j]?.values ?? new Float64Array(s.cycles)));
     const difference = a.map((x, j) => Float64Array.from(x, (v, t) => (b[j]![t] as number) - v));
     const neurons = pairs.map((p): NeuronPairBehaviour => {
       const wa = widthsA.get(p.a)!;

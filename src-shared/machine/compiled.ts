@@ -392,6 +392,14 @@ export class CompiledMachine {
     return i < 0 ? -1 : (n.inBase + i) * this.D;
   }
 
+  /** The coordinates a neuron's input port can hold (empty for an unknown or inert neuron). */
+  inputPaths(neuron: string, port: string): Path[] {
+    const n = this.byName.get(neuron);
+    const i = n ? neuronType(n.spec.type).inputs.indexOf(port) : -1;
+    if (!n || i < 0) return [];
+    return Array.from(this.inPaths[n.inBase + i] as Int32Array, (k) => this.layout.path(k));
+  }
+
   /** Reads coordinate `pathIdx` of input slot `offset` at cycle `t` of the last run. */
   readInput(t: number, offset: number, pathIdx: number): number {
     return this.inHist[t * this.nIn * this.D + offset + pathIdx] as number;
