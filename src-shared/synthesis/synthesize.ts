@@ -5,98 +5,31 @@
  * recover; below `fineBelow` soft links (or when coarse cuts stop working) the rounds try
  * one neuron or one link at a time. Every decision is an event with the numbers behind it.
  *
+ * The parts: cut-policy.ts (what a round cuts, when a cut is accepted), train-loop.ts (the
+ * optimiser steps, budget and controls), train-state.ts (the circuit and its optimiser as
+ * one value), attempts.ts (verdicts and restarts). This class runs the phases in order.
+ *
  * Deterministic: the same schedule (seed included) gives the same circuit, bit for bit.
  */
-import { Adam } from '../optim/adam';
 import { neuronType } from '../machine/neuron-types';
-import { linkLabel, type Link, type MachineSpec } from '../machine/spec';
+import { linkLabel, type Link } from '../machine/spec';
 import { Rng } from '../util/rng';
 import { TargetCache } from '../problems/duplicates/loss';
-import {
-  applyMerges,
-  applyNeuronMerges,
-  duplicateNeurons,
-  linkKey,
-  circuitToSpec,
-  complement,
-  copyCircuit,
-  deadLinks,
-  interneuronsOf,
-  keepLinks,
-  parallelMerges,
-  sortedLinks,
-  type Circuit,
-} from './circuit';
+import { circuitToSpec, deadLinks, duplicateNeurons, interneuronsOf, linkKey, parallelMerges, sortedLinks } from './circuit';
 import { alphabetOf } from './dataset';
-import type { ControlRecord, Phase, StepMetrics, SynthesisEvent } from './events';
+import type { SynthesisEvent } from './events';
+import type { CircuitSnapshot, StopReason, SynthesisHooks, SynthesisResult } from './hooks';
 import { SetObjective, type Fit } from './objective';
 import type { Schedule } from './schedule';
-import { regrowPool, startCircuit, STREAM } from './start';
-import { runTestSuite, type TestReport } from './test-suite';
+import { regrowPool, STREAM } from './start';
+import { runTestSuite } from './test-suite';
 import { GradientTrainer, type Trainer } from './trainer';
+import { acceptTarget, afterBacktrack, coarseCut, fineCandidates, shouldRegrow, type Candidate } from './cut-policy';
+import { Cancelled, TrainLoop, type TrainOptions } from './train-loop';
+import { saveState, StateSurgery, type OptimizerFollow, type TrainState } from './train-state';
+import { attemptCount, attemptFailures, betterAttempt, judgeAttempt, startingCircuit, type Attempt } from './attempts';
 
-export interface SynthesisHooks {
-  onStep?(m: StepMetrics): void;
-  onEvent?(e: SynthesisEvent): void;
-  /** Polled between steps; true ends the run (reason `cancelled`) after a polish-free report. */
-  cancelled?(): boolean;
-  /** The optimiser to use; default: exact gradients (the host supplies ES with worker threads). */
-  trainer?: Trainer;
-  /** A starting circuit that overrides the schedule's start point (e.g. resuming). */
-  circuit?: Circuit;
-  /**
-   * Awaited between optimiser steps: may hold the run (pause) and returns the attended-run
-   * controls to apply now (each recorded as a `control` event).
-   */
-  between?(): Promise<readonly SynthesisControl[]> | readonly SynthesisControl[];
-  /**
-   * Receives the circuit at the start, after every accepted cut and prune, every
-   * `snapshotEvery` steps (the weights that step starts from) and at the end. (A cut's
-   * circuit is the last snapshot minus the links its event names; a backtrack restores it.)
-   */
-  onSnapshot?(s: CircuitSnapshot): void;
-  /** Interval snapshots every this many steps (0 or absent: none). */
-  snapshotEvery?: number;
-}
-
-/** The attended-run controls of the 2022 workflow. */
-export type SynthesisControl = ControlRecord;
-
-export interface CircuitSnapshot {
-  /** Optimiser steps done to reach these weights. */
-  readonly step: number;
-  readonly reason: 'start' | 'interval' | 'cut' | 'accept' | 'backtrack' | 'prune' | 'final';
-  readonly links: readonly Link[];
-  readonly weights: Float64Array;
-  /**
-   * Training loss without regulariser of exactly these weights, on the windows of the step
-   * that follows (step + 1; full windows without a curriculum): what that step reports.
-   */
-  readonly preregLoss: number;
-}
-
-export type StopReason = Extract<SynthesisEvent, { kind: 'stop' }>['reason'];
-
-export interface SynthesisResult {
-  readonly spec: MachineSpec;
-  readonly circuit: Circuit;
-  readonly softLinks: number;
-  /** Fit on the training set's full windows, after the polish. */
-  readonly train: Fit;
-  /** The schedule's validation strings (training-side data the run may use to decide). */
-  readonly validation: TestReport;
-  /** The held-out test suite (never used by the run). */
-  readonly test: TestReport;
-  readonly steps: number;
-  readonly stopReason: StopReason;
-  readonly events: readonly SynthesisEvent[];
-}
-
-interface Candidate {
-  readonly rule: string;
-  /** Soft links to remove (indices into the current circuit). */
-  readonly drop: readonly number[];
-}
+export type { CircuitSnapshot, StopReason, SynthesisControl, SynthesisHooks, SynthesisResult } from './hooks';
 
 interface RetrainOutcome {
   readonly accepted: boolean;
@@ -105,28 +38,16 @@ interface RetrainOutcome {
   readonly outOfBudget: boolean;
 }
 
-class Cancelled extends Error {}
-
-interface Attempt {
-  readonly circuit: Circuit;
-  readonly spec: MachineSpec;
-  readonly train: Fit;
-  readonly validation: TestReport;
-  readonly stopReason: StopReason;
-  readonly passed: boolean;
-  readonly verdict: string;
-  readonly rank: number;
-}
-
 export class Synthesizer {
-  private circuit: Circuit;
-  private adam: Adam;
+  /** The circuit being trained and its optimiser, replaced together. */
+  private state: TrainState;
   private objective!: SetObjective;
+  private readonly surgery: StateSurgery;
+  private readonly loop: TrainLoop;
   private readonly trainer: Trainer;
   private readonly targets = new TargetCache();
   private readonly alphabet: string[];
   private readonly events: SynthesisEvent[] = [];
-  private steps = 0;
   private round = 0;
   private regrows = 0;
   private lambda1: number;
@@ -134,31 +55,30 @@ export class Synthesizer {
   private pool: readonly Link[];
   /** Interneurons of a pruned start (at most fineBelow soft links): regrowing may use them all. */
   private startNeurons: readonly string[] = [];
-  /** Step count at the start of the current attempt (budgets are per attempt). */
-  private attemptStart = 0;
-  /** Overrides set by attended-run controls; they hold for the rest of the run. */
-  private override: { lambda1?: number; lr?: number } = {};
-  /** Prune thresholds received, applied at the next point where the structure may change. */
-  private pendingPrunes: number[] = [];
 
   constructor(
     private readonly schedule: Schedule,
     private readonly hooks: SynthesisHooks = {},
   ) {
-    this.circuit = this.startingCircuit(0);
-    this.pool = hooks.circuit ? this.circuit.links.slice() : regrowPool(schedule.start, this.circuit, schedule.seed);
-    this.startNeurons = this.prunedStartNeurons();
-    this.adam = this.freshAdam(schedule.optimizer.lr);
+    this.surgery = new StateSurgery(schedule.optimizer);
+    const circuit = startingCircuit(schedule, 0, hooks.circuit);
+    this.pool = hooks.circuit ? circuit.links.slice() : regrowPool(schedule.start, circuit, schedule.seed);
+    this.startNeurons = this.prunedStartNeurons(circuit);
+    this.state = this.surgery.fresh(circuit, schedule.optimizer.lr);
     this.trainer = hooks.trainer ?? new GradientTrainer();
     if (schedule.estimator.kind === 'es' && this.trainer.kind !== 'es') {
       throw new Error('this schedule asks for evolution strategies: pass an ES trainer in the hooks');
     }
     this.alphabet = alphabetOf([schedule.training.strings, schedule.testSuite]);
     this.lambda1 = schedule.rounds.l1.start;
+    this.loop = new TrainLoop(hooks, this.trainer, schedule.stop.stepBudget, (control, phase) => {
+      if (control.kind === 'set' && control.lambda1 !== undefined) this.lambda1 = control.lambda1;
+      this.emit({ kind: 'control', ...this.stamp(), control, phase });
+    });
   }
 
-  private freshAdam(lr: number, size = this.circuit.weights.length): Adam {
-    return new Adam(size, { ...this.schedule.optimizer, lr });
+  private get softLinks(): number {
+    return this.state.circuit.weights.length;
   }
 
   private emit(e: SynthesisEvent): void {
@@ -166,122 +86,44 @@ export class Synthesizer {
     this.hooks.onEvent?.(e);
   }
 
-  private base() {
-    return { step: this.steps, softLinks: this.circuit.weights.length };
+  /** The step and circuit size that every event carries. */
+  private stamp(): { step: number; softLinks: number } {
+    return { step: this.loop.steps, softLinks: this.softLinks };
   }
 
   /** Recompiles the objective for the current structure and lets the trainer resync. */
   private async rebuild(): Promise<void> {
     const s = this.schedule;
     const mode = s.estimator.kind === 'gradient' ? s.estimator.gradients : 'exact';
-    this.objective = new SetObjective(this.circuit, s.training.strings, this.alphabet, mode, s.training.curriculum, this.targets);
-    await this.trainer.sync(this.circuit, this.adam);
+    this.objective = new SetObjective(this.state.circuit, s.training.strings, this.alphabet, mode, s.training.curriculum, this.targets);
+    await this.trainer.sync(this.state.circuit, this.state.adam);
   }
 
-  private get budgetLeft(): number {
-    return this.schedule.stop.stepBudget - (this.steps - this.attemptStart);
+  /** A fresh optimiser at `lr` for the current circuit, handed to the trainer. */
+  private async resetOptimizer(lr: number): Promise<void> {
+    this.state = this.surgery.fresh(this.state.circuit, lr);
+    await this.trainer.sync(this.state.circuit, this.state.adam);
   }
 
-  /** Attempts after the first start from a fresh random initialisation (seed stream `attempt`). */
-  private get canRestart(): boolean {
-    return !this.hooks.circuit && this.schedule.start.kind !== 'matrix';
+  private train(n: number, phase: Parameters<TrainLoop['train']>[3], opts: TrainOptions): ReturnType<TrainLoop['train']> {
+    return this.loop.train(this.state, this.objective, n, phase, opts);
   }
 
-  private prunedStartNeurons(): string[] {
-    return this.circuit.links.length <= this.schedule.rounds.fineBelow ? interneuronsOf(this.circuit) : [];
-  }
-
-  private startingCircuit(attempt: number): Circuit {
-    if (this.hooks.circuit) return copyCircuit(this.hooks.circuit);
-    const seed = attempt === 0 ? this.schedule.seed : new Rng(this.schedule.seed, STREAM.restart, attempt).nextUint32() >>> 1;
-    return startCircuit(this.schedule.start, seed);
-  }
-
-  /**
-   * Up to `n` optimiser steps (fewer if the budget runs out or `until` returns true).
-   * The learning rate decays linearly to 10 % over the n steps when `decay` is set.
-   */
-  private async train(
-    n: number,
-    phase: Phase,
-    opts: { lr: number; l1: number; l2?: number; decay?: boolean; until?: (fit: Fit, done: number) => boolean; ignoreBudget?: boolean },
-  ): Promise<{ fit: Fit | undefined; done: number }> {
-    let fit: Fit | undefined;
-    let done = 0;
-    for (; done < n;) {
-      if (this.hooks.between) this.takeControls(await this.hooks.between(), phase);
-      if (this.hooks.cancelled?.()) throw new Cancelled();
-      if (!opts.ignoreBudget && this.budgetLeft <= 0) break;
-      const baseLr = this.override.lr ?? opts.lr;
-      const lr = opts.decay ? baseLr * (1 - (0.9 * done) / Math.max(1, n)) : baseLr;
-      const l1 = this.override.lambda1 ?? opts.l1;
-      this.adam.settings = { ...this.adam.settings, lr };
-      this.steps++;
-      done++;
-      // interval snapshots are the weights after every `every` steps, taken as the next step
-      // starts from them: that step's own fit is their loss
-      const every = this.hooks.snapshotEvery ?? 0;
-      const before =
-        every > 0 && this.hooks.onSnapshot && this.steps > 1 && (this.steps - 1) % every === 0
-          ? Float64Array.from(this.circuit.weights)
-          : undefined;
-      fit = await this.trainer.step({
-        objective: this.objective,
-        w: this.circuit.weights,
-        adam: this.adam,
-        reg: { l1, l2: opts.l2 ?? 0 },
-        step: this.steps,
-      });
-      this.hooks.onStep?.({
-        step: this.steps,
-        phase,
-        preregLoss: fit.preregLoss,
-        loss: fit.loss,
-        l1: fit.l1,
-        lambda1: l1,
-        softLinks: this.circuit.weights.length,
-      });
-      if (before)
-        this.hooks.onSnapshot?.({
-          step: this.steps - 1,
-          reason: 'interval',
-          links: this.circuit.links.slice(),
-          weights: before,
-          preregLoss: fit.preregLoss,
-        });
-      if (!Number.isFinite(fit.loss)) break;
-      if (opts.until?.(fit, done)) break;
-    }
-    return { fit, done };
-  }
-
-  /** Records controls received between steps; prunes wait for a point where the structure may change. */
-  private takeControls(controls: readonly SynthesisControl[], phase: Phase): void {
-    for (const c of controls) {
-      if (c.kind === 'set') {
-        if (c.lambda1 !== undefined) {
-          this.override.lambda1 = c.lambda1;
-          this.lambda1 = c.lambda1;
-        }
-        if (c.lr !== undefined) this.override.lr = c.lr;
-      } else {
-        this.pendingPrunes.push(c.threshold);
-      }
-      this.emit({ kind: 'control', ...this.base(), control: c, phase });
-    }
+  private prunedStartNeurons(circuit: TrainState['circuit']): string[] {
+    return circuit.links.length <= this.schedule.rounds.fineBelow ? interneuronsOf(circuit) : [];
   }
 
   /** Applies pending prunes (every soft link with |w| below the largest threshold goes). */
   private async applyPrunes(): Promise<boolean> {
-    if (!this.pendingPrunes.length) return false;
-    const threshold = Math.max(...this.pendingPrunes);
-    this.pendingPrunes = [];
-    const drop = Array.from(this.circuit.weights.keys()).filter((i) => Math.abs(this.circuit.weights[i] as number) < threshold);
-    const linksBefore = this.circuit.weights.length;
-    const removed = drop.length ? this.removeLinks(drop, false, this.schedule.rounds.retrain.lr) : [];
-    this.emit({ kind: 'prune', ...this.base(), threshold, removed, linksBefore });
+    const threshold = this.loop.takePrune();
+    if (threshold === undefined) return false;
+    const w = this.state.circuit.weights;
+    const drop = Array.from(w.keys()).filter((i) => Math.abs(w[i] as number) < threshold);
+    const linksBefore = this.softLinks;
+    const removed = drop.length ? this.removeLinks(drop, { reset: false }) : [];
+    this.emit({ kind: 'prune', ...this.stamp(), threshold, removed, linksBefore });
     if (drop.length) {
-      this.simplify(false, this.schedule.rounds.retrain.lr);
+      this.simplify({ reset: false });
       await this.rebuild();
     }
     this.snapshot('prune');
@@ -291,48 +133,44 @@ export class Synthesizer {
   /** Hands the current circuit to the snapshot hook, with the loss of exactly these weights. */
   private snapshot(reason: CircuitSnapshot['reason']): void {
     if (!this.hooks.onSnapshot) return;
-    const weights = Float64Array.from(this.circuit.weights);
-    const preregLoss = this.objective.evaluate(weights, { l1: 0, l2: 0 }, this.steps + 1).preregLoss;
-    this.hooks.onSnapshot({ step: this.steps, reason, links: this.circuit.links.slice(), weights, preregLoss });
+    const { circuit } = this.state;
+    const weights = Float64Array.from(circuit.weights);
+    const preregLoss = this.objective.evaluate(weights, { l1: 0, l2: 0 }, this.loop.steps + 1).preregLoss;
+    this.hooks.onSnapshot({ step: this.loop.steps, reason, links: circuit.links.slice(), weights, preregLoss });
   }
 
-  /** Removes soft links (old indices), following with the optimiser state. */
-  private removeLinks(drop: readonly number[], resetOptimizer: boolean, lr: number): Link[] {
-    const keep = complement(this.circuit, drop);
-    const removed = drop.map((i) => this.circuit.links[i] as Link);
-    this.circuit = keepLinks(this.circuit, keep);
-    this.adam = resetOptimizer ? this.freshAdam(lr) : this.adam.trimmed(keep);
+  private removeLinks(drop: readonly number[], follow: OptimizerFollow): Link[] {
+    const { state, removed } = this.surgery.removeLinks(this.state, drop, follow);
+    this.state = state;
     return removed;
   }
 
   /** Drops dead links, merges parallel links and duplicate neurons, with events. */
-  private simplify(resetOptimizer: boolean, lr: number): void {
+  private simplify(follow: OptimizerFollow): void {
     const r = this.schedule.rounds;
+    const lr = follow.reset ? follow.lr : r.retrain.lr;
     if (r.mergeParallel) {
-      const merges = parallelMerges(this.circuit);
+      const merges = parallelMerges(this.state.circuit);
       if (merges.length) {
-        const { circuit, keep } = applyMerges(this.circuit, merges);
-        this.circuit = circuit;
-        this.adam = resetOptimizer ? this.freshAdam(lr) : this.adam.trimmed(keep);
-        this.emit({ kind: 'merge', ...this.base(), merged: merges.map((m) => m.label) });
+        this.state = this.surgery.mergeParallel(this.state, merges, follow);
+        this.emit({ kind: 'merge', ...this.stamp(), merged: merges.map((m) => m.label) });
       }
-      const allowed = new Set([...this.pool, ...this.circuit.links].map(linkKey));
-      const duplicates = duplicateNeurons(this.circuit, allowed);
+      const allowed = new Set([...this.pool, ...this.state.circuit.links].map(linkKey));
+      const duplicates = duplicateNeurons(this.state.circuit, allowed);
       if (duplicates.length) {
-        this.circuit = applyNeuronMerges(this.circuit, duplicates);
-        this.adam = this.freshAdam(lr);
+        this.state = this.surgery.mergeNeurons(this.state, duplicates, lr);
         this.emit({
           kind: 'merge',
-          ...this.base(),
+          ...this.stamp(),
           merged: duplicates.map((d) => `neuron ${d.removed} into ${d.kept} (×${d.factor.toPrecision(4)})`),
         });
       }
     }
     if (r.dropDead) {
-      const dead = deadLinks(this.circuit);
+      const dead = deadLinks(this.state.circuit);
       if (dead.length) {
-        const removed = this.removeLinks(dead, resetOptimizer, lr);
-        this.emit({ kind: 'drop-dead', ...this.base(), removed });
+        const removed = this.removeLinks(dead, follow);
+        this.emit({ kind: 'drop-dead', ...this.stamp(), removed });
       }
     }
   }
@@ -360,93 +198,40 @@ export class Synthesizer {
         return false;
       },
     });
-    // a retrain whose loss stopped being finite never recovers (train() stops before `until` sees it)
+    // a retrain whose loss stopped being finite never recovers (the loop stops before `until` sees it)
     const finite = fit !== undefined && Number.isFinite(fit.loss);
     const accepted = finite && !aborted && last <= target;
-    return { accepted, preregLoss: last, steps: done, outOfBudget: !accepted && this.budgetLeft <= 0 };
-  }
-
-  /** Soft link indices from the least to the most contributing (ties by index). */
-  private byContribution(): { order: number[]; contribution: Float64Array } {
-    const contribution = this.objective.contributions(this.circuit.weights);
-    const order = Array.from(contribution.keys()).sort((a, b) => (contribution[a] as number) - (contribution[b] as number) || a - b);
-    return { order, contribution };
-  }
-
-  /**
-   * Coarse cut of the current circuit by the schedule's rule, scaled by `scale`
-   * (backtracking). Links are ranked by contribution (|w| × their source's RMS activity);
-   * the threshold rule compares |w| itself.
-   */
-  private coarseCut(scale: number, threshold: number): Candidate | undefined {
-    const w = this.circuit.weights;
-    const { order } = this.byContribution();
-    const cut = this.schedule.rounds.cut;
-    let k: number;
-    let rule: string;
-    if (cut.kind === 'threshold') {
-      k = Array.from(w).filter((x) => Math.abs(x) < threshold).length;
-      k = Math.floor(k * scale);
-      rule = `threshold ${threshold.toPrecision(3)}`;
-      if (k < 1) return undefined;
-      const byMagnitude = Array.from(w.keys()).sort((a, b) => Math.abs(w[a] as number) - Math.abs(w[b] as number) || a - b);
-      return { rule, drop: byMagnitude.slice(0, k) };
-    }
-    if (cut.kind === 'fraction') {
-      k = Math.floor(w.length * cut.fraction * scale);
-      rule = `fraction ${(cut.fraction * scale).toPrecision(3)}`;
-    } else {
-      k = Math.floor(cut.count * scale);
-      rule = `count ${k}`;
-    }
-    if (k < 1) return undefined;
-    return { rule, drop: order.slice(0, Math.min(k, w.length)) };
-  }
-
-  /** Fine candidates: each interneuron (all its soft links), least contributing first, then each link. */
-  private fineCandidates(): Candidate[] {
-    const { links } = this.circuit;
-    const { order, contribution } = this.byContribution();
-    const outContribution = (n: string) => links.reduce((s, l, i) => s + (l.from === n ? (contribution[i] as number) : 0), 0);
-    const neurons = interneuronsOf(this.circuit)
-      .map((n) => [n, outContribution(n)] as const)
-      .sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : 1));
-    const out: Candidate[] = neurons.map(([n]) => ({
-      rule: `neuron ${n}`,
-      drop: links.flatMap((l, i) => (l.to === n || l.from === n ? [i] : [])),
-    }));
-    for (const i of order) out.push({ rule: `link ${linkLabel(links[i] as Link)}`, drop: [i] });
-    return out;
+    return { accepted, preregLoss: last, steps: done, outOfBudget: !accepted && this.loop.budgetLeft <= 0 };
   }
 
   async run(): Promise<SynthesisResult> {
     const s = this.schedule;
-    const attempts = this.canRestart ? s.restarts.max + 1 : 1;
+    const attempts = attemptCount(s, this.hooks.circuit !== undefined);
     let best: Attempt | undefined;
     let cancelled = false;
     for (let attempt = 0; attempt < attempts && !cancelled; attempt++) {
       if (attempt > 0) {
-        this.circuit = this.startingCircuit(attempt);
-        this.pool = regrowPool(s.start, this.circuit, s.seed);
-        this.startNeurons = this.prunedStartNeurons();
-        this.adam = this.freshAdam(s.optimizer.lr);
+        const circuit = startingCircuit(s, attempt, this.hooks.circuit);
+        this.pool = regrowPool(s.start, circuit, s.seed);
+        this.startNeurons = this.prunedStartNeurons(circuit);
+        this.state = this.surgery.fresh(circuit, s.optimizer.lr);
         this.lambda1 = s.rounds.l1.start;
         this.regrows = 0;
-        this.attemptStart = this.steps;
-        this.emit({ kind: 'restart', ...this.base(), attempt: attempt + 1, reason: best?.verdict ?? '' });
+        this.loop.attemptStart = this.loop.steps;
+        this.emit({ kind: 'restart', ...this.stamp(), attempt: attempt + 1, reason: best?.verdict ?? '' });
       }
       const a = await this.attempt();
       cancelled = a.stopReason === 'cancelled';
-      if (!best || a.rank < best.rank) best = a;
+      if (betterAttempt(a, best)) best = a;
       if (a.passed) break;
     }
     const a = best as Attempt;
-    this.circuit = a.circuit;
+    this.state = { ...this.state, circuit: a.circuit };
     if (this.hooks.onSnapshot) {
       await this.rebuild();
       this.snapshot('final');
     }
-    this.emit({ kind: 'stop', ...this.base(), reason: a.stopReason, preregLoss: a.train.preregLoss });
+    this.emit({ kind: 'stop', ...this.stamp(), reason: a.stopReason, preregLoss: a.train.preregLoss });
     return {
       spec: a.spec,
       circuit: a.circuit,
@@ -454,7 +239,7 @@ export class Synthesizer {
       train: a.train,
       validation: a.validation,
       test: runTestSuite(a.spec, s.testSuite, this.targets),
-      steps: this.steps,
+      steps: this.loop.steps,
       stopReason: a.stopReason,
       events: this.events,
     };
@@ -480,55 +265,37 @@ export class Synthesizer {
         }
         stopReason = outcome;
         train = await this.polish();
-        if (train.preregLoss <= s.regrow.above || this.regrows >= s.regrow.max || this.budgetLeft <= 0) break;
+        if (train.preregLoss <= s.regrow.above || this.regrows >= s.regrow.max || this.loop.budgetLeft <= 0) break;
         outcome = 'regrow';
       }
     } catch (e) {
       if (!(e instanceof Cancelled)) throw e;
       stopReason = 'cancelled';
     }
-    train ??= this.objective.fitFull(this.circuit.weights);
-    const spec = circuitToSpec(this.circuit);
+    train ??= this.objective.fitFull(this.state.circuit.weights);
+    const spec = circuitToSpec(this.state.circuit);
     const validation = runTestSuite(spec, s.restarts.validation, this.targets);
-    const links = this.circuit.weights.length;
-    const r = s.restarts;
-    const failures = [
-      // written as !(x <= bound) so that NaN fails
-      !(train.preregLoss <= r.trainLoss) ? `training loss ${train.preregLoss.toPrecision(3)} > ${r.trainLoss}` : '',
-      !(validation.worst <= r.validationWorst) ? `validation worst ${validation.worst.toPrecision(3)} > ${r.validationWorst}` : '',
-      links > r.links ? `${links} soft links > ${r.links}` : '',
-    ].filter(Boolean);
+    const failures = attemptFailures(s.restarts, train, validation, this.softLinks);
     this.emit({
       kind: 'verdict',
-      ...this.base(),
+      ...this.stamp(),
       passed: failures.length === 0,
       trainLoss: train.preregLoss,
       validationWorst: validation.worst,
       failures,
     });
-    return {
-      circuit: copyCircuit(this.circuit),
-      spec,
-      train,
-      validation,
-      stopReason,
-      passed: failures.length === 0,
-      verdict: failures.join(', '),
-      // fewer failures first, then the validation error, then the size
-      rank: failures.length * 1e9 + (Number.isNaN(validation.worst) ? 1e9 : Math.min(validation.worst, 1e6) * 1e3) + links,
-    };
+    return judgeAttempt(this.state.circuit, spec, train, validation, stopReason, failures);
   }
 
   /** Polish: a fresh optimiser, a decaying learning rate, the polish λ1; the fit on full windows. */
   private async polish(): Promise<Fit> {
     const s = this.schedule;
     if (s.polish.steps > 0) {
-      this.emit({ kind: 'phase', phase: 'polish', ...this.base() });
-      this.adam = this.freshAdam(s.polish.lr);
-      await this.trainer.sync(this.circuit, this.adam);
+      this.emit({ kind: 'phase', phase: 'polish', ...this.stamp() });
+      await this.resetOptimizer(s.polish.lr);
       await this.train(s.polish.steps, 'polish', { lr: s.polish.lr, l1: s.polish.l1, decay: true, ignoreBudget: true });
     }
-    return this.objective.fitFull(this.circuit.weights);
+    return this.objective.fitFull(this.state.circuit.weights);
   }
 
   /**
@@ -538,81 +305,82 @@ export class Synthesizer {
    */
   private regrow(round: number): void {
     const s = this.schedule;
-    const used = new Set(this.circuit.base.neurons.filter((n) => !neuronType(n.type).interneuron).map((n) => n.name));
+    const { circuit } = this.state;
+    const used = new Set(circuit.base.neurons.filter((n) => !neuronType(n.type).interneuron).map((n) => n.name));
     // a pruned start names the neurons meant to be used, even those it has lost links of
     for (const n of this.startNeurons) used.add(n);
-    for (const l of this.circuit.links) {
+    for (const l of circuit.links) {
       used.add(l.to);
       used.add(l.from);
     }
-    const have = new Map(this.circuit.links.map((l, i) => [linkLabel(l), this.circuit.weights[i] as number]));
+    const have = new Map(circuit.links.map((l, i) => [linkLabel(l), circuit.weights[i] as number]));
     const rng = new Rng(s.seed, STREAM.regrow, round);
     // parameter order is the sorted order: the weights below follow it
     const links = sortedLinks(this.pool.filter((l) => used.has(l.to) && used.has(l.from)));
     const weights = Float64Array.from(links, (l) => have.get(linkLabel(l)) ?? s.regrow.scale * rng.normal());
-    const before = this.circuit.weights.length;
-    this.circuit = { base: this.circuit.base, links, weights };
-    this.adam = this.freshAdam(s.optimizer.lr);
+    const before = circuit.weights.length;
+    this.state = this.surgery.fresh({ base: circuit.base, links, weights }, s.optimizer.lr);
     this.lambda1 = s.rounds.l1.start;
-    this.emit({ kind: 'regrow', ...this.base(), round, added: links.length - before });
+    this.emit({ kind: 'regrow', ...this.stamp(), round, added: links.length - before });
   }
 
   /** One pass: train the current circuit (dense-like), then sparsify until a stop rule fires. */
   private async pass(denseSteps: number, lr: number): Promise<StopReason | 'regrow'> {
     const s = this.schedule;
-    this.emit({ kind: 'phase', phase: 'dense', ...this.base() });
-    this.adam = this.freshAdam(lr);
-    await this.trainer.sync(this.circuit, this.adam);
+    const r = s.rounds;
+    this.emit({ kind: 'phase', phase: 'dense', ...this.stamp() });
+    await this.resetOptimizer(lr);
     const dense = await this.train(denseSteps, 'dense', {
       lr,
       l1: s.dense.l1,
       l2: s.dense.l2,
       decay: s.dense.lrDecay,
       // a prune asked for during the dense phase ends it: sparsification starts there
-      until: (fit) => fit.preregLoss <= s.dense.until || this.pendingPrunes.length > 0,
+      until: (fit) => fit.preregLoss <= s.dense.until || this.loop.pendingPrunes.length > 0,
     });
-    let best = dense.fit?.preregLoss ?? this.objective.fitFull(this.circuit.weights).preregLoss;
-    this.emit({ kind: 'phase', phase: 'sparsify', ...this.base() });
-    this.simplify(false, s.rounds.retrain.lr);
+    let best = dense.fit?.preregLoss ?? this.objective.fitFull(this.state.circuit.weights).preregLoss;
+    this.emit({ kind: 'phase', phase: 'sparsify', ...this.stamp() });
+    this.simplify({ reset: false });
     await this.rebuild();
-    let fine = this.circuit.weights.length <= s.rounds.fineBelow;
+    let fine = this.softLinks <= r.fineBelow;
     let scale = 1;
-    let threshold = s.rounds.cut.kind === 'threshold' ? s.rounds.cut.threshold : 0;
+    let threshold = r.cut.kind === 'threshold' ? r.cut.threshold : 0;
+    const regrowNow = (polished: number): boolean => shouldRegrow(s, polished, this.regrows, this.loop.budgetLeft, this.softLinks);
     if (fine) {
       best = await this.enterFine('below fineBelow at the start');
-      if (this.shouldRegrow(best)) return 'regrow';
+      if (regrowNow(best)) return 'regrow';
     }
     for (;;) {
       // prunes asked for during the last round apply between rounds (a backtrack cannot undo them)
       await this.applyPrunes();
-      if (this.circuit.weights.length <= s.stop.targetLinks) return 'target';
-      if (this.budgetLeft <= 0) return 'budget';
+      if (this.softLinks <= s.stop.targetLinks) return 'target';
+      if (this.loop.budgetLeft <= 0) return 'budget';
       this.round++;
       const round = this.round;
-      const candidates = fine ? this.fineCandidates().slice(0, s.rounds.fineTries) : [];
+      const candidates = fine ? fineCandidates(this.objective, this.state.circuit).slice(0, r.fineTries) : [];
       if (!fine) {
-        const c = this.coarseCut(scale, threshold);
+        const c = coarseCut(this.objective, this.state.circuit, r.cut, scale, threshold);
         if (c) candidates.push(c);
       }
       if (candidates.length === 0) {
         // coarse cuts have shrunk to nothing: continue one at a time
         fine = true;
         best = await this.enterFine('coarse cuts no longer recover');
-        if (this.shouldRegrow(best)) return 'regrow';
+        if (regrowNow(best)) return 'regrow';
         continue;
       }
       let accepted = false;
       for (let attempt = 0; attempt < candidates.length; attempt++) {
         const c = candidates[attempt] as Candidate;
-        const target = Math.max(fine ? s.rounds.accept.fineCeiling : s.rounds.accept.ceiling, (1 + s.rounds.accept.tolerance) * best);
-        const saved = { circuit: copyCircuit(this.circuit), adam: this.adam };
-        const linksBefore = this.circuit.weights.length;
-        const lr = fine ? s.rounds.retrain.fineLr : s.rounds.retrain.lr;
-        const reset = fine || s.rounds.retrain.optimizer === 'reset';
-        const removed = this.removeLinks(c.drop, reset, lr);
+        const target = acceptTarget(r, fine, best);
+        const saved = saveState(this.state);
+        const linksBefore = this.softLinks;
+        const lr = fine ? r.retrain.fineLr : r.retrain.lr;
+        const follow: OptimizerFollow = fine || r.retrain.optimizer === 'reset' ? { reset: true, lr } : { reset: false };
+        const removed = this.removeLinks(c.drop, follow);
         this.emit({
           kind: 'cut',
-          ...this.base(),
+          ...this.stamp(),
           round,
           attempt: attempt + 1,
           rule: c.rule,
@@ -621,52 +389,43 @@ export class Synthesizer {
           lambda1: this.lambda1,
           target,
         });
-        this.simplify(reset, lr);
+        this.simplify(follow);
         await this.rebuild();
-        const r = await this.retrain(target, fine);
-        if (r.accepted) {
-          this.emit({ kind: 'accept', ...this.base(), round, preregLoss: r.preregLoss, target, retrainSteps: r.steps });
+        const outcome = await this.retrain(target, fine);
+        if (outcome.accepted) {
+          this.emit({ kind: 'accept', ...this.stamp(), round, preregLoss: outcome.preregLoss, target, retrainSteps: outcome.steps });
           this.snapshot('accept');
-          best = Math.min(best, r.preregLoss);
-          this.lambda1 = Math.min(this.lambda1 * s.rounds.l1.factor, s.rounds.l1.max);
-          if (s.rounds.cut.kind === 'threshold') threshold *= s.rounds.cut.factor;
-          scale = Math.min(1, scale / s.rounds.backtrack.gentler);
+          best = Math.min(best, outcome.preregLoss);
+          this.lambda1 = Math.min(this.lambda1 * r.l1.factor, r.l1.max);
+          if (r.cut.kind === 'threshold') threshold *= r.cut.factor;
+          scale = Math.min(1, scale / r.backtrack.gentler);
           accepted = true;
           break;
         }
-        const restored = linksBefore - this.circuit.weights.length;
-        this.circuit = saved.circuit;
-        this.adam = saved.adam;
+        const restored = linksBefore - this.softLinks;
+        this.state = saved;
         await this.rebuild();
-        const next = r.outOfBudget
-          ? 'step budget spent'
-          : fine
-            ? attempt + 1 < candidates.length
-              ? `try ${(candidates[attempt + 1] as Candidate).rule}`
-              : 'no candidate left'
-            : `cut ${s.rounds.backtrack.gentler}× as much`;
-        this.emit({ kind: 'backtrack', ...this.base(), round, preregLoss: r.preregLoss, target, retrainSteps: r.steps, restored, next });
-        if (r.outOfBudget) return 'budget';
-        if (!fine) scale *= s.rounds.backtrack.gentler;
+        const next = afterBacktrack(r, fine, outcome.outOfBudget, candidates[attempt + 1]);
+        this.emit({
+          kind: 'backtrack',
+          ...this.stamp(),
+          round,
+          preregLoss: outcome.preregLoss,
+          target,
+          retrainSteps: outcome.steps,
+          restored,
+          next,
+        });
+        if (outcome.outOfBudget) return 'budget';
+        if (!fine) scale *= r.backtrack.gentler;
       }
       if (!accepted && fine) return 'stalled';
-      if (!fine && this.circuit.weights.length <= s.rounds.fineBelow) {
+      if (!fine && this.softLinks <= r.fineBelow) {
         fine = true;
-        best = await this.enterFine(`${this.circuit.weights.length} soft links ≤ fineBelow ${s.rounds.fineBelow}`);
-        if (this.shouldRegrow(best)) return 'regrow';
+        best = await this.enterFine(`${this.softLinks} soft links ≤ fineBelow ${r.fineBelow}`);
+        if (regrowNow(best)) return 'regrow';
       }
     }
-  }
-
-  /** A polished fit this far from exact means the structure is wrong: regrow if allowed. */
-  private shouldRegrow(polishedLoss: number): boolean {
-    const s = this.schedule;
-    return (
-      polishedLoss > s.regrow.above &&
-      this.regrows < s.regrow.max &&
-      this.budgetLeft > 0 &&
-      this.circuit.weights.length <= s.rounds.fineBelow
-    );
   }
 
   /**
@@ -675,11 +434,10 @@ export class Synthesizer {
    */
   private async enterFine(reason: string): Promise<number> {
     const s = this.schedule;
-    this.emit({ kind: 'fine', ...this.base(), reason });
-    this.adam = this.freshAdam(s.rounds.retrain.fineLr);
-    await this.trainer.sync(this.circuit, this.adam);
+    this.emit({ kind: 'fine', ...this.stamp(), reason });
+    await this.resetOptimizer(s.rounds.retrain.fineLr);
     const { fit } = await this.train(s.polish.steps, 'sparsify', { lr: s.rounds.retrain.fineLr, l1: 0, decay: true });
-    return fit?.preregLoss ?? this.objective.fitFull(this.circuit.weights).preregLoss;
+    return fit?.preregLoss ?? this.objective.fitFull(this.state.circuit.weights).preregLoss;
   }
 }
 

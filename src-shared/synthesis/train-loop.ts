@@ -1,0 +1,125 @@
+/**
+ * The training loop of synthesis: optimiser steps on the current circuit, with the run's
+ * step count and per-attempt budget, the attended-run controls taken between steps (a new
+ * λ1 or learning rate holds for the rest of the run; prunes wait until the structure may
+ * change), cancellation, per-step metrics and interval snapshots.
+ */
+import type { Fit, SetObjective } from './objective';
+import type { Phase } from './events';
+import type { SynthesisControl, SynthesisHooks } from './hooks';
+import type { TrainState } from './train-state';
+import type { Trainer } from './trainer';
+
+/** Thrown out of the loop when the hooks say the run is cancelled. */
+export class Cancelled extends Error {}
+
+export interface TrainOptions {
+  readonly lr: number;
+  readonly l1: number;
+  readonly l2?: number;
+  /** The learning rate decays linearly to 10 % over the steps asked for. */
+  readonly decay?: boolean;
+  /** Stops the loop after a step when it returns true. */
+  readonly until?: (fit: Fit, done: number) => boolean;
+  /** Runs past the attempt's step budget (the polish). */
+  readonly ignoreBudget?: boolean;
+}
+
+export class TrainLoop {
+  /** Optimiser steps of the run so far (all attempts). */
+  steps = 0;
+  /** Step count at the start of the current attempt (budgets are per attempt). */
+  attemptStart = 0;
+  /** Prune thresholds received, applied at the next point where the structure may change. */
+  pendingPrunes: number[] = [];
+  /** Overrides set by attended-run controls; they hold for the rest of the run. */
+  private readonly override: { lambda1?: number; lr?: number } = {};
+
+  constructor(
+    private readonly hooks: SynthesisHooks,
+    private readonly trainer: Trainer,
+    private readonly stepBudget: number,
+    /** Called for each control taken (after the loop has applied it), to record it. */
+    private readonly onControl: (c: SynthesisControl, phase: Phase) => void,
+  ) {}
+
+  get budgetLeft(): number {
+    return this.stepBudget - (this.steps - this.attemptStart);
+  }
+
+  /**
+   * Up to `n` optimiser steps on `state` (fewer if the budget runs out or `until` returns
+   * true); the weights change in place.
+   */
+  async train(
+    state: TrainState,
+    objective: SetObjective,
+    n: number,
+    phase: Phase,
+    opts: TrainOptions,
+  ): Promise<{ fit: Fit | undefined; done: number }> {
+    const { hooks } = this;
+    const { circuit, adam } = state;
+    let fit: Fit | undefined;
+    let done = 0;
+    for (; done < n;) {
+      if (hooks.between) this.takeControls(await hooks.between(), phase);
+      if (hooks.cancelled?.()) throw new Cancelled();
+      if (!opts.ignoreBudget && this.budgetLeft <= 0) break;
+      const baseLr = this.override.lr ?? opts.lr;
+      const lr = opts.decay ? baseLr * (1 - (0.9 * done) / Math.max(1, n)) : baseLr;
+      const l1 = this.override.lambda1 ?? opts.l1;
+      adam.settings = { ...adam.settings, lr };
+      this.steps++;
+      done++;
+      // interval snapshots are the weights after every `every` steps, taken as the next step
+      // starts from them: that step's own fit is their loss
+      const every = hooks.snapshotEvery ?? 0;
+      const before =
+        every > 0 && hooks.onSnapshot && this.steps > 1 && (this.steps - 1) % every === 0 ? Float64Array.from(circuit.weights) : undefined;
+      fit = await this.trainer.step({ objective, w: circuit.weights, adam, reg: { l1, l2: opts.l2 ?? 0 }, step: this.steps });
+      hooks.onStep?.({
+        step: this.steps,
+        phase,
+        preregLoss: fit.preregLoss,
+        loss: fit.loss,
+        l1: fit.l1,
+        lambda1: l1,
+        softLinks: circuit.weights.length,
+      });
+      if (before) {
+        hooks.onSnapshot?.({
+          step: this.steps - 1,
+          reason: 'interval',
+          links: circuit.links.slice(),
+          weights: before,
+          preregLoss: fit.preregLoss,
+        });
+      }
+      if (!Number.isFinite(fit.loss)) break;
+      if (opts.until?.(fit, done)) break;
+    }
+    return { fit, done };
+  }
+
+  /** Applies controls received between steps; prunes wait for a point where the structure may change. */
+  private takeControls(controls: readonly SynthesisControl[], phase: Phase): void {
+    for (const c of controls) {
+      if (c.kind === 'set') {
+        if (c.lambda1 !== undefined) this.override.lambda1 = c.lambda1;
+        if (c.lr !== undefined) this.override.lr = c.lr;
+      } else {
+        this.pendingPrunes.push(c.threshold);
+      }
+      this.onControl(c, phase);
+    }
+  }
+
+  /** The largest prune threshold asked for since the last call, or undefined; forgets them. */
+  takePrune(): number | undefined {
+    if (!this.pendingPrunes.length) return undefined;
+    const threshold = Math.max(...this.pendingPrunes);
+    this.pendingPrunes = [];
+    return threshold;
+  }
+}
