@@ -4,8 +4,12 @@
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { InvalidArgumentError } from 'commander';
-import { importPrototypeMatrix } from '../../src-shared/io/prototype-matrix';
+import { prototypeMatrixSpec } from '../../src-shared/io/prototype-matrix';
 import type { MachineSpec } from '../../src-shared/machine/spec';
+import { DUPLICATES } from '../../src-shared/problems/builtin/index';
+import type { Problem } from '../../src-shared/problems/problem';
+import { frameOf } from '../../src-shared/problems/problem-frame';
+import { parseVValueJson } from '../../src-shared/vvalue/parse';
 
 /** An error whose message is all the user needs (no stack trace). */
 export class UserError extends Error {
@@ -15,7 +19,12 @@ export class UserError extends Error {
   }
 }
 
-export function readMatrixFile(file: string): MachineSpec {
+/**
+ * A matrix file (the prototype's format) as a machine of `problem` (default: the duplicate
+ * detector): neurons named by the teacher or as generated `<type>-<layer>-<copy>`, plus the
+ * problem's fixed neurons and hard links.
+ */
+export function readMatrixFile(file: string, problem?: Problem): MachineSpec {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -23,9 +32,11 @@ export function readMatrixFile(file: string): MachineSpec {
     throw new UserError(`cannot read matrix file ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
   try {
-    return importPrototypeMatrix(text, file);
+    const data = parseVValueJson(text, file);
+    if (!problem || problem.name === DUPLICATES) return prototypeMatrixSpec(data);
+    return prototypeMatrixSpec(data, frameOf(problem), problem.search.pushDepth);
   } catch (e) {
-    throw new UserError(`${file} is not a DMM-lite matrix: ${(e as Error).message}`);
+    throw new UserError(`${file} is not ${problem ? `a matrix of problem ${problem.name}` : 'a DMM-lite matrix'}: ${(e as Error).message}`);
   }
 }
 

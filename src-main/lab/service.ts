@@ -6,7 +6,10 @@
 import type { ApiHandlers, ApiParsedParams } from '../../src-shared/api/contract';
 import { ApiError } from '../../src-shared/api/dispatch';
 import { isFinalStatus, type RunSummary } from '../../src-shared/api/records';
-import { mergeOverrides, scheduleFromOverrides, ScheduleError, type Schedule } from '../../src-shared/synthesis/schedule';
+import type { Problem } from '../../src-shared/problems/problem';
+import { scheduleForProblem } from '../../src-shared/problems/problem-schedule';
+import { defaultProblem } from '../../src-shared/synthesis/start';
+import { mergeOverrides, ScheduleError, type Schedule } from '../../src-shared/synthesis/schedule';
 import type { Supervisor } from '../runs/supervisor';
 import type { RunStore } from '../store/run-store';
 import type { EventHub } from './event-hub';
@@ -15,10 +18,11 @@ import type { EventHub } from './event-hub';
 const mergeObjects = (base: Record<string, unknown>, over: Record<string, unknown>) =>
   mergeOverrides(base, over) as Record<string, unknown>;
 
-export function validSchedule(overrides: Record<string, unknown>): Schedule {
+/** A run's schedule: the problem's defaults (default: the duplicate detector's), then `overrides`. */
+export function validSchedule(overrides: Record<string, unknown>, problem: Problem = defaultProblem()): Schedule {
   try {
     const seed = overrides['seed'];
-    return scheduleFromOverrides(overrides, typeof seed === 'number' ? seed : undefined);
+    return scheduleForProblem(problem, overrides, typeof seed === 'number' ? seed : undefined);
   } catch (e) {
     if (e instanceof ScheduleError) throw new ApiError('bad-request', e.message);
     throw e;
@@ -37,26 +41,41 @@ export class LabService {
     return run;
   }
 
-  /** The schedule a new run gets: hyperparameter set, then the request, then an architecture as its start. */
-  private scheduleFor(p: {
-    schedule: Record<string, unknown>;
-    hyperSetId?: number | undefined;
-    architectureId?: number | undefined;
-  }): Schedule {
+  /** The schedule a new run gets: the problem's defaults, the hyperparameter set, the request, then an architecture as its start. */
+  private scheduleFor(
+    p: {
+      schedule: Record<string, unknown>;
+      hyperSetId?: number | undefined;
+      architectureId?: number | undefined;
+    },
+    problem: Problem,
+  ): Schedule {
     let overrides = p.schedule;
     if (p.hyperSetId !== undefined) overrides = mergeObjects(this.store.getHyperSet(p.hyperSetId).schedule, overrides);
     if (p.architectureId !== undefined) {
       const a = this.store.getArchitecture(p.architectureId);
       overrides = { ...overrides, start: { kind: 'matrix', name: `${a.name} v${a.version}`, matrix: a.graph.matrix } };
     }
-    return validSchedule(overrides);
+    return validSchedule(overrides, problem);
+  }
+
+  /** A problem version for a new run ('bad-request' when there is none: the request named it). */
+  private problemOf(id: string, version?: number): ReturnType<RunStore['problemDefinition']> {
+    try {
+      return this.store.problemDefinition(id, version);
+    } catch (e) {
+      if (e instanceof ApiError && e.code === 'not-found') throw new ApiError('bad-request', e.message);
+      throw e;
+    }
   }
 
   private startRun(p: ApiParsedParams<'runs.start'>, lineage: { parentRunId?: number; parentSnapshotId?: number } = {}): RunSummary {
-    const schedule = this.scheduleFor(p);
+    const { problem, version } = this.problemOf(p.problem, p.problemVersion);
+    const schedule = this.scheduleFor(p, problem);
     const run = this.store.createRun({
       ...(p.name !== undefined ? { name: p.name } : {}),
       problem: p.problem,
+      problemVersion: version,
       schedule,
       estimator: schedule.estimator.kind,
       seed: schedule.seed,
@@ -72,6 +91,8 @@ export class LabService {
 
   readonly handlers: ApiHandlers = {
     'problems.list': () => this.store.listProblems(),
+    'problems.get': ({ id, version }) => this.store.getProblem(id, version),
+    'problems.save': ({ definition }) => this.store.saveProblem(definition),
     'runs.list': (q) => this.store.listRuns(q),
     'runs.get': ({ id }) => this.store.getRun(id),
     'runs.metrics': ({ id, afterStep, maxPoints, smoothing }) => {
@@ -109,7 +130,13 @@ export class LabService {
       const parent = this.store.getRun(snap.runId);
       const merged = schedule ? mergeObjects(parent.schedule, schedule) : (parent.schedule as unknown as Record<string, unknown>);
       return this.startRun(
-        { name: name ?? `${parent.name} from step ${snap.step}`, problem: parent.problem, schedule: merged, tags: parent.tags },
+        {
+          name: name ?? `${parent.name} from step ${snap.step}`,
+          problem: parent.problem,
+          ...(parent.problemVersion !== null ? { problemVersion: parent.problemVersion } : {}),
+          schedule: merged,
+          tags: parent.tags,
+        },
         { parentRunId: parent.id, parentSnapshotId: snap.id },
       );
     },

@@ -6,6 +6,7 @@
 import type { Adam } from '../../src-shared/optim/adam';
 import type { Circuit } from '../../src-shared/synthesis/circuit';
 import type { EsSettings, EsUpdate, PopulationEvaluator } from '../../src-shared/synthesis/es';
+import type { Problem } from '../../src-shared/problems/problem';
 import type { Schedule } from '../../src-shared/synthesis/schedule';
 import { WorkerPool } from './pool';
 
@@ -17,6 +18,7 @@ export class WorkerPoolEvaluator implements PopulationEvaluator {
     private readonly settings: EsSettings,
     seed: number,
     schedule: Pick<Schedule, 'training' | 'testSuite'>,
+    problem?: Problem,
   ) {
     this.pool = new WorkerPool(count, {
       seed,
@@ -24,6 +26,7 @@ export class WorkerPoolEvaluator implements PopulationEvaluator {
       testSuite: schedule.testSuite,
       gradients: 'exact',
       es: settings,
+      ...(problem ? { problem } : {}),
     });
   }
 

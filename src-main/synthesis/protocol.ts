@@ -7,6 +7,7 @@ import type { Link, MachineSpec } from '../../src-shared/machine/spec';
 import type { AdamSettings, AdamState } from '../../src-shared/optim/adam';
 import type { EsSettings, EsUpdate } from '../../src-shared/synthesis/es';
 import type { StringFit } from '../../src-shared/synthesis/objective';
+import type { Problem } from '../../src-shared/problems/problem';
 import type { Schedule } from '../../src-shared/synthesis/schedule';
 
 export interface WorkerInit {
@@ -15,6 +16,8 @@ export interface WorkerInit {
   readonly testSuite: Schedule['testSuite'];
   readonly gradients: 'exact' | 'prototype';
   readonly es?: EsSettings;
+  /** The problem of the run (absent: the duplicate detector). */
+  readonly problem?: Problem;
 }
 
 export type WorkerRequest =

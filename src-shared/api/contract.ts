@@ -19,7 +19,8 @@ import {
   MaybeFiniteSchema,
   MetricSchema,
   PHASES,
-  ProblemSchema,
+  ProblemInfoSchema,
+  ProblemVersionSchema,
   RunDetailSchema,
   RunStatusSchema,
   RunSummarySchema,
@@ -104,7 +105,9 @@ export type RunCommand = z.infer<typeof RunCommandSchema>;
 export const StartRunSchema = z.object({
   name: name.optional(),
   problem: z.string().default('duplicates'),
-  /** A schedule, or only what differs from the default one (validated when the run is created). */
+  /** The version of the problem (default: its latest). */
+  problemVersion: z.number().int().min(1).optional(),
+  /** A schedule, or only what differs from the problem's default one (validated when the run is created). */
   schedule: z.record(z.string(), z.unknown()),
   architectureId: id.optional(),
   hyperSetId: id.optional(),
@@ -115,7 +118,15 @@ export type StartRun = z.input<typeof StartRunSchema>;
 const method = <P extends z.ZodType, R extends z.ZodType>(params: P, result: R) => ({ params, result });
 
 export const API = {
-  'problems.list': method(z.object({}), z.array(ProblemSchema)),
+  'problems.list': method(z.object({}), z.array(ProblemInfoSchema)),
+  /** One version of a problem (default: the latest) with its definition and the list of versions. */
+  'problems.get': method(z.object({ id: z.string().min(1), version: z.number().int().min(1).optional() }), ProblemVersionSchema),
+  /**
+   * Stores a problem definition as the next version of the problem it names (or its first):
+   * validated field by field (and its teacher compiled) first; an invalid one is refused
+   * naming the field, and nothing is stored.
+   */
+  'problems.save': method(z.object({ definition: z.record(z.string(), z.unknown()) }), ProblemInfoSchema),
 
   'runs.list': method(RunQuerySchema, z.object({ total: z.number().int(), runs: z.array(RunSummarySchema) })),
   'runs.get': method(z.object({ id }), RunDetailSchema),

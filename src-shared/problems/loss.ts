@@ -17,10 +17,8 @@ import { NEURON_TYPES, type GradientMode } from '../machine/neuron-types';
 import { matrixLinks, vectorToMatrix, type Link, type MachineSpec } from '../machine/spec';
 import { get, leaves, pathKey, type Path } from '../vvalue/vvalue';
 import { isUnder } from './problem';
+import { UNREGULARISED_ROWS } from './regulariser';
 import { needsInterpreter, portIndex, TeacherTargets, type OutputTargets, type Task } from './targets';
-
-/** Rows that the L1/L2 regulariser leaves alone (spec §5). */
-export const UNREGULARISED_ROWS: ReadonlySet<string> = new Set(['timer', 'input']);
 
 export interface LossSettings {
   /** Cycles T of the run (full back-propagation through all of them). */

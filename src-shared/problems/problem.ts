@@ -145,6 +145,13 @@ export function allStrings(data: ProblemData): { text: string; cycles: number }[
   return [...data.training, ...data.validation, ...data.test, ...(data.reference ? [data.reference] : [])];
 }
 
+/** The string `eval` and previews use: the data's reference string, else the first training string. */
+export function referenceString(data: ProblemData): { text: string; cycles: number } {
+  const first = data.reference ?? data.training[0];
+  if (!first) throw new RangeError('the problem has no training string');
+  return first;
+}
+
 /** The teacher as a machine (neurons in their order; fixed and trainable matrices). */
 export function teacherSpec(p: Pick<Problem, 'teacher'>): MachineSpec {
   const neurons: NeuronSpec[] = p.teacher.neurons.map((n) =>

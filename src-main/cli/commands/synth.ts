@@ -1,19 +1,23 @@
-import { closeSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { InvalidArgumentError, type Command } from 'commander';
 import { exportPrototypeMatrix } from '../../../src-shared/io/prototype-matrix';
-import { windowFor } from '../../../src-shared/synthesis/dataset';
+import { INPUT_PERIOD, drivingSymbols } from '../../../src-shared/machine/neuron-types';
+import { inputMode, type Problem } from '../../../src-shared/problems/problem';
+import { scheduleForProblem } from '../../../src-shared/problems/problem-schedule';
 import type { StepMetrics, SynthesisEvent } from '../../../src-shared/synthesis/events';
-import { scheduleFromOverrides, ScheduleError, type Schedule } from '../../../src-shared/synthesis/schedule';
+import { ScheduleError, type Schedule } from '../../../src-shared/synthesis/schedule';
 import { RunDriver } from '../../runs/run-driver';
 import { RunRecorder } from '../../runs/run-recorder';
 import { RunStore } from '../../store/run-store';
 import { gradientWorkers } from '../../synthesis/trainers';
 import { nonEmptyString, oneOf, printJson, UserError, writeTextFile } from '../io';
+import { openProblemSource, openStoreFile, problemsOfStore, type FoundProblem } from '../problem-source';
 import { SynthProgress } from '../progress';
 
 interface SynthOptions {
+  problem: string;
   seed?: number;
   schedule?: string;
   train: string[];
@@ -31,17 +35,15 @@ interface SynthOptions {
 const SNAPSHOT_EVERY = 100;
 
 /** A run recorded in a lab database (created as running; the recorder stores what the driver reports). */
-function openRecording(file: string, schedule: Schedule, name: string | undefined) {
-  const full = resolve(file);
-  mkdirSync(dirname(full), { recursive: true });
-  let store: RunStore;
-  try {
-    store = RunStore.open(full);
-  } catch (e) {
-    throw new UserError(`cannot open the lab database ${full}: ${(e as Error).message}`);
-  }
-  const run = store.createRun({ schedule, ...(name ? { name } : {}), tags: ['cli'] });
-  return { store, file: full, runId: run.id, recorder: new RunRecorder(store, run.id) };
+function openRecording(store: RunStore, file: string, schedule: Schedule, name: string | undefined, problem: FoundProblem) {
+  const run = store.createRun({
+    schedule,
+    ...(name ? { name } : {}),
+    problem: problem.problem.name,
+    problemVersion: problem.version,
+    tags: ['cli'],
+  });
+  return { store, file: resolve(file), runId: run.id, recorder: new RunRecorder(store, run.id) };
 }
 
 /** Evolution-strategies settings used by `--estimator es` (spec §6 reference values). */
@@ -57,8 +59,14 @@ function seedOption(raw: string): number {
   return v;
 }
 
-/** The schedule the options describe: the default (or --schedule FILE merged over it), then the flags. */
-export function scheduleFromOptions(o: Pick<SynthOptions, 'seed' | 'schedule' | 'train' | 'estimator' | 'start'>): Schedule {
+/**
+ * The schedule the options describe: the problem's defaults (the default schedule for
+ * duplicates), --schedule FILE merged over them, then the flags.
+ */
+export function scheduleFromOptions(
+  o: Pick<SynthOptions, 'seed' | 'schedule' | 'train' | 'estimator' | 'start'>,
+  problem: Problem,
+): Schedule {
   let overrides: Record<string, unknown> = {};
   if (o.schedule) {
     let text: string;
@@ -73,7 +81,10 @@ export function scheduleFromOptions(o: Pick<SynthOptions, 'seed' | 'schedule' | 
       throw new UserError(`schedule file ${o.schedule} is not valid JSON: ${(e as Error).message}`);
     }
   }
-  if (o.train.length) overrides['training'] = { strings: o.train.map((text) => ({ text, cycles: windowFor(text) })) };
+  const mode = inputMode(problem);
+  if (o.train.length) {
+    overrides['training'] = { strings: o.train.map((text) => ({ text, cycles: INPUT_PERIOD * drivingSymbols(text, mode).length + 10 })) };
+  }
   if (o.estimator === 'es') overrides['estimator'] = defaultEs();
   if (o.estimator === 'gradient') overrides['estimator'] = { kind: 'gradient', gradients: 'exact' };
   if (o.start) {
@@ -86,7 +97,7 @@ export function scheduleFromOptions(o: Pick<SynthOptions, 'seed' | 'schedule' | 
     overrides['start'] = { kind: 'matrix', name: o.start, matrix };
   }
   try {
-    return scheduleFromOverrides(overrides, o.seed);
+    return scheduleForProblem(problem, overrides, o.seed);
   } catch (e) {
     if (e instanceof ScheduleError) throw new UserError(`${o.schedule ?? 'the options'}: ${e.message}`);
     throw e;
@@ -96,7 +107,8 @@ export function scheduleFromOptions(o: Pick<SynthOptions, 'seed' | 'schedule' | 
 export function registerSynth(program: Command): void {
   program
     .command('synth')
-    .description('synthesize a compact detector: dense training, sparsification with backtracking, polish')
+    .description('synthesize a compact circuit for a problem: dense training, sparsification with backtracking, polish')
+    .option('--problem <name>', "the problem (its teacher, data and search space; with --db, that database's)", 'duplicates')
     .option('--seed <n>', "seed of everything random (default: the schedule's, 1)", seedOption)
     .option('--schedule <file>', 'schedule JSON (a full schedule, or only what differs from the default)')
     .option(
@@ -114,18 +126,30 @@ export function registerSynth(program: Command): void {
     .option('--no-progress', 'no progress bar on stderr')
     .option('--json', 'print one JSON object at the end')
     .action(async (o: SynthOptions) => {
-      const schedule = scheduleFromOptions(o);
+      // with --db the problem comes from that database (where the run is recorded), else from the built-ins
+      const store = o.db !== undefined ? openStoreFile(o.db, true) : undefined;
+      let found: FoundProblem;
+      let schedule: Schedule;
+      try {
+        const source = store && o.db ? problemsOfStore(store, o.db) : openProblemSource(undefined);
+        found = source.get(o.problem);
+        schedule = scheduleFromOptions(o, found.problem);
+      } catch (e) {
+        store?.close();
+        throw e;
+      }
       const started = performance.now();
       const progress = o.progress && process.stderr.isTTY ? new SynthProgress(schedule) : undefined;
       // events stream to the file as they happen, so a crash loses none
       const eventsFd = o.events ? openSync(o.events, 'w') : undefined;
-      const recording = o.db ? openRecording(o.db, schedule, o.name) : undefined;
+      const recording = store && o.db ? openRecording(store, o.db, schedule, o.name, found) : undefined;
       let failure = '';
       let diverged = false;
       const driver = new RunDriver(
         {
           runId: recording?.runId ?? 1,
           schedule: schedule,
+          problem: found.problem,
           snapshotEvery: recording ? SNAPSHOT_EVERY : 0,
           threads: gradientWorkers(schedule),
         },
@@ -155,13 +179,14 @@ export function registerSynth(program: Command): void {
         progress?.stop();
         process.off('SIGINT', onSigint);
         if (eventsFd !== undefined) closeSync(eventsFd);
-        recording?.store.close();
+        store?.close();
       }
       if (!result) throw new UserError(`synthesis failed: ${failure}`);
       const seconds = (performance.now() - started) / 1000;
       let out: string | null = null;
       if (o.out) out = writeTextFile(o.out, exportPrototypeMatrix(result.spec.trainable));
       const summary = {
+        problem: found.problem.name,
         softLinks: result.softLinks,
         trainLoss: result.train.preregLoss,
         testLoss: result.test.loss,
