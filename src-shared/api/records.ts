@@ -211,22 +211,33 @@ export const SavedViewSchema = z.object({
 export type SavedView = z.infer<typeof SavedViewSchema>;
 
 /**
- * A circuit a comparison refers to (issue 7): `snap:ID` a stored snapshot, `run:ID` the
- * run's last snapshot, `arch:ID` a library architecture, `hand` the built-in hand-crafted
- * detector. Stored and routed as this string.
+ * A circuit a comparison refers to: `snap:ID` a stored snapshot, `run:ID` the run's last
+ * snapshot, `arch:ID` a library architecture, `hand` the built-in hand-crafted detector,
+ * `teacher:NAME` (or `teacher:NAME@VERSION`) a problem's teacher. Stored and routed as
+ * this string.
  */
 export const CircuitRefSchema = z
   .string()
-  .regex(/^(?:(?:snap|run|arch):[1-9][0-9]{0,15}|hand)$/, 'a circuit is snap:ID, run:ID, arch:ID or hand');
+  .regex(
+    /^(?:(?:snap|run|arch):[1-9][0-9]{0,15}|hand|teacher:[a-z0-9][a-z0-9-]{0,63}(?:@[1-9][0-9]{0,8})?)$/,
+    'a circuit is snap:ID, run:ID, arch:ID, hand or teacher:PROBLEM',
+  );
 export type CircuitRef = z.infer<typeof CircuitRefSchema>;
 
-/** What a CircuitRef names: a stored snapshot, run or architecture by id, or the hand-crafted detector. */
-export type CircuitRefParts = { readonly kind: 'snap' | 'run' | 'arch'; readonly id: number } | { readonly kind: 'hand' };
+/** What a CircuitRef names: a stored snapshot, run or architecture by id, the hand-crafted detector, or a problem's teacher. */
+export type CircuitRefParts =
+  | { readonly kind: 'snap' | 'run' | 'arch'; readonly id: number }
+  | { readonly kind: 'hand' }
+  | { readonly kind: 'teacher'; readonly problem: string; readonly version?: number };
 
-/** The parts of a reference (`kind:id` or `hand`), or undefined when it is not one (see CircuitRefSchema). */
+/** The parts of a reference, or undefined when it is not one (see CircuitRefSchema). */
 export function circuitRefParts(ref: string): CircuitRefParts | undefined {
   if (!CircuitRefSchema.safeParse(ref).success) return undefined;
   if (ref === 'hand') return { kind: 'hand' };
+  if (ref.startsWith('teacher:')) {
+    const [problem = '', version] = ref.slice('teacher:'.length).split('@');
+    return version === undefined ? { kind: 'teacher', problem } : { kind: 'teacher', problem, version: Number(version) };
+  }
   const colon = ref.indexOf(':');
   return { kind: ref.slice(0, colon) as 'snap' | 'run' | 'arch', id: Number(ref.slice(colon + 1)) };
 }

@@ -22,6 +22,7 @@ export function problemScheduleBase(p: Problem, seed = 1): Record<string, unknow
         skip: s.skip,
         scale: s.scale,
         ...(s.pushDepth !== undefined ? { pushDepth: s.pushDepth } : {}),
+        ...(s.recurrent ? { recurrent: true } : {}),
       },
     },
     training: { strings: p.data.training.map((x) => ({ ...x })) },

@@ -97,6 +97,8 @@ export const SearchSchema = z.strictObject({
   scale: z.number().min(0).refine(Number.isFinite, 'must be a finite number'),
   /** The depth cap of generated push neurons (needed when `types` includes push). */
   pushDepth: z.number().int().min(0).max(32).optional(),
+  /** Link every layer to every layer (itself included), not only to earlier ones: a recurrent start. */
+  recurrent: z.boolean().optional(),
   /** Schedule fields that differ from the default schedule for this problem (merged over it). */
   schedule: z.record(z.string(), z.unknown()).default({}),
 });

@@ -4,7 +4,7 @@
  * links that cannot matter, merging parallel links) keeps track of which old weight each
  * new one came from, so optimiser state can follow.
  */
-import { neuronType } from '../machine/neuron-types';
+import { neuronType, SELF_TYPE } from '../machine/neuron-types';
 import { compareLinks, linkLabel, matrixLinks, vectorToMatrix, type Link, type MachineSpec } from '../machine/spec';
 import { OUTPUT_NEURON } from '../problems/duplicates/base';
 
@@ -63,12 +63,17 @@ export function copyCircuit(c: Circuit): Circuit {
  * neurons whose inputs the loss reads, `output` by default), or out of an interneuron
  * whose output is identically zero (every input it has comes from such neurons). Removing
  * them changes nothing the loss can see.
+ *
+ * In a machine with a `Self` neuron links appear while it runs (deltas write them into the
+ * matrix), so there a neuron without a path to a sink in the starting matrix may still get
+ * one: only the second rule applies.
  */
 export function deadLinks(c: Circuit, sinks: readonly string[] = [OUTPUT_NEURON]): number[] {
   const hard = matrixLinks(c.base.fixed);
   const all: Link[] = [...c.links, ...hard];
   const types = new Map(c.base.neurons.map((n) => [n.name, n.type]));
-  const useful = new Set(sinks);
+  const selfModifying = c.base.neurons.some((n) => n.type === SELF_TYPE);
+  const useful = new Set(selfModifying ? c.base.neurons.map((n) => n.name) : sinks);
   for (let changed = true; changed;) {
     changed = false;
     for (const l of all) {

@@ -41,6 +41,8 @@ export const ArchitectureSchema = z
     scale: nonNegative(),
     /** The depth cap K of generated push neurons (required when types include push). */
     pushDepth: z.number().int().min(0).max(32).optional(),
+    /** Every input port linked to every output port of every layer (itself included): a recurrent start. */
+    recurrent: z.boolean().optional(),
   })
   .refine((a) => !a.types.includes('push') || a.pushDepth !== undefined, {
     message: 'pushDepth is required when types include push (the depth cap K of each generated push)',

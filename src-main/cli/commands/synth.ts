@@ -184,7 +184,8 @@ export function registerSynth(program: Command): void {
       if (!result) throw new UserError(`synthesis failed: ${failure}`);
       const seconds = (performance.now() - started) / 1000;
       let out: string | null = null;
-      if (o.out) out = writeTextFile(o.out, exportPrototypeMatrix(result.spec.trainable));
+      // a diverged run's weights are not numbers: no circuit file (the error below says why)
+      if (o.out && !diverged) out = writeTextFile(o.out, exportPrototypeMatrix(result.spec.trainable));
       const summary = {
         problem: found.problem.name,
         softLinks: result.softLinks,

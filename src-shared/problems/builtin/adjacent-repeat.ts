@@ -7,7 +7,7 @@
  * repeats so far), output.dict-2 = E (the one-cycle pulse).
  */
 import type { ProblemInput } from '../problem';
-import { neuron, teacher, windowed } from './build';
+import { neuron, teacher, windowed, teacherSizedSchedule } from './build';
 
 export const ADJACENT_REPEAT = 'adjacent-repeat';
 export const REPEAT_EXAMPLE = 'aab.bb';
@@ -77,11 +77,12 @@ export function adjacentRepeatProblem(): ProblemInput {
     search: {
       types: ['identity', 'norm', 'accum', 'mult', 'dot'],
       sources: [['input', 'char']],
-      layers: 4,
-      copies: 1,
+      layers: 1,
+      copies: 2,
       skip: true,
-      scale: 0.1,
-      schedule: {},
+      recurrent: true,
+      scale: 0.01,
+      schedule: teacherSizedSchedule(12),
     },
   };
 }

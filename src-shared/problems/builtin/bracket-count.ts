@@ -7,7 +7,7 @@
  * as it is deep: in "x(yy(zz))y" each z counts twice).
  */
 import type { ProblemInput } from '../problem';
-import { neuron, teacher, windowed } from './build';
+import { neuron, teacher, windowed, teacherSizedSchedule } from './build';
 
 export const BRACKET_COUNT = 'bracket-count';
 export const BRACKET_EXAMPLE = 'x(yy(zz))y';
@@ -66,11 +66,11 @@ export function bracketCountProblem(): ProblemInput {
         ['input', 'char'],
         ['B', 'out'],
       ],
-      layers: 3,
+      layers: 5,
       copies: 1,
       skip: true,
       scale: 0.1,
-      schedule: {},
+      schedule: teacherSizedSchedule(9),
     },
   };
 }

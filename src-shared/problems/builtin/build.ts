@@ -52,3 +52,19 @@ export function teacherFromSpec(spec: MachineSpec): Problem['teacher'] {
     links: [...links(spec.fixed, false), ...links(spec.trainable, true)],
   };
 }
+
+/**
+ * Schedule overrides that ask synthesis for the teacher's size: stop at `teacherLinks` soft
+ * links, and judge an attempt as passed only when it is exact (training loss and
+ * validation worst error at rounding level) with at most that many links.
+ */
+export function teacherSizedSchedule(teacherLinks: number, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  const own: Record<string, unknown> = {
+    stop: { targetLinks: teacherLinks },
+    restarts: { links: teacherLinks, trainLoss: 1e-8, validationWorst: 1e-8 },
+  };
+  for (const [k, v] of Object.entries(extra)) {
+    own[k] = typeof v === 'object' && v !== null && !Array.isArray(v) && typeof own[k] === 'object' ? { ...(own[k] as object), ...v } : v;
+  }
+  return own;
+}

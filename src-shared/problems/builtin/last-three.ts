@@ -6,7 +6,7 @@
  * {this: {c2: 1}, rest: {this: {c1: 1}}}}.
  */
 import type { ProblemInput } from '../problem';
-import { neuron, teacher, windowed } from './build';
+import { neuron, teacher, windowed, teacherSizedSchedule } from './build';
 
 export const LAST_THREE = 'last-three';
 export const LIST_DEPTH = 2;
@@ -56,7 +56,7 @@ export function lastThreeProblem(): ProblemInput {
       skip: true,
       scale: 0.1,
       pushDepth: LIST_DEPTH,
-      schedule: {},
+      schedule: teacherSizedSchedule(5, { regrow: { max: 0 }, restarts: { max: 6 } }),
     },
   };
 }

@@ -15,7 +15,7 @@
  * through Self (the interpreter), and it must recover the cycle.
  */
 import type { ProblemInput } from '../problem';
-import { neuron, teacher, type LinkSpec } from './build';
+import { neuron, teacher, teacherSizedSchedule, type LinkSpec } from './build';
 
 export const SELF_WAVE = 'self-wave';
 
@@ -67,9 +67,9 @@ export function selfWaveProblem(k: number): ProblemInput {
       copies: k,
       skip: false,
       scale: 0.3,
-      schedule: {
+      schedule: teacherSizedSchedule(2 * k + 1, {
         start: { kind: 'links', links: selfWaveCandidates(k), scale: 0.3 },
-      },
+      }),
     },
   };
 }

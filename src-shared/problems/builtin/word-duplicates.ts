@@ -7,7 +7,7 @@
 import { handcraftedDetector } from '../duplicates/handcrafted';
 import { INITIAL_OUTPUTS, OUTPUT_NEURON, OUTPUT_PORTS } from '../duplicates/base';
 import type { ProblemInput } from '../problem';
-import { teacherFromSpec, windowed } from './build';
+import { teacherFromSpec, windowed, teacherSizedSchedule } from './build';
 
 export const WORD_DUPLICATES = 'word-duplicates';
 
@@ -58,7 +58,7 @@ export function wordDuplicatesProblem(): ProblemInput {
       copies: 2,
       skip: true,
       scale: 0.01,
-      schedule: {},
+      schedule: teacherSizedSchedule(8),
     },
   };
 }

@@ -4,7 +4,8 @@
  * problem: its frame's sources), L layers of K copies of each interneuron type, a final
  * output layer (the compared outputs); every input port of a layer linked to every output
  * port of the initial layer and of every earlier layer (skip connections), or only to the
- * layer just before it when skip connections are off.
+ * layer just before it when skip connections are off; with `recurrent`, to every output
+ * port of every layer.
  */
 import { neuronType } from '../../machine/neuron-types';
 import { linksToMatrix, type MachineSpec, type NeuronSpec, type WeightedLink } from '../../machine/spec';
@@ -26,6 +27,12 @@ export interface ArchitectureOptions {
   readonly seed: number;
   /** The depth cap K of generated push neurons (required when `types` includes push). */
   readonly pushDepth?: number | undefined;
+  /**
+   * Link every input port to every output port of every layer (itself included), not only
+   * to earlier ones: a recurrent start, for circuits whose neurons feed each other (a latch
+   * with a forget gate). Default false.
+   */
+  readonly recurrent?: boolean | undefined;
 }
 
 export const REFERENCE_ARCHITECTURE: ArchitectureOptions = {
@@ -100,8 +107,8 @@ export function generateArchitecture(o: ArchitectureOptions, frame: Architecture
   const rng = new Rng(o.seed);
   const soft: WeightedLink[] = [];
   inputsOf.forEach((ins, i) => {
-    const layer = i + 1; // inputs of layer `layer` read outputs of layers < layer
-    const sources = o.skip ? outputsOf.slice(0, layer).flat() : (outputsOf[layer - 1] as PortRef[]);
+    const layer = i + 1; // inputs of layer `layer` read outputs of layers < layer (of all layers when recurrent)
+    const sources = o.recurrent ? outputsOf.flat() : o.skip ? outputsOf.slice(0, layer).flat() : (outputsOf[layer - 1] as PortRef[]);
     for (const [to, toPort] of ins) {
       for (const [from, fromPort] of sources) {
         soft.push({ to, toPort, from, fromPort, weight: o.scale * rng.normal() });
