@@ -73,6 +73,8 @@ export type Condition = z.infer<typeof ConditionSchema>;
 export const RunQuerySchema = z.object({
   status: z.array(RunStatusSchema).optional(),
   tag: tag.optional(),
+  /** Only the runs of this problem. */
+  problem: z.string().min(1).max(64).optional(),
   /** Matches name, problem, notes and tags (case-insensitive substring). */
   text: z.string().max(200).optional(),
   where: z.array(ConditionSchema).max(20).optional(),
