@@ -8,8 +8,12 @@ import { InvalidArgumentError } from 'commander';
 import { acquireLabLock, LabLockedError } from '../lab/lab-lock';
 import { requireLabFile } from '../store/identify';
 import { DEFAULT_MAX_JSON_BYTES, JsonInputError, parseCheckedJson } from '../../src-shared/io/checked-json';
-import { importPrototypeMatrix } from '../../src-shared/io/prototype-matrix';
+import { prototypeMatrixSpec } from '../../src-shared/io/prototype-matrix';
 import type { MachineSpec } from '../../src-shared/machine/spec';
+import { DUPLICATES } from '../../src-shared/problems/builtin/index';
+import type { Problem } from '../../src-shared/problems/problem';
+import { frameOf } from '../../src-shared/problems/problem-frame';
+import { parseVValueJson } from '../../src-shared/vvalue/parse';
 
 /** An error whose message is all the user needs (no stack trace). */
 export class UserError extends Error {
@@ -49,12 +53,19 @@ export function readJsonFile(file: string, what: string, maxBytes = DEFAULT_MAX_
   }
 }
 
-export function readMatrixFile(file: string): MachineSpec {
+/**
+ * A matrix file (the prototype's format) as a machine of `problem` (default: the duplicate
+ * detector): neurons named by the teacher or as generated `<type>-<layer>-<copy>`, plus the
+ * problem's fixed neurons and hard links.
+ */
+export function readMatrixFile(file: string, problem?: Problem): MachineSpec {
   const bytes = readFileBytes(file, 'matrix file');
   try {
-    return importPrototypeMatrix(bytes, file);
+    const data = parseVValueJson(bytes, file);
+    if (!problem || problem.name === DUPLICATES) return prototypeMatrixSpec(data);
+    return prototypeMatrixSpec(data, frameOf(problem), problem.search.pushDepth);
   } catch (e) {
-    throw new UserError(`${file} is not a DMM-lite matrix: ${(e as Error).message}`);
+    throw new UserError(`${file} is not ${problem ? `a matrix of problem ${problem.name}` : 'a DMM-lite matrix'}: ${(e as Error).message}`);
   }
 }
 

@@ -7,6 +7,7 @@ import { Command, CommanderError } from 'commander';
 import { registerBench } from './commands/bench';
 import { registerBenchStore } from './commands/bench-store';
 import { registerEval } from './commands/eval';
+import { registerProblems } from './commands/problems';
 import { registerRuns } from './commands/runs';
 import { registerSynth } from './commands/synth';
 import { registerTest } from './commands/test';
@@ -32,6 +33,7 @@ export function buildProgram(): Command {
   registerSynth(program);
   registerTest(program);
   registerRuns(program);
+  registerProblems(program);
   return program;
 }
 

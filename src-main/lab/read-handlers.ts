@@ -8,6 +8,7 @@ import type { RunStore } from '../store/run-store';
 
 export const READ_METHODS = [
   'problems.list',
+  'problems.get',
   'runs.list',
   'runs.get',
   'runs.metrics',
@@ -30,6 +31,7 @@ export const isReadMethod = (m: string): m is ReadMethod => READS.has(m);
 export function readHandlers(store: RunStore): Pick<ApiHandlers, ReadMethod> {
   return {
     'problems.list': () => store.listProblems(),
+    'problems.get': ({ id, version }) => store.getProblem(id, version),
     'runs.list': (q) => store.listRuns(q),
     'runs.get': ({ id }) => store.getRun(id),
     'runs.metrics': ({ id, afterStep, maxPoints, smoothing }) =>

@@ -6,14 +6,10 @@
 import type { ApiHandlers, ApiMethod, ApiParsedParams } from '../../src-shared/api/contract';
 import { ApiError } from '../../src-shared/api/dispatch';
 import { isFinalStatus, type RunSummary } from '../../src-shared/api/records';
-import {
-  mergeOverDefault,
-  mergeOverrides,
-  scheduleFromOverrides,
-  ScheduleError,
-  type Schedule,
-  type ScheduleOverrides,
-} from '../../src-shared/synthesis/schedule';
+import type { Problem } from '../../src-shared/problems/problem';
+import { scheduleForProblem } from '../../src-shared/problems/problem-schedule';
+import { defaultProblem } from '../../src-shared/synthesis/start';
+import { mergeOverrides, ScheduleError, type Schedule, type ScheduleOverrides } from '../../src-shared/synthesis/schedule';
 import type { Supervisor } from '../runs/supervisor';
 import type { RunStore } from '../store/run-store';
 import { checkRunExport } from '../../src-shared/api/run-export-check';
@@ -25,11 +21,11 @@ import { readHandlers } from './read-handlers';
 /** A schedule (or overrides) merged over another, as everywhere else. */
 const mergeObjects = (base: ScheduleOverrides, over: ScheduleOverrides) => mergeOverrides(base, over) as ScheduleOverrides;
 
-/** The schedule `overrides` make over the default one, validated (ApiError 'bad-request' naming each bad field). */
-export function validSchedule(overrides: ScheduleOverrides): Schedule {
+/** A run's schedule: the problem's defaults (default: the duplicate detector's), then `overrides`, validated (ApiError 'bad-request' naming each bad field). */
+export function validSchedule(overrides: ScheduleOverrides, problem: Problem = defaultProblem()): Schedule {
   try {
     const seed = overrides['seed'];
-    return scheduleFromOverrides(overrides, typeof seed === 'number' ? seed : undefined);
+    return scheduleForProblem(problem, overrides, typeof seed === 'number' ? seed : undefined);
   } catch (e) {
     if (e instanceof ScheduleError) throw new ApiError('bad-request', e.message);
     throw e;
@@ -105,27 +101,44 @@ export class LabService {
     return run;
   }
 
-  /**
-   * The schedule a new run gets — hyperparameter set, then the request, then an architecture
-   * as its start, over the default schedule — still to be validated: the store does that,
-   * once, when it creates the run.
-   */
-  private scheduleFor(p: { schedule: ScheduleOverrides; hyperSetId?: number | undefined; architectureId?: number | undefined }): unknown {
+  /** The schedule a new run gets: the problem's defaults, the hyperparameter set, the request, then an architecture as its start. */
+  private scheduleFor(
+    p: {
+      schedule: ScheduleOverrides;
+      hyperSetId?: number | undefined;
+      architectureId?: number | undefined;
+    },
+    problem: Problem,
+  ): Schedule {
     let overrides = p.schedule;
     if (p.hyperSetId !== undefined) overrides = mergeObjects(this.store.getHyperSet(p.hyperSetId).schedule, overrides);
     if (p.architectureId !== undefined) {
       const a = this.store.getArchitecture(p.architectureId);
       overrides = { ...overrides, start: { kind: 'matrix', name: `${a.name} v${a.version}`, matrix: a.graph.matrix } };
     }
-    const seed = overrides.seed;
-    return mergeOverDefault(overrides, typeof seed === 'number' ? seed : undefined);
+    return validSchedule(overrides, problem);
+  }
+
+  /** A problem version for a new run ('bad-request' when there is none: the request named it). */
+  private problemOf(id: string, version?: number): ReturnType<RunStore['problemDefinition']> {
+    try {
+      return this.store.problemDefinition(id, version);
+    } catch (e) {
+      if (e instanceof ApiError && e.code === 'not-found') throw new ApiError('bad-request', e.message);
+      throw e;
+    }
   }
 
   private startRun(p: ApiParsedParams<'runs.start'>, lineage: { parentRunId?: number; parentSnapshotId?: number } = {}): RunSummary {
+    const { problem, version } = this.problemOf(p.problem, p.problemVersion);
+    const schedule = this.scheduleFor(p, problem);
     const run = this.store.createRun({
       ...(p.name !== undefined ? { name: p.name } : {}),
       problem: p.problem,
-      schedule: this.scheduleFor(p),
+      problemVersion: version,
+      schedule,
+      estimator: schedule.estimator.kind,
+      seed: schedule.seed,
       ...(p.architectureId !== undefined ? { architectureId: p.architectureId } : {}),
       ...(p.hyperSetId !== undefined ? { hyperSetId: p.hyperSetId } : {}),
       ...lineage,
@@ -142,6 +155,7 @@ export class LabService {
     return {
       ...readHandlers(this.store),
       'lab.status': () => this.health.status,
+      'problems.save': ({ definition }) => this.store.saveProblem(definition),
       'runs.start': (p) => this.startRun(p),
       'runs.resumeFrom': ({ snapshotId, name, schedule, continue: sameRun }) => {
         const snap = this.store.getSnapshot(snapshotId);
@@ -168,7 +182,13 @@ export class LabService {
         const parent = this.store.getRun(snap.runId);
         const merged = schedule ? mergeObjects(parent.schedule, schedule) : parent.schedule;
         return this.startRun(
-          { name: name ?? `${parent.name} from step ${snap.step}`, problem: parent.problem, schedule: merged, tags: parent.tags },
+          {
+            name: name ?? `${parent.name} from step ${snap.step}`,
+            problem: parent.problem,
+            ...(parent.problemVersion !== null ? { problemVersion: parent.problemVersion } : {}),
+            schedule: merged,
+            tags: parent.tags,
+          },
           { parentRunId: parent.id, parentSnapshotId: snap.id },
         );
       },

@@ -24,6 +24,8 @@ export const RunJobSchema = z.object({
   runId: z.number().int().positive(),
   /** The run's whole schedule (as stored with the run): validated once, when the run's process receives its job. */
   schedule: ScheduleSchema,
+  /** The problem (the stored version the run uses), validated by the driver; absent: the duplicate detector. */
+  problem: z.record(z.string(), z.unknown()).optional(),
   resume: WeightsSchema.optional(),
   /** Steps already done (a run continuing from its own snapshot): added to every reported step. */
   stepOffset: z.number().int().min(0).default(0),

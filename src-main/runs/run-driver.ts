@@ -10,7 +10,8 @@ import type { RunCommand } from '../../src-shared/api/contract';
 import type { Metric } from '../../src-shared/api/records';
 import type { Circuit } from '../../src-shared/synthesis/circuit';
 import type { Schedule } from '../../src-shared/synthesis/schedule';
-import { startCircuit } from '../../src-shared/synthesis/start';
+import { parseProblem, type Problem } from '../../src-shared/problems/problem';
+import { defaultProblem, startCircuit } from '../../src-shared/synthesis/start';
 import { synthesize, type CircuitSnapshot, type SynthesisControl, type SynthesisResult } from '../../src-shared/synthesis/synthesize';
 import type { Trainer } from '../../src-shared/synthesis/trainer';
 import { makeTrainer } from '../synthesis/trainers';
@@ -56,6 +57,8 @@ export class RunDriver {
   private wake: (() => void) | undefined;
   private controls: SynthesisControl[] = [];
   readonly schedule: Schedule;
+  /** The problem the run solves (the job's, or the duplicate detector). */
+  readonly problem: Problem;
   /** Added to every reported step (a run continuing from its own snapshot). */
   private readonly offset: number;
 
@@ -66,6 +69,7 @@ export class RunDriver {
     private readonly opts: DriverOptions = {},
   ) {
     this.schedule = job.schedule;
+    this.problem = job.problem ? parseProblem(job.problem) : defaultProblem();
     this.offset = job.stepOffset ?? 0;
   }
 
@@ -152,7 +156,7 @@ export class RunDriver {
     const r = this.job.resume;
     if (!r) return undefined;
     if (r.links.length !== r.weights.length) throw new Error(`resume: ${r.links.length} links but ${r.weights.length} weights`);
-    const base = startCircuit(this.schedule.start, this.schedule.seed).base;
+    const base = startCircuit(this.schedule.start, this.schedule.seed, this.problem).base;
     const names = new Set(base.neurons.map((n) => n.name));
     for (const l of r.links) {
       for (const n of [l.to, l.from])
@@ -209,11 +213,12 @@ export class RunDriver {
     this.lastFlush = this.t0;
     this.lastYield = this.t0;
     this.post({ kind: 'started', pid: typeof process !== 'undefined' ? process.pid : 0 });
-    const trainer = this.opts.trainer ?? makeTrainer(this.schedule, this.job.threads);
+    const trainer = this.opts.trainer ?? makeTrainer(this.schedule, this.job.threads, this.problem);
     try {
       const circuit = this.startingCircuit();
       const result = await synthesize(this.schedule, {
         trainer,
+        problem: this.problem,
         ...(circuit ? { circuit } : {}),
         snapshotEvery: this.job.snapshotEvery,
         between: () => this.between(),

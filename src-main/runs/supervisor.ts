@@ -117,6 +117,7 @@ export class Supervisor {
     const job: RunJob = {
       runId,
       schedule: run.schedule,
+      problem: this.store.runProblem(runId).problem,
       snapshotEvery: this.opts.snapshotEvery ?? 100,
       threads: this.opts.threads ?? 0,
       stepOffset: 0,

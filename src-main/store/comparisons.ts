@@ -109,8 +109,25 @@ export class ComparisonStore {
   private checkRef(ref: string, side: 'a' | 'b'): CircuitRef {
     const parts = circuitRefParts(ref);
     if (parts === undefined)
-      throw new ApiError('bad-request', `circuit ${side}: "${ref}" is not a circuit reference (snap:ID, run:ID, arch:ID or hand)`);
+      throw new ApiError(
+        'bad-request',
+        `circuit ${side}: "${ref}" is not a circuit reference (snap:ID, run:ID, arch:ID, hand or teacher:PROBLEM)`,
+      );
     if (parts.kind === 'hand') return ref;
+    if (parts.kind === 'teacher') {
+      const version = parts.version;
+      const exists =
+        version === undefined
+          ? this.sql('SELECT 1 FROM problem_versions WHERE problem = ?').pluck().get(parts.problem)
+          : this.sql('SELECT 1 FROM problem_versions WHERE problem = ? AND version = ?').pluck().get(parts.problem, version);
+      if (exists === undefined) {
+        throw new ApiError(
+          'bad-request',
+          `circuit ${side}: problem ${parts.problem}${version ? ` version ${version}` : ''} does not exist`,
+        );
+      }
+      return ref;
+    }
     const [table, what] = REF_TABLES[parts.kind];
     const exists = this.sql(`SELECT 1 FROM ${table} WHERE id = ?`).pluck().get(parts.id) as number | undefined;
     if (exists === undefined) throw new ApiError('bad-request', `circuit ${side}: ${what} ${parts.id} does not exist`);

@@ -1,6 +1,6 @@
 /**
  * The library of the run store: what runs are made from and what the browser remembers —
- * problems, architectures (versioned by name), hyperparameter sets and saved views of the
+ * architectures (versioned by name), hyperparameter sets and saved views of the
  * run browser. A stored row that no longer parses raises `internal` naming it (a saved
  * view is skipped instead, so that the browser still opens).
  */
@@ -13,7 +13,6 @@ import {
   type ArchitectureGraph,
   type ArchitectureInfo,
   type HyperSet,
-  type Problem,
   type SavedView,
 } from '../../src-shared/api/records';
 import { errorText, notFound, type StoreContext } from './store-context';
@@ -54,10 +53,6 @@ export function countLeaves(x: unknown): number {
 
 export class Library {
   constructor(private readonly ctx: StoreContext) {}
-
-  listProblems(): Problem[] {
-    return this.ctx.sql('SELECT id, name, description FROM problems ORDER BY id').all() as Problem[];
-  }
 
   // ---------------------------------------------------------------- architectures
 

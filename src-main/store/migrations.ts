@@ -194,6 +194,30 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE snapshots ADD COLUMN checksum INTEGER;
     `,
   },
+  {
+    version: 4,
+    name: 'problem versions',
+    // problem_versions: every stored definition of a problem (src-shared/problems/problem.ts,
+    // as JSON), numbered per problem from 1; builtin = 1 for a definition this build ships
+    // (written at open by problems.ts, never by hand); teacher_links: its teacher's soft links.
+    // runs.problem_version: the version a run uses (runs that existed before point at the
+    // first version of their problem, set when the built-ins are first written).
+    up: `
+      CREATE TABLE problem_versions (
+        id            INTEGER PRIMARY KEY AUTOINCREMENT,
+        problem       TEXT NOT NULL REFERENCES problems (id) ON DELETE CASCADE,
+        version       INTEGER NOT NULL CHECK (version >= 1),
+        definition    TEXT NOT NULL,
+        teacher_links INTEGER NOT NULL DEFAULT 0,
+        builtin       INTEGER NOT NULL DEFAULT 0,
+        created_at    INTEGER NOT NULL,
+        UNIQUE (problem, version)
+      );
+      ALTER TABLE runs ADD COLUMN problem_version INTEGER REFERENCES problem_versions (id);
+      CREATE INDEX runs_problem ON runs (problem);
+      CREATE INDEX runs_problem_version ON runs (problem_version);
+    `,
+  },
 ];
 
 /** `PRAGMA application_id` of a DMM Lab database: "DMML" in ASCII. */

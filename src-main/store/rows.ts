@@ -22,7 +22,8 @@ const START_POINT_SQL = `CASE WHEN json_valid(r.schedule) THEN
       ELSE '' END
   ELSE '' END`;
 
-export const SUMMARY_COLUMNS = `r.id, r.name, r.problem, r.status, r.status_reason, r.estimator, r.seed,
+export const SUMMARY_COLUMNS = `r.id, r.name, r.problem,
+  (SELECT version FROM problem_versions WHERE id = r.problem_version) AS problem_version, r.status, r.status_reason, r.estimator, r.seed,
   r.architecture_id, r.hyper_set_id, r.parent_run_id, r.parent_snapshot_id,
   r.created_at, r.started_at, r.ended_at, r.steps, r.step_budget, r.soft_links,
   r.final_loss, r.best_loss, r.test_loss, r.test_worst, r.deleted_at,
@@ -34,6 +35,7 @@ export interface SummaryRow {
   start_point: string | null;
   name: string;
   problem: string;
+  problem_version: number | null;
   status: string;
   status_reason: string;
   estimator: string;
@@ -70,6 +72,7 @@ export function toSummary(r: SummaryRow): RunSummary {
     id: r.id,
     name: r.name,
     problem: r.problem,
+    problemVersion: r.problem_version,
     status: r.status as RunStatus,
     statusReason: r.status_reason,
     estimator: r.estimator as RunSummary['estimator'],

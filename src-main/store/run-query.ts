@@ -86,6 +86,10 @@ export function buildRunQuery(q: RunQuery): BuiltQuery {
     clauses.push('EXISTS (SELECT 1 FROM run_tags t WHERE t.run_id = r.id AND t.tag = ?)');
     params.push(q.tag);
   }
+  if (q.problem !== undefined) {
+    clauses.push('r.problem = ?');
+    params.push(q.problem);
+  }
   if (q.text !== undefined && q.text.trim() !== '') {
     const needle = q.text.trim().toLowerCase();
     const f = FOLD_FUNCTION;

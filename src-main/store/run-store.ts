@@ -9,7 +9,8 @@
  * This class is the facade: each aggregate lives in its own module sharing one
  * StoreContext (statement cache, transactions, clock) — runs.ts (with the status rules in
  * run-status.ts), metrics.ts, events.ts, snapshots.ts, trash.ts, transfer.ts (export and
- * import), library.ts (problems, architectures, hyperparameter sets, saved views),
+ * import), problems.ts (problems and their versions, the built-ins written at open),
+ * library.ts (architectures, hyperparameter sets, saved views),
  * integrity.ts, and comparisons.ts.
  *
  * One process writes (the main process); others may read. Every multi-statement write is
@@ -24,7 +25,8 @@ import type {
   EventRecord,
   HyperSet,
   Metric,
-  Problem,
+  ProblemInfo,
+  ProblemVersion,
   RunDetail,
   RunStatus,
   RunSummary,
@@ -41,10 +43,13 @@ import { integrityProblems } from './integrity';
 import { Library } from './library';
 import { Metrics, type MetricsOptions, type MetricsPage } from './metrics';
 import { migrate } from './migrations';
+import { Problems } from './problems';
 import { registerSqlFunctions } from './run-query';
 import { Runs, type CreateRunInput, type RunEdit, type RunFigures } from './runs';
 import { Snapshots, type Link, type NewSnapshot } from './snapshots';
-import { StoreContext } from './store-context';
+import { notFound, StoreContext } from './store-context';
+
+const notFoundRun = (id: number) => notFound('run', id);
 import { Transfer } from './transfer';
 import { Trash } from './trash';
 
@@ -68,6 +73,7 @@ export class RunStore {
   private readonly trashCan: Trash;
   private readonly transfer: Transfer;
   private readonly library: Library;
+  private readonly problems: Problems;
   /** Saved circuit comparisons (comparisons.ts). */
   readonly comparisons: ComparisonStore;
 
@@ -87,6 +93,8 @@ export class RunStore {
     this.trashCan = new Trash(this.ctx, this.snapshots);
     this.transfer = new Transfer(this.ctx, { runs: this.runs, metrics: this.metricRows, events: this.events, snapshots: this.snapshots });
     this.library = new Library(this.ctx);
+    this.problems = new Problems(this.ctx);
+    this.problems.ensureBuiltins();
     this.comparisons = new ComparisonStore(db, clock);
   }
 
@@ -217,9 +225,36 @@ export class RunStore {
 
   // ---------------------------------------------------------------- library (library.ts)
 
-  listProblems(): Problem[] {
-    return this.library.listProblems();
+  // ---------------------------------------------------------------- problems (problems.ts)
+
+  /** The latest version of every problem. */
+  listProblems(): ProblemInfo[] {
+    return this.problems.list();
   }
+  /** One version of a problem (default: the latest) with its definition and version list. */
+  getProblem(id: string, version?: number): ProblemVersion {
+    return this.problems.get(id, version);
+  }
+  /** The validated definition of a problem version (default: the latest) and the version's row id. */
+  problemDefinition(id: string, version?: number): ReturnType<Problems['definition']> {
+    return this.problems.definition(id, version);
+  }
+  /** The definition a run uses: its recorded version (or, for a run without one, its problem's latest). */
+  runProblem(runId: number): ReturnType<Problems['definition']> {
+    const r = this.ctx.sql('SELECT problem, problem_version FROM runs WHERE id = ?').get(runId) as
+      { problem: string; problem_version: number | null } | undefined;
+    if (!r) throw notFoundRun(runId);
+    if (r.problem_version === null) return this.problems.definition(r.problem);
+    const problem = this.problems.definitionById(r.problem_version);
+    return { problem, versionId: r.problem_version, version: this.problems.versionNumber(r.problem_version) };
+  }
+  /** Validates a definition and stores it as its problem's next version (see Problems.save). */
+  saveProblem(definition: unknown): ProblemInfo {
+    return this.problems.save(definition);
+  }
+
+  // ---------------------------------------------------------------- library (library.ts)
+
   listArchitectures(): ArchitectureInfo[] {
     return this.library.listArchitectures();
   }

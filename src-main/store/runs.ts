@@ -18,6 +18,8 @@ export interface CreateRunInput {
   readonly name?: string;
   /** Default 'duplicates'. */
   readonly problem?: string;
+  /** The problem version (number) the run uses; default: the problem's latest. */
+  readonly problemVersion?: number;
   /**
    * A whole schedule (a Schedule, or what the lab service merged over the default one):
    * validated here, the one check before it is stored (ApiError 'bad-request' naming each
@@ -76,17 +78,19 @@ export class Runs {
     if (!Number.isSafeInteger(seed)) throw new ApiError('bad-request', `seed must be an integer, got ${seed}`);
     return ctx.tx(() => {
       this.checkReferences(problem, input);
+      const versionId = this.problemVersionId(problem, input.problemVersion);
       const now = ctx.clock();
       const id = ctx
         .sql(
-          `INSERT INTO runs (name, problem, status, estimator, seed, architecture_id, hyper_set_id, parent_run_id, parent_snapshot_id,
-           schedule, notes, created_at, started_at, ended_at, step_budget)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+          `INSERT INTO runs (name, problem, problem_version, status, estimator, seed, architecture_id, hyper_set_id, parent_run_id,
+           parent_snapshot_id, schedule, notes, created_at, started_at, ended_at, step_budget)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
         )
         .pluck()
         .get(
           input.name ?? '',
           problem,
+          versionId,
           status,
           estimator,
           seed,
@@ -105,6 +109,24 @@ export class Runs {
       if (input.tags !== undefined) this.writeTags(id, input.tags);
       return this.summary(id);
     });
+  }
+
+  /** The row id of a problem's version (default: its latest); 'bad-request' when there is no such version. */
+  problemVersionId(problem: string, version?: number): number | null {
+    const id = this.ctx
+      .sql(
+        version === undefined
+          ? 'SELECT id FROM problem_versions WHERE problem = ? ORDER BY version DESC LIMIT 1'
+          : 'SELECT id FROM problem_versions WHERE problem = ? AND version = ?',
+      )
+      .pluck()
+      .get(...(version === undefined ? [problem] : [problem, version])) as number | undefined;
+    if (id === undefined && version !== undefined) throw new ApiError('bad-request', `problem ${problem} has no version ${version}`);
+    return id ?? null;
+  }
+
+  hasProblemVersion(problem: string, version: number): boolean {
+    return this.ctx.sql('SELECT 1 FROM problem_versions WHERE problem = ? AND version = ?').get(problem, version) !== undefined;
   }
 
   /** Throws 'bad-request' naming the problem or referenced row that does not exist. */

@@ -92,6 +92,9 @@ export class Transfer {
             finiteOrNull(r.testLoss),
             finiteOrNull(r.testWorst),
           ) as number;
+        // the version it names when this store has it, otherwise the problem's latest
+        const version = r.problemVersion !== null && runs.hasProblemVersion(r.problem, r.problemVersion) ? r.problemVersion : undefined;
+        ctx.sql('UPDATE runs SET problem_version = ? WHERE id = ?').run(runs.problemVersionId(r.problem, version), id);
         runIds.set(r.id, id);
         newIds.push(id);
         runs.writeTags(id, r.tags);

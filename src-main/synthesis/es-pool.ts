@@ -7,6 +7,7 @@ import type { Adam } from '../../src-shared/optim/adam';
 import { getDefaultEngine } from '../../src-shared/machine/engine-choice';
 import type { Circuit } from '../../src-shared/synthesis/circuit';
 import type { EsSettings, EsUpdate, PopulationEvaluator } from '../../src-shared/synthesis/es';
+import type { Problem } from '../../src-shared/problems/problem';
 import type { Schedule } from '../../src-shared/synthesis/schedule';
 import { WorkerPool } from './pool';
 
@@ -18,6 +19,7 @@ export class WorkerPoolEvaluator implements PopulationEvaluator {
     private readonly settings: EsSettings,
     seed: number,
     schedule: Pick<Schedule, 'training' | 'testSuite'>,
+    problem?: Problem,
   ) {
     this.pool = new WorkerPool(count, {
       seed,
@@ -26,6 +28,7 @@ export class WorkerPoolEvaluator implements PopulationEvaluator {
       gradients: 'exact',
       engine: getDefaultEngine(),
       es: settings,
+      ...(problem ? { problem } : {}),
     });
   }
 

@@ -7,6 +7,7 @@ import type { Adam } from '../../src-shared/optim/adam';
 import { getDefaultEngine } from '../../src-shared/machine/engine-choice';
 import type { Circuit } from '../../src-shared/synthesis/circuit';
 import type { Fit, StringFit } from '../../src-shared/synthesis/objective';
+import type { Problem } from '../../src-shared/problems/problem';
 import type { Schedule } from '../../src-shared/synthesis/schedule';
 import type { StepContext, Trainer } from '../../src-shared/synthesis/trainer';
 import { WorkerPool } from './pool';
@@ -16,7 +17,7 @@ export class ParallelGradientTrainer implements Trainer {
   private readonly pool: WorkerPool;
   private grad = new Float64Array(0);
 
-  constructor(workers: number, schedule: Schedule) {
+  constructor(workers: number, schedule: Schedule, problem?: Problem) {
     const gradients = schedule.estimator.kind === 'gradient' ? schedule.estimator.gradients : 'exact';
     this.pool = new WorkerPool(workers, {
       seed: schedule.seed,
@@ -24,6 +25,7 @@ export class ParallelGradientTrainer implements Trainer {
       testSuite: schedule.testSuite,
       gradients,
       engine: getDefaultEngine(),
+      ...(problem ? { problem } : {}),
     });
   }
 

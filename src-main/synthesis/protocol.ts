@@ -8,6 +8,7 @@ import type { EngineName } from '../../src-shared/machine/engine-choice';
 import type { AdamSettings, AdamState } from '../../src-shared/optim/adam';
 import type { EsSettings, EsUpdate } from '../../src-shared/synthesis/es';
 import type { StringFit } from '../../src-shared/synthesis/objective';
+import type { Problem } from '../../src-shared/problems/problem';
 import type { Schedule } from '../../src-shared/synthesis/schedule';
 
 export interface WorkerInit {
@@ -18,6 +19,8 @@ export interface WorkerInit {
   readonly es?: EsSettings;
   /** The engine the main thread uses (the workers use the same). */
   readonly engine: EngineName;
+  /** The problem of the run (absent: the duplicate detector). */
+  readonly problem?: Problem;
 }
 
 export type WorkerRequest =

@@ -7,17 +7,21 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { setDefaultEngine } from '../../src-shared/machine/engine-choice';
 import { Adam } from '../../src-shared/optim/adam';
-import { TargetCache } from '../../src-shared/problems/duplicates/loss';
+import { symbolsOf } from '../../src-shared/problems/problem';
+import { taskOf, TeacherTargets } from '../../src-shared/problems/targets';
 import type { Circuit } from '../../src-shared/synthesis/circuit';
-import { alphabetOf } from '../../src-shared/synthesis/dataset';
+import { defaultProblem } from '../../src-shared/synthesis/start';
 import { applyEsUpdate, evaluateMembers } from '../../src-shared/synthesis/es';
 import { SetObjective } from '../../src-shared/synthesis/objective';
 import type { WorkerInit, WorkerReply, WorkerRequest } from './protocol';
 
 const init = workerData as WorkerInit;
 setDefaultEngine(init.engine);
-const targets = new TargetCache();
-const alphabet = alphabetOf([init.training.strings, init.testSuite]);
+const targets = new TeacherTargets(taskOf(init.problem ?? defaultProblem()));
+const alphabet = symbolsOf(
+  [...init.training.strings, ...init.testSuite].map((s) => s.text),
+  targets.task.mode,
+);
 let objective: SetObjective | undefined;
 let w = new Float64Array(0);
 let adam: Adam | undefined;

@@ -10,13 +10,15 @@ export type { CircuitRefParts } from '@shared/api/records';
 export function parseCircuitRef(text: string): CircuitRefParts | { readonly error: string } {
   return (
     circuitRefParts(text.trim()) ?? {
-      error: `"${text}" is not a circuit: use snap:ID (a snapshot), run:ID (a run's last snapshot), arch:ID (a library architecture) or hand`,
+      error: `"${text}" is not a circuit: use snap:ID (a snapshot), run:ID (a run's last snapshot), arch:ID (a library architecture), hand or teacher:PROBLEM (a problem's teacher)`,
     }
   );
 }
 
 export function formatCircuitRef(p: CircuitRefParts): string {
-  return p.kind === 'hand' ? 'hand' : `${p.kind}:${p.id}`;
+  if (p.kind === 'hand') return 'hand';
+  if (p.kind === 'teacher') return `teacher:${p.problem}${p.version !== undefined ? `@${p.version}` : ''}`;
+  return `${p.kind}:${p.id}`;
 }
 
 /** A short description of a reference before its circuit is loaded. */
@@ -26,6 +28,8 @@ export function describeCircuitRef(text: string): string {
   switch (p.kind) {
     case 'hand':
       return 'the hand-crafted detector';
+    case 'teacher':
+      return `the teacher of ${p.problem}${p.version !== undefined ? ` v${p.version}` : ''}`;
     case 'snap':
       return `snapshot ${p.id}`;
     case 'run':

@@ -1,19 +1,35 @@
 /**
  * The machine of a stored circuit, for the diff: a snapshot's soft links and weights (the
  * neuron types read from the names, as the prototype's matrix files and the generators
- * name them, plus the driving neurons every duplicate-detector machine has and the
- * registry's hard links), or a library architecture's graph.
+ * name them, plus the fixed neurons every machine of the run's problem has — the
+ * duplicate detector's driving neurons by default — and the hard links), or a library
+ * architecture's graph.
  */
 import type { ArchitectureGraph } from '@shared/api/records';
 import { documentFromGraph, documentToSpec } from '@shared/editor/document';
 import { inferNeuronType } from '@shared/io/prototype-matrix';
+import { LAYER_TYPES } from '@shared/machine/neuron-types';
 import { linksToMatrix, matrixLinks, type Link, type MachineSpec, type NeuronSpec } from '@shared/machine/spec';
-import { BASE_NEURONS, hardLinks } from '@shared/problems/duplicates/base';
+import { BASE_NEURONS } from '@shared/problems/duplicates/base';
+import { duplicatesFrame } from '@shared/problems/duplicates/frame';
+import { frameHardLinks } from '@shared/problems/frame';
+import type { Problem } from '@shared/problems/problem';
+import { frameOf } from '@shared/problems/problem-frame';
 
-/** The machine of a snapshot's soft links; throws naming a neuron whose type cannot be read from its name. */
-export function specFromWeights(links: readonly Link[], weights: ArrayLike<number>): MachineSpec {
+/** A generated layer neuron's type from its name `<type>-<layer>-<copy>`, or undefined. */
+function layerType(name: string): string | undefined {
+  const m = /^([a-z_]+)-\d+-\d+$/.exec(name);
+  return m && LAYER_TYPES.includes(m[1] as string) ? m[1] : undefined;
+}
+
+/**
+ * The machine of a snapshot's soft links, in the frame of `problem` (default: the duplicate
+ * detector's); throws naming a neuron whose type cannot be read from its name.
+ */
+export function specFromWeights(links: readonly Link[], weights: ArrayLike<number>, problem?: Problem): MachineSpec {
   if (links.length !== weights.length) throw new Error(`the circuit has ${links.length} links but ${weights.length} weights`);
-  const neurons: NeuronSpec[] = [...BASE_NEURONS];
+  const frame = problem ? frameOf(problem) : duplicatesFrame();
+  const neurons: NeuronSpec[] = [...frame.base];
   const known = new Set(neurons.map((n) => n.name));
   const names = new Set<string>();
   for (const l of links) {
@@ -22,14 +38,16 @@ export function specFromWeights(links: readonly Link[], weights: ArrayLike<numbe
   }
   for (const name of [...names].sort()) {
     if (known.has(name)) continue;
-    const type = inferNeuronType(name);
+    const named = problem ? frame.named.get(name) : undefined;
+    const type = named?.type ?? (problem ? layerType(name) : inferNeuronType(name));
     if (type === undefined) throw new Error(`neuron "${name}": its type cannot be read from its name (expected <type>-<layer>-<copy>)`);
-    neurons.push({ name, type });
+    const depth = problem?.search.pushDepth;
+    neurons.push(named ?? (type === 'push' && depth !== undefined ? { name, type, params: { depth } } : { name, type }));
     known.add(name);
   }
   return {
     neurons,
-    fixed: linksToMatrix(hardLinks(neurons)),
+    fixed: linksToMatrix(frameHardLinks(frame, neurons)),
     trainable: linksToMatrix(
       links.map((l, i) => ({ to: l.to, toPort: l.toPort, from: l.from, fromPort: l.fromPort, weight: weights[i] as number })),
     ),

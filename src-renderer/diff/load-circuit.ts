@@ -1,9 +1,11 @@
 /**
  * Loads the circuit a reference names through the lab's API: a snapshot, a run's last
- * snapshot, a library architecture, or the built-in hand-crafted detector.
+ * snapshot (in the frame of the run's problem), a library architecture, the built-in
+ * hand-crafted detector, or a problem's teacher.
  */
 import type { MachineSpec } from '@shared/machine/spec';
 import { handcraftedDetector } from '@shared/problems/duplicates/handcrafted';
+import { parseProblem, teacherSpec, type Problem } from '@shared/problems/problem';
 import type { LabClient } from '../api/connect';
 import { formatCircuitRef, parseCircuitRef } from './circuit-ref';
 import { specFromArchitecture, specFromWeights } from './circuit-spec';
@@ -21,6 +23,14 @@ export interface LoadedCircuit {
   /** A short name for legends: "run 3 @480", "hand-crafted". */
   readonly short: string;
   readonly spec: MachineSpec;
+  /** The problem the circuit belongs to: a teacher's, or the run's (undefined: the duplicate detector's, or unknown). */
+  readonly problem?: Problem | undefined;
+}
+
+/** A problem version through the API, validated. */
+export async function loadProblem(client: LabClient, id: string, version?: number): Promise<{ problem: Problem; version: number }> {
+  const v = await client['problems.get']({ id, ...(version !== undefined ? { version } : {}) });
+  return { problem: parseProblem(v.definition), version: v.info.version };
 }
 
 /** Throws an Error whose message names the reference and what went wrong. */
@@ -40,6 +50,17 @@ export async function loadCircuit(client: LabClient, ref: string): Promise<Loade
           short: 'hand-crafted',
           spec: handcraftedDetector(),
         };
+      case 'teacher': {
+        const { problem, version } = await loadProblem(client, p.problem, p.version);
+        return {
+          ref,
+          resolved: `teacher:${p.problem}@${version}`,
+          label: `the teacher of ${p.problem} v${version}`,
+          short: `teacher ${p.problem}`,
+          spec: teacherSpec(problem),
+          problem,
+        };
+      }
       case 'arch': {
         const a = await client['architectures.get']({ id: p.id });
         return {
@@ -62,12 +83,18 @@ export async function loadCircuit(client: LabClient, ref: string): Promise<Loade
         const snap = await client['snapshots.get']({ id: snapId });
         const run = await client['runs.get']({ id: snap.runId }).catch(() => null);
         const name = run ? ` “${run.name}”` : '';
+        // the run's own problem gives the frame (its fixed neurons and hard links)
+        const problem =
+          run?.problem && run.problem !== 'duplicates'
+            ? (await loadProblem(client, run.problem, run.problemVersion ?? undefined)).problem
+            : undefined;
         return {
           ref,
           resolved: `snap:${snap.id}`,
           label: `run ${snap.runId}${name}, step ${snap.step} (snapshot ${snap.id})`,
           short: `run ${snap.runId} @${snap.step}`,
-          spec: specFromWeights(snap.weights.links, snap.weights.weights),
+          spec: specFromWeights(snap.weights.links, snap.weights.weights, problem),
+          problem,
         };
       }
     }

@@ -1,11 +1,14 @@
 /**
  * Hash routes of the renderer (work the same from file:// in Electron and from the browser host):
- * #/runs · #/runs/ID · #/new (?from=RUN | ?arch=ARCH) · #/compare/ID,ID,… · #/editor (?id=ARCH | ?generate=KIND) · #/diff (?a=SPEC&b=SPEC | ?id=N)
+ * #/runs · #/runs/ID · #/new (?from=RUN | ?arch=ARCH | ?problem=NAME) · #/compare/ID,ID,… · #/editor (?id=ARCH | ?generate=KIND)
+ * · #/diff (?a=SPEC&b=SPEC | ?id=N) · #/problems (/NAME, ?v=VERSION)
  */
 export type Route =
   | { readonly name: 'runs' }
   | { readonly name: 'run'; readonly id: number }
-  | { readonly name: 'new'; readonly from?: number; readonly arch?: number }
+  | { readonly name: 'new'; readonly from?: number; readonly arch?: number; readonly problem?: string }
+  /** The problems: the list, or one problem (a version of it). */
+  | { readonly name: 'problems'; readonly problem?: string; readonly version?: number }
   | { readonly name: 'compare'; readonly ids: readonly number[] }
   | { readonly name: 'editor'; readonly id?: number; readonly generate?: EditorGenerator }
   /** Circuit diff: two circuits by reference (snap:ID, run:ID, arch:ID, hand), or a saved comparison. */
@@ -17,6 +20,9 @@ export type Route =
 export const EDITOR_GENERATORS = ['handcrafted', 'layered', 'compare-free', 'recurrent'] as const;
 export type EditorGenerator = (typeof EDITOR_GENERATORS)[number];
 
+/** A problem's name as the problem schema allows it. */
+const PROBLEM_NAME = /^[a-z0-9][a-z0-9-]{0,63}$/;
+
 export function parseRoute(hash: string): Route {
   const [path = '', query = ''] = hash.replace(/^#/, '').split('?');
   const parts = path.split('/').filter(Boolean);
@@ -27,7 +33,15 @@ export function parseRoute(hash: string): Route {
     const from = params.get('from');
     if (from && /^\d+$/.test(from)) return { name: 'new', from: Number(from) };
     const arch = params.get('arch');
-    return arch && /^\d+$/.test(arch) ? { name: 'new', arch: Number(arch) } : { name: 'new' };
+    if (arch && /^\d+$/.test(arch)) return { name: 'new', arch: Number(arch) };
+    const problem = params.get('problem');
+    return problem && PROBLEM_NAME.test(problem) ? { name: 'new', problem } : { name: 'new' };
+  }
+  if (parts[0] === 'problems') {
+    const problem = parts[1] !== undefined ? decodeURIComponent(parts[1]) : undefined;
+    if (problem === undefined || !PROBLEM_NAME.test(problem)) return { name: 'problems' };
+    const v = params.get('v');
+    return v && /^[1-9]\d{0,8}$/.test(v) ? { name: 'problems', problem, version: Number(v) } : { name: 'problems', problem };
   }
   if (parts[0] === 'editor') {
     const id = params.get('id');
@@ -61,7 +75,11 @@ export function hrefFor(r: Route): string {
     case 'run':
       return `#/runs/${r.id}`;
     case 'new':
+      if (r.problem !== undefined) return `#/new?problem=${encodeURIComponent(r.problem)}`;
       return r.from !== undefined ? `#/new?from=${r.from}` : r.arch !== undefined ? `#/new?arch=${r.arch}` : '#/new';
+    case 'problems':
+      if (r.problem === undefined) return '#/problems';
+      return `#/problems/${encodeURIComponent(r.problem)}${r.version !== undefined ? `?v=${r.version}` : ''}`;
     case 'compare':
       return `#/compare/${r.ids.join(',')}`;
     case 'editor':

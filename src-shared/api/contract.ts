@@ -19,7 +19,8 @@ import {
   MaybeFiniteSchema,
   MetricSchema,
   PHASES,
-  ProblemSchema,
+  ProblemInfoSchema,
+  ProblemVersionSchema,
   RunDetailSchema,
   RunStatusSchema,
   RunSummarySchema,
@@ -73,6 +74,8 @@ export type Condition = z.infer<typeof ConditionSchema>;
 export const RunQuerySchema = z.object({
   status: z.array(RunStatusSchema).optional(),
   tag: tag.optional(),
+  /** Only the runs of this problem. */
+  problem: z.string().min(1).max(64).optional(),
   /** Matches name, problem, notes and tags (case-insensitive substring). */
   text: z.string().max(200).optional(),
   where: z.array(ConditionSchema).max(20).optional(),
@@ -105,7 +108,9 @@ export type RunCommand = z.infer<typeof RunCommandSchema>;
 export const StartRunSchema = z.object({
   name: name.optional(),
   problem: z.string().default('duplicates'),
-  /** A schedule, or only what differs from the default one (validated once, when the run is created). */
+  /** The version of the problem (default: its latest). */
+  problemVersion: z.number().int().min(1).optional(),
+  /** A schedule, or only what differs from the problem's default one (validated once, when the run is created). */
   schedule: ScheduleOverridesSchema,
   architectureId: id.optional(),
   hyperSetId: id.optional(),
@@ -127,7 +132,15 @@ export type LabStatus = z.infer<typeof LabStatusSchema>;
 
 export const API = {
   'lab.status': method(z.object({}), LabStatusSchema),
-  'problems.list': method(z.object({}), z.array(ProblemSchema)),
+  'problems.list': method(z.object({}), z.array(ProblemInfoSchema)),
+  /** One version of a problem (default: the latest) with its definition and the list of versions. */
+  'problems.get': method(z.object({ id: z.string().min(1), version: z.number().int().min(1).optional() }), ProblemVersionSchema),
+  /**
+   * Stores a problem definition as the next version of the problem it names (or its first):
+   * validated field by field (and its teacher compiled) first; an invalid one is refused
+   * naming the field, and nothing is stored.
+   */
+  'problems.save': method(z.object({ definition: z.record(z.string(), z.unknown()) }), ProblemInfoSchema),
 
   'runs.list': method(RunQuerySchema, z.object({ total: z.number().int(), runs: z.array(RunSummarySchema) })),
   'runs.get': method(z.object({ id }), RunDetailSchema),

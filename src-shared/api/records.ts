@@ -31,6 +31,8 @@ export const RunSummarySchema = z.object({
   id,
   name: z.string(),
   problem: z.string(),
+  /** The version of the problem the run uses (null: a run imported without one). */
+  problemVersion: z.number().int().nullable().default(null),
   status: RunStatusSchema,
   /** Why the run ended as it did (error message, stop reason); empty while running. */
   statusReason: z.string(),
@@ -155,8 +157,45 @@ export const HyperSetSchema = z.object({
 });
 export type HyperSet = z.infer<typeof HyperSetSchema>;
 
-export const ProblemSchema = z.object({ id: z.string(), name: z.string(), description: z.string() });
-export type Problem = z.infer<typeof ProblemSchema>;
+/** A compared output of a problem: the port read, scalar or tree, and the part of it (`under`). */
+export const ProblemOutputSchema = z.object({
+  neuron: z.string(),
+  port: z.string(),
+  compare: z.enum(['scalar', 'tree']),
+  under: z.array(z.string()),
+});
+
+/**
+ * A problem as the lab lists it: its id (= its name in the definition), title, description,
+ * the latest version (or the one asked for) with what it compares and how large its teacher is.
+ */
+export const ProblemInfoSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  description: z.string(),
+  version: z.number().int().min(1),
+  /** Number of stored versions. */
+  versions: z.number().int().min(1),
+  input: z.enum(['characters', 'tokens']),
+  outputs: z.array(ProblemOutputSchema),
+  /** Soft links of the teacher: the size a synthesized circuit is measured against. */
+  teacherLinks: z.number().int().min(0),
+  /** A version that came with this build of the lab (not imported or edited). */
+  builtin: z.boolean(),
+  createdAt: z.number(),
+});
+export type ProblemInfo = z.infer<typeof ProblemInfoSchema>;
+
+/** One stored problem version with its whole definition (src-shared/problems/problem.ts, validated when stored). */
+export const ProblemVersionSchema = z.object({
+  info: ProblemInfoSchema,
+  definition: z.record(z.string(), z.unknown()),
+  /** Every version of this problem, oldest first. */
+  history: z.array(
+    z.object({ version: z.number().int().min(1), createdAt: z.number(), teacherLinks: z.number().int(), builtin: z.boolean() }),
+  ),
+});
+export type ProblemVersion = z.infer<typeof ProblemVersionSchema>;
 
 /** A saved view of the run browser: its query (filters and sort) and the columns shown. */
 export const ViewSettingsSchema = z.object({
@@ -172,22 +211,33 @@ export const SavedViewSchema = z.object({
 export type SavedView = z.infer<typeof SavedViewSchema>;
 
 /**
- * A circuit a comparison refers to: `snap:ID` a stored snapshot, `run:ID` the
- * run's last snapshot, `arch:ID` a library architecture, `hand` the built-in hand-crafted
- * detector. Stored and routed as this string.
+ * A circuit a comparison refers to: `snap:ID` a stored snapshot, `run:ID` the run's last
+ * snapshot, `arch:ID` a library architecture, `hand` the built-in hand-crafted detector,
+ * `teacher:NAME` (or `teacher:NAME@VERSION`) a problem's teacher. Stored and routed as
+ * this string.
  */
 export const CircuitRefSchema = z
   .string()
-  .regex(/^(?:(?:snap|run|arch):[1-9][0-9]{0,15}|hand)$/, 'a circuit is snap:ID, run:ID, arch:ID or hand');
+  .regex(
+    /^(?:(?:snap|run|arch):[1-9][0-9]{0,15}|hand|teacher:[a-z0-9][a-z0-9-]{0,63}(?:@[1-9][0-9]{0,8})?)$/,
+    'a circuit is snap:ID, run:ID, arch:ID, hand or teacher:PROBLEM',
+  );
 export type CircuitRef = z.infer<typeof CircuitRefSchema>;
 
-/** What a CircuitRef names: a stored snapshot, run or architecture by id, or the hand-crafted detector. */
-export type CircuitRefParts = { readonly kind: 'snap' | 'run' | 'arch'; readonly id: number } | { readonly kind: 'hand' };
+/** What a CircuitRef names: a stored snapshot, run or architecture by id, the hand-crafted detector, or a problem's teacher. */
+export type CircuitRefParts =
+  | { readonly kind: 'snap' | 'run' | 'arch'; readonly id: number }
+  | { readonly kind: 'hand' }
+  | { readonly kind: 'teacher'; readonly problem: string; readonly version?: number };
 
-/** The parts of a reference (`kind:id` or `hand`), or undefined when it is not one (see CircuitRefSchema). */
+/** The parts of a reference, or undefined when it is not one (see CircuitRefSchema). */
 export function circuitRefParts(ref: string): CircuitRefParts | undefined {
   if (!CircuitRefSchema.safeParse(ref).success) return undefined;
   if (ref === 'hand') return { kind: 'hand' };
+  if (ref.startsWith('teacher:')) {
+    const [problem = '', version] = ref.slice('teacher:'.length).split('@');
+    return version === undefined ? { kind: 'teacher', problem } : { kind: 'teacher', problem, version: Number(version) };
+  }
   const colon = ref.indexOf(':');
   return { kind: ref.slice(0, colon) as 'snap' | 'run' | 'arch', id: Number(ref.slice(colon + 1)) };
 }

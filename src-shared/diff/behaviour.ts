@@ -1,26 +1,31 @@
 /**
- * Behaviour of two circuits side by side ("Behaviour" of the diff screen): both run on the same
- * strings; per string, per cycle, the problem's output coordinates of each (the duplicates
- * problem: output.dict-1 = the largest count of one character, output.dict-2 = the count
- * of `.`, both read at the output neuron's inputs), their difference B − A, the expected
- * output (the hand-crafted detector's, the problem's target, src-shared/problems/duplicates/
- * loss.ts), error figures of each side against it, and per aligned neuron pair the two
- * neurons' traces on that string with their correlation.
+ * Behaviour of two circuits side by side: both run on the same strings; per string, per
+ * cycle, the problem's compared outputs of each (the duplicates problem: output.dict-1 =
+ * the largest count of one character, output.dict-2 = the count of `.`, both read at the
+ * output neuron's inputs), their difference B − A, the expected output (the problem's
+ * teacher's, src-shared/problems/targets.ts), error figures of each side against it, and
+ * per aligned neuron pair the two neurons' traces on that string with their correlation.
+ *
+ * A scalar output is plotted as its value; a tree output (a list, say) as its Euclidean
+ * norm per cycle, while its error figures compare it element by element (every path either
+ * side or the teacher holds).
  *
  * Pure: the compiled engine runs in-process; nothing is read or written.
  */
 import { CompiledMachine } from '../machine/compiled';
+import { drivingSymbols, INPUT_PERIOD, type InputMode } from '../machine/neuron-types';
 import type { MachineSpec } from '../machine/spec';
-import { OUTPUT_NEURON, OUTPUT_PORTS } from '../problems/duplicates/base';
 import { TargetCache } from '../problems/duplicates/loss';
-import { DEFAULT_TEST_SUITE, DEFAULT_TRAINING_SET, windowFor, type DataString } from '../synthesis/dataset';
-import { ROOT } from '../vvalue/path-layout';
+import { isUnder, outputLabel, type Problem } from '../problems/problem';
+import type { OutputTargets, Task, TeacherTargets } from '../problems/targets';
+import { DEFAULT_TEST_SUITE, DEFAULT_TRAINING_SET, type DataString } from '../synthesis/dataset';
+import { pathKey, type Path } from '../vvalue/vvalue';
 import type { Alignment } from './align';
 import { correlation, neuronTraces, probeAlphabet, traceWidths } from './traces';
 
 export type { DataString } from '../synthesis/dataset';
 
-/** Per-cycle values of the output ports, one array per port of OUTPUT_PORTS (index = cycle − 1). */
+/** Per-cycle values of the compared outputs, one array per output (index = cycle − 1); a tree output as its norm. */
 export type PortSeries = readonly Float64Array[];
 
 export interface ErrorFigures {
@@ -55,7 +60,7 @@ export interface NeuronPairBehaviour {
 export interface StringBehaviour {
   readonly text: string;
   readonly cycles: number;
-  /** The output ports, in the order of every PortSeries (OUTPUT_PORTS). */
+  /** The compared outputs, in the order of every PortSeries (`dict-1` for output.dict-1, else neuron.port/under). */
   readonly ports: readonly string[];
   readonly a: PortSeries;
   readonly b: PortSeries;
@@ -71,8 +76,8 @@ export interface StringBehaviour {
 export interface BehaviourOptions {
   /** Aligned pairs whose traces to compare (pairs naming a neuron missing from a side are skipped). */
   readonly alignment?: Alignment;
-  /** Targets cache shared between calls (the hand-crafted detector's outputs). */
-  readonly targets?: TargetCache;
+  /** The teacher's targets, shared between calls (they carry the task); default: the hand-crafted detector's. */
+  readonly targets?: TeacherTargets;
 }
 
 const MAX_CYCLES = 100_000;
@@ -88,16 +93,27 @@ export function checkStrings(strings: readonly DataString[]): void {
   });
 }
 
-/** A typed-in string with the window the test suite would give it. */
-export function probeString(text: string, cycles?: number): DataString {
-  return { text, cycles: cycles ?? windowFor(text) };
+/** A typed-in string with the window the test suite would give it (one period per symbol, plus 10 cycles). */
+export function probeString(text: string, cycles?: number, mode: InputMode = 'characters'): DataString {
+  return { text, cycles: cycles ?? INPUT_PERIOD * drivingSymbols(text, mode).length + 10 };
 }
 
 /** Strings that show the 2022 circuits' defects: five dots (the dot count past 4) and a character four times. */
 export const DEFECT_PROBES: readonly DataString[] = [probeString('a.b.c.d.e.'), probeString('aaaa.'), probeString('mississippi.')];
 
-/** The default string sets offered by the behaviour view. */
-export function defaultStringSets(): ReadonlyArray<{ readonly name: string; readonly strings: readonly DataString[] }> {
+/**
+ * The string sets offered by the behaviour view: for the duplicate detector (no problem
+ * given) its defect probes, training set and test suite; for a problem, its training,
+ * validation and test strings.
+ */
+export function defaultStringSets(problem?: Problem): ReadonlyArray<{ readonly name: string; readonly strings: readonly DataString[] }> {
+  if (problem && problem.name !== 'duplicates') {
+    return [
+      { name: 'training', strings: problem.data.training },
+      { name: 'validation', strings: problem.data.validation },
+      { name: 'test suite', strings: problem.data.test },
+    ];
+  }
   return [
     { name: 'defects', strings: DEFECT_PROBES },
     { name: 'training', strings: DEFAULT_TRAINING_SET },
@@ -105,19 +121,84 @@ export function defaultStringSets(): ReadonlyArray<{ readonly name: string; read
   ];
 }
 
-/** Output ports per cycle of `m` after a run (as the loss reads them). */
-function readOutputs(m: CompiledMachine, cycles: number): Float64Array[] {
-  const root = m.layout.indexOf(ROOT);
-  return OUTPUT_PORTS.map((port) => {
-    const o = m.inputOffset(OUTPUT_NEURON, port);
-    const out = new Float64Array(cycles);
-    if (o >= 0 && root >= 0) for (let t = 1; t <= cycles; t++) out[t - 1] = m.readInput(t, o, root);
-    return out;
+/** The name of a compared output in the behaviour view: the port for the output neuron's root, else neuron.port/under. */
+export function portName(o: Task['outputs'][number]): string {
+  return o.neuron === 'output' && o.under.length === 0 ? o.port : outputLabel(o);
+}
+
+/** What one side holds at one compared output: per cycle, every compared path (and the teacher's value there). */
+interface OutputTable {
+  readonly width: number;
+  readonly got: Float64Array;
+  readonly expected: Float64Array;
+}
+
+/** The compared outputs of `m` after a run, path by path beside the targets (as the loss compares them). */
+function readOutputs(m: CompiledMachine, task: Task, targets: readonly OutputTargets[], cycles: number): OutputTable[] {
+  return task.outputs.map((o, j) => {
+    const target = targets[j] as OutputTargets;
+    const offset = m.inputOffset(o.neuron, o.port);
+    const paths = new Map<string, Path>();
+    if (o.compare === 'scalar') paths.set(pathKey(o.under), o.under);
+    else for (const p of m.inputPaths(o.neuron, o.port)) if (isUnder(p, o.under)) paths.set(pathKey(p), p);
+    for (const p of target.paths) paths.set(pathKey(p), p);
+    const list = [...paths.values()];
+    const column = new Map(target.paths.map((p, i) => [pathKey(p), i]));
+    const width = list.length;
+    const got = new Float64Array(cycles * width);
+    const expected = new Float64Array(cycles * width);
+    list.forEach((p, i) => {
+      const k = offset < 0 ? -1 : m.layout.indexOf(p);
+      const c = column.get(pathKey(p));
+      for (let t = 1; t <= cycles; t++) {
+        if (k >= 0) got[(t - 1) * width + i] = m.readInput(t, offset, k);
+        if (c !== undefined) expected[(t - 1) * width + i] = target.values[(t - 1) * target.paths.length + c] as number;
+      }
+    });
+    return { width, got, expected };
   });
 }
 
+/** Per cycle the value (one column) or the Euclidean norm (a tree) of a table's rows. */
+function series(values: Float64Array, width: number, cycles: number, scalar: boolean): Float64Array {
+  const out = new Float64Array(cycles);
+  for (let t = 0; t < cycles; t++) {
+    if (scalar) out[t] = values[t * width] as number;
+    else {
+      let s = 0;
+      for (let i = 0; i < width; i++) s += (values[t * width + i] as number) ** 2;
+      out[t] = Math.sqrt(s);
+    }
+  }
+  return out;
+}
+
+/** Error figures of the tables against their targets, element by element (every cycle, output and path). */
+function tableErrors(tables: readonly OutputTable[], ports: readonly string[], cycles: number): ErrorFigures {
+  let maxAbs = 0;
+  let sum = 0;
+  let n = 0;
+  let worstCycle = 0;
+  let worstPort = ports[0] ?? '';
+  tables.forEach((tb, j) => {
+    for (let t = 0; t < cycles; t++) {
+      for (let i = 0; i < tb.width; i++) {
+        const d = (tb.got[t * tb.width + i] as number) - (tb.expected[t * tb.width + i] as number);
+        sum += d * d;
+        n++;
+        if (Math.abs(d) > maxAbs) {
+          maxAbs = Math.abs(d);
+          worstCycle = t + 1;
+          worstPort = ports[j] ?? '';
+        }
+      }
+    }
+  });
+  return { maxAbs, mse: n > 0 ? sum / n : 0, worstCycle, worstPort };
+}
+
 /** Error figures of `got` against `expected`. */
-export function errorFigures(got: PortSeries, expected: PortSeries, ports: readonly string[] = OUTPUT_PORTS): ErrorFigures {
+export function errorFigures(got: PortSeries, expected: PortSeries, ports: readonly string[] = ['dict-1', 'dict-2']): ErrorFigures {
   let maxAbs = 0;
   let sum = 0;
   let n = 0;
@@ -158,8 +239,11 @@ export function compareBehaviour(
 ): StringBehaviour[] {
   checkStrings(strings);
   const texts = strings.map((s) => s.text);
-  const alphabet = probeAlphabet(texts);
   const targets = options.targets ?? new TargetCache();
+  const task = targets.task;
+  const mode = task.mode;
+  const alphabet = probeAlphabet(texts, mode);
+  const ports = task.outputs.map(portName);
   const namesA = new Set(specA.neurons.map((n) => n.name));
   const namesB = new Set(specB.neurons.map((n) => n.name));
   const pairs = (options.alignment?.pairs ?? []).filter((p) => namesA.has(p.a) && namesB.has(p.b));
@@ -167,30 +251,35 @@ export function compareBehaviour(
 
   // Each machine runs once per string: with pairs to compare, the trace run also reads the
   // outputs (same alphabet, weights and strings, so the same figures as a run of its own).
-  const outputsA: PortSeries[] = [];
-  const outputsB: PortSeries[] = [];
-  const reader = (into: PortSeries[]) => (m: CompiledMachine, index: number, cycles: number) => void (into[index] = readOutputs(m, cycles));
-  const run = (spec: MachineSpec, into: PortSeries[]): Map<string, Float64Array> => {
-    if (pairs.length > 0) return neuronTraces(spec, texts, { cyclesPerString, afterRun: reader(into) });
+  const tablesA: OutputTable[][] = [];
+  const tablesB: OutputTable[][] = [];
+  const reader = (into: OutputTable[][]) => (m: CompiledMachine, index: number, cycles: number) => {
+    const s = strings[index] as DataString;
+    into[index] = readOutputs(m, task, targets.get(s.text, cycles).outputs, cycles);
+  };
+  const run = (spec: MachineSpec, into: OutputTable[][]): Map<string, Float64Array> => {
+    if (pairs.length > 0) return neuronTraces(spec, texts, { cyclesPerString, afterRun: reader(into), mode });
     const machine = new CompiledMachine(spec, { alphabet });
     const w = machine.paramVector(spec.trainable);
     strings.forEach((s, i) => {
-      machine.run(w, { inputString: s.text }, s.cycles);
-      into[i] = readOutputs(machine, s.cycles);
+      machine.run(w, { inputString: s.text, inputMode: mode }, s.cycles);
+      reader(into)(machine, i, s.cycles);
     });
     return new Map();
   };
-  const tracesA = run(specA, outputsA);
-  const tracesB = run(specB, outputsB);
-  const widthsA = traceWidths(specA, texts);
-  const widthsB = traceWidths(specB, texts);
+  const tracesA = run(specA, tablesA);
+  const tracesB = run(specB, tablesB);
+  const widthsA = traceWidths(specA, texts, mode);
+  const widthsB = traceWidths(specB, texts, mode);
+  const scalar = task.outputs.map((o) => o.compare === 'scalar');
 
   let cycleOffset = 0;
   return strings.map((s, i) => {
-    const a = outputsA[i]!;
-    const b = outputsB[i]!;
-    const flat = targets.get(s.text, s.cycles);
-    const expected = OUTPUT_PORTS.map((_, j) => Float64Array.from({ length: s.cycles }, (_, t) => flat[2 * t + j] as number));
+    const ta = tablesA[i]!;
+    const tb = tablesB[i]!;
+    const a = ta.map((x, j) => series(x.got, x.width, s.cycles, scalar[j] as boolean));
+    const b = tb.map((x, j) => series(x.got, x.width, s.cycles, scalar[j] as boolean));
+    const expected = ta.map((x, j) => series(x.expected, x.width, s.cycles, scalar[j] as boolean));
     const difference = a.map((x, j) => Float64Array.from(x, (v, t) => (b[j]![t] as number) - v));
     const neurons = pairs.map((p): NeuronPairBehaviour => {
       const wa = widthsA.get(p.a)!;
@@ -214,13 +303,13 @@ export function compareBehaviour(
     return {
       text: s.text,
       cycles: s.cycles,
-      ports: OUTPUT_PORTS,
+      ports,
       a,
       b,
       expected,
       difference,
-      errorA: errorFigures(a, expected),
-      errorB: errorFigures(b, expected),
+      errorA: tableErrors(ta, ports, s.cycles),
+      errorB: tableErrors(tb, ports, s.cycles),
       neurons,
     };
   });

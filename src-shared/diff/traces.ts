@@ -9,7 +9,7 @@
  * probes therefore give vectors of the same length with the same meaning per entry.
  */
 import { CompiledMachine } from '../machine/compiled';
-import { neuronType } from '../machine/neuron-types';
+import { drivingSymbols, neuronType, type InputMode } from '../machine/neuron-types';
 import type { MachineSpec } from '../machine/spec';
 import { ROOT } from '../vvalue/path-layout';
 import type { Path, VValue } from '../vvalue/vvalue';
@@ -24,15 +24,17 @@ export interface TraceOptions {
    * `cycles` cycles), e.g. to read other figures from the same run.
    */
   readonly afterRun?: (machine: CompiledMachine, index: number, cycles: number) => void;
+  /** How the input neuron reads the strings (default: characters). */
+  readonly mode?: InputMode;
 }
 
 /** Probe strings used when none are given: the training string and the defect cases. */
 export const DEFAULT_PROBES: readonly string[] = ['test string.', 'aaaa.', 'a.b.c.d.e.', 'abcdefg.', 'mississippi.'];
 
-/** The probe alphabet: every character of the strings plus `.` (the `eos` character), sorted. */
-export function probeAlphabet(strings: readonly string[]): string[] {
+/** The probe alphabet: every character (or token) of the strings plus `.` (the `eos` character), sorted. */
+export function probeAlphabet(strings: readonly string[], mode: InputMode = 'characters'): string[] {
   const set = new Set<string>(['.']);
-  for (const s of strings) for (const c of s) set.add(c);
+  for (const s of strings) for (const c of drivingSymbols(s, mode)) set.add(c);
   return [...set].sort();
 }
 
@@ -43,8 +45,8 @@ function cyclesFor(s: string, options: TraceOptions, index: number): number {
 }
 
 /** Trace entries per cycle of each neuron of `spec` (the width of its trace; see the module comment). */
-export function traceWidths(spec: MachineSpec, strings: readonly string[]): Map<string, number> {
-  const alphabet = probeAlphabet(strings);
+export function traceWidths(spec: MachineSpec, strings: readonly string[], mode: InputMode = 'characters'): Map<string, number> {
+  const alphabet = probeAlphabet(strings, mode);
   return new Map(
     spec.neurons.map((n) => [n.name, traceCoordinates(n.type, alphabet, n.params).coords.reduce((k, list) => k + list.length, 0)]),
   );
@@ -126,7 +128,7 @@ function runTraces(
   inputs: Map<string, Float64Array>;
   sizes: Map<string, { outputSize: number; inputSize: number }>;
 } {
-  const alphabet = probeAlphabet(strings);
+  const alphabet = probeAlphabet(strings, options.mode);
   const everything: Path[] = [ROOT, ...alphabet.map((c) => [c])];
   const machine = new CompiledMachine(spec, { alphabet });
   const w = machine.paramVector(spec.trainable);
@@ -187,7 +189,7 @@ function runTraces(
   }
   for (const [index, s] of strings.entries()) {
     const cycles = cyclesFor(s, options, index);
-    machine.run(w, { inputString: s }, cycles);
+    machine.run(w, { inputString: s, inputMode: options.mode ?? 'characters' }, cycles);
     options.afterRun?.(machine, index, cycles);
     for (const n of spec.neurons) {
       const r = reads.get(n.name)!;

@@ -3,10 +3,15 @@
  * `{toNeuron: {toPort: {fromNeuron: {fromPort: weight}}}}`. The neuron set is inferred from
  * the names (`accum-3-1` is an accum, `const_1` is const_1, …) and the hard links are the
  * ones every duplicate-detector machine has.
+ *
+ * For another problem, its frame supplies the rest: the teacher's neurons may be named
+ * (with their parameters), generated names may use every layer type (`mult-2-1`; a
+ * `push-…` gets the frame's depth cap), and the hard links are the frame's.
  */
-import { neuronType, NEURON_TYPES } from '../machine/neuron-types';
+import { LAYER_TYPES, neuronType, NEURON_TYPES } from '../machine/neuron-types';
 import { linksToMatrix, matrixLinks, type MachineSpec, type Matrix, type NeuronSpec } from '../machine/spec';
-import { BASE_NEURONS, hardLinks } from '../problems/duplicates/base';
+import { frameHardLinks, type ArchitectureFrame } from '../problems/frame';
+import { duplicatesFrame } from '../problems/duplicates/frame';
 import { formatPath, parseVValue, parseVValueJson, VValueError } from '../vvalue/parse';
 import type { CheckedJsonOptions } from './checked-json';
 import { stringifyVValue } from '../vvalue/serialize';
@@ -39,18 +44,35 @@ export function importPrototypeMatrix(
   return prototypeMatrixSpec(parseVValueJson(text, source, limits));
 }
 
-/** The machine of a prototype matrix given as a JavaScript value (validated like a file). */
-export function prototypeMatrixSpec(data: unknown): MachineSpec {
+/** A generated layer neuron's type from its name `<type>-<layer>-<copy>` (any layer type), or undefined. */
+function layerType(name: string): string | undefined {
+  const m = /^([a-z_]+)-\d+-\d+$/.exec(name);
+  return m && LAYER_TYPES.includes(m[1] as string) ? m[1] : undefined;
+}
+
+/**
+ * The machine of a prototype matrix given as a JavaScript value (validated like a file),
+ * in the duplicate detector's frame unless another is given (see the module comment).
+ */
+export function prototypeMatrixSpec(data: unknown, frame?: ArchitectureFrame, pushDepth?: number): MachineSpec {
   const m = parseVValue(data);
   const types = new Map<string, string>();
   const typeOf = (name: string, at: readonly string[]): string => {
     let t = types.get(name);
     if (t === undefined) {
-      t = inferNeuronType(name);
+      t = frame ? (frame.named.get(name)?.type ?? layerType(name)) : inferNeuronType(name);
       if (t === undefined) {
         throw new VValueError(
           formatPath(at),
-          `unknown neuron type prefix in "${name}" (expected one of ${[...PROTOTYPE_TYPES].join(', ')}, or <type>-<layer>-<copy>)`,
+          frame
+            ? `"${name}" is neither a neuron of the problem's teacher (${[...frame.named.keys()].join(', ')}) nor a generated <type>-<layer>-<copy>`
+            : `unknown neuron type prefix in "${name}" (expected one of ${[...PROTOTYPE_TYPES].join(', ')}, or <type>-<layer>-<copy>)`,
+        );
+      }
+      if (t === 'push' && !frame?.named.has(name) && pushDepth === undefined) {
+        throw new VValueError(
+          formatPath(at),
+          `"${name}" is a push neuron, and the problem declares no depth cap for generated push neurons`,
         );
       }
       types.set(name, t);
@@ -74,12 +96,15 @@ export function prototypeMatrixSpec(data: unknown): MachineSpec {
       throw new VValueError(formatPath(path), `${fromType} neuron "${from}" has no output port "${fromPort}"`);
     }
   }
-  const neurons: NeuronSpec[] = [...BASE_NEURONS];
+  const f = frame ?? duplicatesFrame();
+  const neurons: NeuronSpec[] = [...f.base];
   const known = new Set(neurons.map((n) => n.name));
   for (const [name, type] of [...types].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-    if (!known.has(name)) neurons.push({ name, type });
+    if (known.has(name)) continue;
+    const teacher = frame?.named.get(name);
+    neurons.push(teacher ?? (type === 'push' ? { name, type, params: { depth: pushDepth as number } } : { name, type }));
   }
-  return { neurons, fixed: linksToMatrix(hardLinks(neurons)), trainable: m };
+  return { neurons, fixed: linksToMatrix(frameHardLinks(f, neurons)), trainable: m };
 }
 
 /** The prototype file text of a trainable matrix (stable: sorted keys, Julia-style numbers). */

@@ -9,13 +9,22 @@
  */
 import { PathLayout, ROOT } from '../vvalue/path-layout';
 import { pathKey, type Path, type VValue } from '../vvalue/vvalue';
-import { neuronType, type GradientMode, type Kernel, type NeuronEnv, type NeuronType } from './neuron-types';
+import { neuronProblem, neuronType, type GradientMode, type Kernel, type NeuronEnv, type NeuronType } from './neuron-types';
 import { matrixLinks, type Link, type MachineSpec, type NeuronSpec } from './spec';
 
 export interface CompileOptions {
-  /** Characters the `input` neuron may emit (the union of every string it will read). */
+  /** Symbols (characters or word tokens) the `input` neuron may emit: the union over every string it will read. */
   readonly alphabet: readonly string[];
 }
+
+/**
+ * Longest path (labels) a port may hold, and most coordinates all ports together may hold.
+ * Path inference stops with an error beyond either: only a loop that nests trees deeper
+ * every cycle gets there (e.g. two `push` neurons feeding each other's `item`), and such a
+ * machine has no finite coordinate set to compile.
+ */
+export const MAX_PATH_LENGTH = 64;
+export const MAX_COORDINATES = 100_000;
 
 /** One neuron the engine runs: its spec and the first of its input and output port slots. */
 export interface NeuronSlots {
@@ -114,6 +123,8 @@ export class CompiledMachine {
     for (const n of spec.neurons) {
       if (seen.has(n.name)) throw new Error(`duplicate neuron name "${n.name}"`);
       seen.add(n.name);
+      const problem = neuronProblem(n);
+      if (problem) throw new Error(problem);
       const t = neuronType(n.type);
       if (t.interneuron && !linked.has(n.name)) {
         this.inert.set(n.name, t);
@@ -163,11 +174,21 @@ export class CompiledMachine {
     // 3. path inference: fixpoint of outputPaths over the link graph
     const inSets: Map<string, Path>[] = Array.from({ length: nIn }, () => new Map());
     const outSets: Map<string, Path>[] = Array.from({ length: nOut }, () => new Map());
-    const addAll = (target: Map<string, Path>, paths: Iterable<Path>): boolean => {
+    let coordinates = 0;
+    const addAll = (target: Map<string, Path>, paths: Iterable<Path>, where: () => string): boolean => {
       let changed = false;
       for (const p of paths) {
         const k = pathKey(p);
         if (!target.has(k)) {
+          if (p.length > MAX_PATH_LENGTH || ++coordinates > MAX_COORDINATES) {
+            const what =
+              p.length > MAX_PATH_LENGTH
+                ? `paths longer than ${MAX_PATH_LENGTH} labels`
+                : `more than ${MAX_COORDINATES} coordinates in all`;
+            throw new Error(
+              `${where()} would hold ${what} (${p.slice(0, 6).join('.')}…): a loop nests its trees deeper every cycle, so the machine has no finite set of coordinates`,
+            );
+          }
           target.set(k, p);
           changed = true;
         }
@@ -181,11 +202,13 @@ export class CompiledMachine {
         const ins = t.inputs.map((_, i) => [...(inSets[p.inBase + i] as Map<string, Path>).values()]);
         const outs = t.outputPaths(ins, ctxOf(p.spec));
         outs.forEach((paths, q) => {
-          if (addAll(outSets[p.outBase + q] as Map<string, Path>, paths)) changed = true;
+          if (addAll(outSets[p.outBase + q] as Map<string, Path>, paths, () => `${p.spec.name}.${t.outputs[q] ?? q}`)) changed = true;
         });
       }
       for (const l of live) {
-        if (addAll(inSets[l.dst] as Map<string, Path>, (outSets[l.src] as Map<string, Path>).values())) changed = true;
+        if (addAll(inSets[l.dst] as Map<string, Path>, (outSets[l.src] as Map<string, Path>).values(), () => `input slot ${l.dst}`)) {
+          changed = true;
+        }
       }
     }
     const layout = new PathLayout([ROOT]);
@@ -382,6 +405,14 @@ export class CompiledMachine {
     if (!n) return -1;
     const i = neuronType(n.spec.type).inputs.indexOf(port);
     return i < 0 ? -1 : (n.inBase + i) * this.sliceSize;
+  }
+
+  /** The coordinates a neuron's input port can hold (empty for an unknown or inert neuron). */
+  inputPaths(neuron: string, port: string): Path[] {
+    const n = this.byName.get(neuron);
+    const i = n ? neuronType(n.spec.type).inputs.indexOf(port) : -1;
+    if (!n || i < 0) return [];
+    return Array.from(this.inPaths[n.inBase + i] as Int32Array, (k) => this.layout.path(k));
   }
 
   /** Reads coordinate `pathIdx` of input slot `offset` at cycle `t` of the last run. */

@@ -9,7 +9,16 @@
  */
 import { SVar, Tape, VVar } from '../autodiff/tape';
 import { ZERO, type VValue } from '../vvalue/vvalue';
-import { neuronType, SELF_TYPE, type GradientMode, type NeuronContext, type NeuronEnv, type NeuronType } from './neuron-types';
+import {
+  drivingSymbols,
+  neuronProblem,
+  neuronType,
+  SELF_TYPE,
+  type GradientMode,
+  type NeuronContext,
+  type NeuronEnv,
+  type NeuronType,
+} from './neuron-types';
 import { matrixLinks, type MachineSpec, type Matrix, type NeuronSpec } from './spec';
 
 export interface InterpreterOptions {
@@ -49,6 +58,8 @@ export class Interpreter {
     this.types = spec.neurons.map((n) => neuronType(n.type));
     spec.neurons.forEach((n, i) => {
       if (this.index.has(n.name)) throw new Error(`duplicate neuron name "${n.name}"`);
+      const problem = neuronProblem(n);
+      if (problem) throw new Error(problem);
       this.index.set(n.name, i);
     });
     const selves = spec.neurons.filter((n) => n.type === SELF_TYPE);
@@ -56,7 +67,7 @@ export class Interpreter {
     this.selfIndex = selves.length ? (this.index.get((selves[0] as NeuronSpec).name) as number) : -1;
     this.env = options.env;
     this.mode = options.mode ?? 'exact';
-    const alphabet = Array.from(new Set(this.env.inputString));
+    const alphabet = Array.from(new Set(drivingSymbols(this.env.inputString, this.env.inputMode)));
     this.contexts = spec.neurons.map((n) => ({ params: n.params, alphabet }));
   }
 

@@ -3,7 +3,7 @@
  * `W[toNeuron][toPort][fromNeuron][fromPort] = weight`.
  */
 import { fromLeaves, NUMBER_KEY, own, type VChild, type VValue } from '../vvalue/vvalue';
-import { neuronType } from './neuron-types';
+import { neuronProblem, neuronType } from './neuron-types';
 
 export interface NeuronSpec {
   readonly name: string;
@@ -109,8 +109,8 @@ export interface SpecProblem {
 }
 
 /**
- * Structural problems of a machine: unknown types, duplicate names, links into ports the
- * type does not have. The engines tolerate all of these (spec §2 skips missing sources);
+ * Structural problems of a machine: unknown types, parameters a type refuses (a `push`
+ * without a depth cap), duplicate names, links into ports the type does not have. The engines tolerate all of these (spec §2 skips missing sources);
  * importers and editors report them.
  */
 export function validateSpec(spec: MachineSpec): SpecProblem[] {
@@ -118,11 +118,13 @@ export function validateSpec(spec: MachineSpec): SpecProblem[] {
   const types = new Map<string, string>();
   for (const n of spec.neurons) {
     if (types.has(n.name)) problems.push({ path: n.name, message: `duplicate neuron name "${n.name}"` });
+    const problem = neuronProblem(n);
+    if (problem) problems.push({ path: n.name, message: problem });
     try {
       neuronType(n.type);
       types.set(n.name, n.type);
-    } catch (e) {
-      problems.push({ path: n.name, message: (e as Error).message });
+    } catch {
+      // reported above
     }
   }
   for (const [which, m] of [

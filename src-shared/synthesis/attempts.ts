@@ -8,6 +8,7 @@
 import { Rng } from '../util/rng';
 import { copyCircuit, type Circuit } from './circuit';
 import type { MachineSpec } from '../machine/spec';
+import type { Problem } from '../problems/problem';
 import type { StopReason } from './hooks';
 import type { Fit } from './objective';
 import type { Schedule } from './schedule';
@@ -34,10 +35,10 @@ export function attemptCount(schedule: Schedule, resumed: boolean): number {
 }
 
 /** The starting circuit of attempt `attempt` (0: the schedule's seed; later ones: a seed drawn from the restart stream). */
-export function startingCircuit(schedule: Schedule, attempt: number, resumeFrom?: Circuit): Circuit {
+export function startingCircuit(schedule: Schedule, attempt: number, resumeFrom: Circuit | undefined, problem: Problem): Circuit {
   if (resumeFrom) return copyCircuit(resumeFrom);
   const seed = attempt === 0 ? schedule.seed : new Rng(schedule.seed, STREAM.restart, attempt).nextUint32() >>> 1;
-  return startCircuit(schedule.start, seed);
+  return startCircuit(schedule.start, seed, problem);
 }
 
 /** The failures of an attempt against the restart bounds, in words (empty: passed). */

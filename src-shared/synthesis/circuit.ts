@@ -4,7 +4,7 @@
  * links that cannot matter, merging parallel links) keeps track of which old weight each
  * new one came from, so optimiser state can follow.
  */
-import { neuronType } from '../machine/neuron-types';
+import { neuronType, SELF_TYPE } from '../machine/neuron-types';
 import { compareLinks, linkLabel, matrixLinks, vectorToMatrix, type Link, type MachineSpec } from '../machine/spec';
 import { OUTPUT_NEURON } from '../problems/duplicates/base';
 
@@ -59,15 +59,21 @@ export function copyCircuit(c: Circuit): Circuit {
 }
 
 /**
- * Soft links that cannot change the output: into a neuron with no path to `output`, or
- * out of an interneuron whose output is identically zero (every input it has comes from
- * such neurons). Removing them changes nothing the loss can see.
+ * Soft links that cannot change the output: into a neuron with no path to a sink (the
+ * neurons whose inputs the loss reads, `output` by default), or out of an interneuron
+ * whose output is identically zero (every input it has comes from such neurons). Removing
+ * them changes nothing the loss can see.
+ *
+ * In a machine with a `Self` neuron links appear while it runs (deltas write them into the
+ * matrix), so there a neuron without a path to a sink in the starting matrix may still get
+ * one: only the second rule applies.
  */
-export function deadLinks(c: Circuit): number[] {
+export function deadLinks(c: Circuit, sinks: readonly string[] = [OUTPUT_NEURON]): number[] {
   const hard = matrixLinks(c.base.fixed);
   const all: Link[] = [...c.links, ...hard];
   const types = new Map(c.base.neurons.map((n) => [n.name, n.type]));
-  const useful = new Set([OUTPUT_NEURON]);
+  const selfModifying = c.base.neurons.some((n) => n.type === SELF_TYPE);
+  const useful = new Set(selfModifying ? c.base.neurons.map((n) => n.name) : sinks);
   for (let changed = true; changed;) {
     changed = false;
     for (const l of all) {
@@ -180,6 +186,8 @@ export function linkKey(l: Link): string {
 /** Neuron types whose output scales with proportional inputs: out(s·x) = g(s)·out(x). */
 const HOMOGENEOUS: Readonly<Record<string, (s: number) => number | undefined>> = {
   accum: (s) => s, // linear, memory included
+  identity: (s) => s, // linear
+  mult: (s) => s * s, // bilinear: both the gate and the main input scale
   norm: (s) => Math.abs(s), // max-norm
   compare: (s) => (s > 0 ? s : undefined), // relu of a difference: positive scales only
 };

@@ -4,6 +4,7 @@
  * result it gets back.
  */
 import type { MachineSpec, Link } from '../machine/spec';
+import type { Problem } from '../problems/problem';
 import type { Circuit } from './circuit';
 import type { ControlRecord, StepMetrics, SynthesisEvent } from './events';
 import type { Fit } from './objective';
@@ -19,6 +20,8 @@ export interface SynthesisHooks {
   trainer?: Trainer;
   /** A starting circuit that overrides the schedule's start point (e.g. resuming). */
   circuit?: Circuit;
+  /** The problem the run solves (teacher, input, compared outputs, frame); default: the duplicate detector. */
+  problem?: Problem;
   /**
    * Awaited between optimiser steps: may hold the run (pause) and returns the attended-run
    * controls to apply now (each recorded as a `control` event).

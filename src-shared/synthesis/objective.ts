@@ -1,9 +1,11 @@
 /**
- * The training objective of synthesis: the spec §5 loss summed over a set of strings, each
- * with its own window (grown by an optional curriculum), plus the regulariser once.
+ * The training objective of synthesis: the problem's loss (spec §5 for the duplicate
+ * detector) summed over a set of strings, each with its own window (grown by an optional
+ * curriculum), plus the regulariser once.
  */
 import type { GradientMode } from '../machine/neuron-types';
-import { DetectorLoss, TargetCache } from '../problems/duplicates/loss';
+import { circuitLoss, type CircuitLoss } from '../problems/loss';
+import type { TeacherTargets } from '../problems/targets';
 import { assertParameterOrder, circuitToSpec, type Circuit } from './circuit';
 import { windowAt, type Curriculum, type DataString } from './dataset';
 
@@ -29,18 +31,19 @@ export interface Regularisation {
 }
 
 export class SetObjective {
-  readonly loss: DetectorLoss;
+  readonly loss: CircuitLoss;
 
+  /** `alphabet`: every symbol the strings make the input emit; `targets`: the teacher's (it carries the task). */
   constructor(
     circuit: Circuit,
     readonly strings: readonly DataString[],
     alphabet: readonly string[],
     readonly mode: GradientMode,
     readonly curriculum: Curriculum | undefined,
-    targets: TargetCache,
+    targets: TeacherTargets,
   ) {
     assertParameterOrder(circuit);
-    this.loss = new DetectorLoss(circuitToSpec(circuit), alphabet, targets);
+    this.loss = circuitLoss(circuitToSpec(circuit), targets.task, alphabet, targets);
   }
 
   /** The fit of string `i` at training step `step`; with `grad`, adds that string's gradient. */
@@ -100,10 +103,7 @@ export class SetObjective {
   contributions(w: Float64Array): Float64Array {
     const acc = new Float64Array(w.length);
     let cycles = 0;
-    for (const s of this.strings) {
-      this.loss.machine.run(w, { inputString: s.text }, s.cycles);
-      cycles += this.loss.machine.addSourceActivity(acc);
-    }
+    for (const s of this.strings) cycles += this.loss.addSourceActivity(w, s.text, s.cycles, acc);
     return acc.map((a, i) => Math.abs(w[i] as number) * Math.sqrt(a / Math.max(1, cycles)));
   }
 

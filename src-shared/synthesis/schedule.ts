@@ -7,7 +7,7 @@
  * parsing a schedule from JSON names the offending field.
  */
 import { z } from 'zod';
-import { INTERNEURON_TYPES } from '../machine/neuron-types';
+import { LAYER_TYPES } from '../machine/neuron-types';
 import { REFERENCE_ARCHITECTURE } from '../problems/duplicates/architecture';
 import { DEFAULT_TEST_SUITE, DEFAULT_TRAINING_SET, DEFAULT_VALIDATION_SET } from './dataset';
 
@@ -28,17 +28,26 @@ export const LinkSchema = z.strictObject({
   fromPort: z.string().min(1),
 });
 
-export const ArchitectureSchema = z.strictObject({
-  layers: z.number().int().min(1).max(64),
-  copies: z.number().int().min(1).max(64),
-  types: z
-    .array(z.enum(INTERNEURON_TYPES as [string, ...string[]]))
-    .min(1)
-    .refine((t) => new Set(t).size === t.length, 'types must not repeat'),
-  skip: z.boolean(),
-  /** Initial weights scale·N(0,1), seeded from the schedule's seed. */
-  scale: nonNegative(),
-});
+export const ArchitectureSchema = z
+  .strictObject({
+    layers: z.number().int().min(1).max(64),
+    copies: z.number().int().min(1).max(64),
+    types: z
+      .array(z.enum(LAYER_TYPES as [string, ...string[]]))
+      .min(1)
+      .refine((t) => new Set(t).size === t.length, 'types must not repeat'),
+    skip: z.boolean(),
+    /** Initial weights scale·N(0,1), seeded from the schedule's seed. */
+    scale: nonNegative(),
+    /** The depth cap K of generated push neurons (required when types include push). */
+    pushDepth: z.number().int().min(0).max(32).optional(),
+    /** Every input port linked to every output port of every layer (itself included): a recurrent start. */
+    recurrent: z.boolean().optional(),
+  })
+  .refine((a) => !a.types.includes('push') || a.pushDepth !== undefined, {
+    message: 'pushDepth is required when types include push (the depth cap K of each generated push)',
+    path: ['pushDepth'],
+  });
 
 /** A trainable matrix as JSON (validated as a V-value when the run starts). */
 const MatrixJson = z.record(z.string(), z.unknown());
@@ -72,6 +81,16 @@ export const StartSchema = z.discriminatedUnion('kind', [
      * whose missing links only regrowing can bring back.
      */
     embed: z.enum(['architecture', 'circuit']).default('architecture'),
+  }),
+  /**
+   * The problem's teacher with its soft links replaced by `links` at random weights
+   * scale·N(0,1) (seeded): the teacher's neurons and hard links, a search over which of
+   * these candidate links to keep and with what weight.
+   */
+  z.strictObject({
+    kind: z.literal('links'),
+    links: z.array(LinkSchema).min(1, 'at least one candidate link'),
+    scale: nonNegative(),
   }),
 ]);
 

@@ -1,13 +1,19 @@
 /**
- * Starting points of synthesis: a seeded random initialisation of a generated
- * architecture, an imported matrix, or the repair experiment (the hand-crafted detector
- * embedded in a generated architecture, broken and perturbed).
+ * Starting points of synthesis, in the frame of the run's problem: a seeded random
+ * initialisation of a generated architecture, an imported matrix, the teacher's neurons
+ * with a set of candidate links at random weights, or the repair experiment (the
+ * hand-crafted duplicate detector embedded in a generated architecture, broken and
+ * perturbed).
  */
 import { prototypeMatrixSpec } from '../io/prototype-matrix';
+import { NEURON_TYPES } from '../machine/neuron-types';
 import { compareLinks, linkLabel, linksToMatrix, matrixLinks, type Link, type MachineSpec } from '../machine/spec';
+import { builtinProblem, DUPLICATES } from '../problems/builtin/index';
 import { generateArchitecture, type ArchitectureOptions } from '../problems/duplicates/architecture';
-import { hardLinks } from '../problems/duplicates/base';
 import { handcraftedDetector } from '../problems/duplicates/handcrafted';
+import { frameHardLinks } from '../problems/frame';
+import { teacherSpec, type Problem } from '../problems/problem';
+import { frameOf } from '../problems/problem-frame';
 import { Rng } from '../util/rng';
 import { circuitFromSpec, keepLinks, linkKey, sortedLinks, type Circuit } from './circuit';
 import type { StartPoint } from './schedule';
@@ -29,11 +35,11 @@ const sameLink = (a: Link, b: Link) => compareLinks(a, b) === 0;
  * The soft links regrowing may bring back: those the run starts with, plus, for a matrix
  * read as a pruned state of an architecture, that architecture's links.
  */
-export function regrowPool(start: StartPoint, circuit: Circuit, seed: number): Link[] {
+export function regrowPool(start: StartPoint, circuit: Circuit, seed: number, problem: Problem = defaultProblem()): Link[] {
   const architecture =
     start.kind === 'matrix' ? start.architecture : start.kind === 'repair' && start.embed === 'circuit' ? start.architecture : undefined;
   if (!architecture) return circuit.links.slice();
-  const extra = matrixLinks(generateArchitecture({ ...architecture, seed }).trainable);
+  const extra = matrixLinks(generateArchitecture({ ...architecture, seed }, frameOf(problem)).trainable);
   const have = new Set(circuit.links.map(linkKey));
   return sortedLinks(
     [...circuit.links, ...extra.filter((l) => !have.has(linkKey(l)))].map(({ to, toPort, from, fromPort }) => ({
@@ -45,20 +51,53 @@ export function regrowPool(start: StartPoint, circuit: Circuit, seed: number): L
   );
 }
 
-export function startCircuit(start: StartPoint, seed: number): Circuit {
+/** The problem a run without one solves: the duplicate detector. */
+export function defaultProblem(): Problem {
+  return builtinProblem(DUPLICATES) as Problem;
+}
+
+/** The teacher's neurons and hard links with `links` as soft links at scale·N(0,1) (seeded, in the given order). */
+export function candidateLinksSpec(problem: Problem, links: readonly Link[], scale: number, seed: number): MachineSpec {
+  const teacher = teacherSpec(problem);
+  const types = new Map(teacher.neurons.map((n) => [n.name, n.type]));
+  links.forEach((l, i) => {
+    const to = types.get(l.to);
+    const from = types.get(l.from);
+    const where = `start.links.${i} (${linkLabel(l)})`;
+    if (to === undefined) throw new RangeError(`${where}: the teacher of ${problem.name} has no neuron "${l.to}"`);
+    if (from === undefined) throw new RangeError(`${where}: the teacher of ${problem.name} has no neuron "${l.from}"`);
+    if (!NEURON_TYPES.get(to)?.inputs.includes(l.toPort))
+      throw new RangeError(`${where}: ${to} neuron "${l.to}" has no input port "${l.toPort}"`);
+    if (!NEURON_TYPES.get(from)?.outputs.includes(l.fromPort)) {
+      throw new RangeError(`${where}: ${from} neuron "${l.from}" has no output port "${l.fromPort}"`);
+    }
+  });
+  const rng = new Rng(seed);
+  return { ...teacher, trainable: linksToMatrix(links.map((l) => ({ ...l, weight: scale * rng.normal() }))) };
+}
+
+export function startCircuit(start: StartPoint, seed: number, problem: Problem = defaultProblem()): Circuit {
   switch (start.kind) {
     case 'generate':
-      return circuitFromSpec(generateArchitecture({ ...start.architecture, seed }));
+      return circuitFromSpec(generateArchitecture({ ...start.architecture, seed }, frameOf(problem)));
+    case 'links':
+      return circuitFromSpec(candidateLinksSpec(problem, start.links, start.scale, seed));
     case 'matrix': {
-      const spec = prototypeMatrixSpec(start.matrix);
+      const frame = frameOf(problem);
+      const spec = prototypeMatrixSpec(start.matrix, problem.name === DUPLICATES ? undefined : frame, problem.search.pushDepth);
       if (!start.architecture) return circuitFromSpec(spec);
       // the architecture's neurons too, so that regrown links have somewhere to go
-      const arch = generateArchitecture({ ...start.architecture, seed });
+      const arch = generateArchitecture({ ...start.architecture, seed }, frame);
       const names = new Set(spec.neurons.map((n) => n.name));
       const neurons = [...spec.neurons, ...arch.neurons.filter((n) => !names.has(n.name))];
-      return circuitFromSpec({ neurons, fixed: linksToMatrix(hardLinks(neurons)), trainable: spec.trainable });
+      return circuitFromSpec({ neurons, fixed: linksToMatrix(frameHardLinks(frame, neurons)), trainable: spec.trainable });
     }
     case 'repair': {
+      if (problem.name !== DUPLICATES) {
+        throw new RangeError(
+          `a repair start embeds the hand-crafted duplicate detector; problem "${problem.name}" has its own teacher (start from "generate", "links" or "matrix")`,
+        );
+      }
       const spec = brokenDetector(start.architecture, start.remove, start.perturb, seed);
       if (start.embed === 'architecture') return circuitFromSpec(spec);
       const carriers = new Set(detectorLinks().map(linkKey));

@@ -14,14 +14,16 @@
 import { neuronType } from '../machine/neuron-types';
 import { linkLabel, type Link } from '../machine/spec';
 import { Rng } from '../util/rng';
-import { TargetCache } from '../problems/duplicates/loss';
+import { sinkNeurons } from '../problems/frame';
+import { symbolsOf, type Problem } from '../problems/problem';
+import { frameOf } from '../problems/problem-frame';
+import { taskOf, TeacherTargets } from '../problems/targets';
 import { circuitToSpec, deadLinks, duplicateNeurons, interneuronsOf, linkKey, parallelMerges, sortedLinks } from './circuit';
-import { alphabetOf } from './dataset';
 import type { SynthesisEvent } from './events';
 import type { CircuitSnapshot, StopReason, SynthesisHooks, SynthesisResult } from './hooks';
 import { SetObjective, type Fit } from './objective';
 import type { Schedule } from './schedule';
-import { regrowPool, STREAM } from './start';
+import { defaultProblem, regrowPool, STREAM } from './start';
 import { runTestSuite } from './test-suite';
 import { GradientTrainer, type Trainer } from './trainer';
 import { acceptTarget, afterBacktrack, coarseCut, fineCandidates, shouldRegrow, type Candidate } from './cut-policy';
@@ -45,7 +47,10 @@ export class Synthesizer {
   private readonly surgery: StateSurgery;
   private readonly loop: TrainLoop;
   private readonly trainer: Trainer;
-  private readonly targets = new TargetCache();
+  /** The problem the run solves, its teacher's targets and the neurons its outputs are read from. */
+  private readonly problem: Problem;
+  private readonly targets: TeacherTargets;
+  private readonly sinks: readonly string[];
   private readonly alphabet: string[];
   private readonly events: SynthesisEvent[] = [];
   private round = 0;
@@ -60,16 +65,22 @@ export class Synthesizer {
     private readonly schedule: Schedule,
     private readonly hooks: SynthesisHooks = {},
   ) {
+    this.problem = hooks.problem ?? defaultProblem();
+    this.targets = new TeacherTargets(taskOf(this.problem));
+    this.sinks = sinkNeurons(frameOf(this.problem));
     this.surgery = new StateSurgery(schedule.optimizer);
-    const circuit = startingCircuit(schedule, 0, hooks.circuit);
-    this.pool = hooks.circuit ? circuit.links.slice() : regrowPool(schedule.start, circuit, schedule.seed);
+    const circuit = startingCircuit(schedule, 0, hooks.circuit, this.problem);
+    this.pool = hooks.circuit ? circuit.links.slice() : regrowPool(schedule.start, circuit, schedule.seed, this.problem);
     this.startNeurons = this.prunedStartNeurons(circuit);
     this.state = this.surgery.fresh(circuit, schedule.optimizer.lr);
     this.trainer = hooks.trainer ?? new GradientTrainer();
     if (schedule.estimator.kind === 'es' && this.trainer.kind !== 'es') {
       throw new Error('this schedule asks for evolution strategies: pass an ES trainer in the hooks');
     }
-    this.alphabet = alphabetOf([schedule.training.strings, schedule.testSuite]);
+    this.alphabet = symbolsOf(
+      [...schedule.training.strings, ...schedule.testSuite].map((s) => s.text),
+      this.targets.task.mode,
+    );
     this.lambda1 = schedule.rounds.l1.start;
     this.loop = new TrainLoop(hooks, this.trainer, schedule.stop.stepBudget, (control, phase) => {
       if (control.kind === 'set' && control.lambda1 !== undefined) this.lambda1 = control.lambda1;
@@ -167,7 +178,7 @@ export class Synthesizer {
       }
     }
     if (r.dropDead) {
-      const dead = deadLinks(this.state.circuit);
+      const dead = deadLinks(this.state.circuit, this.sinks);
       if (dead.length) {
         const removed = this.removeLinks(dead, follow);
         this.emit({ kind: 'drop-dead', ...this.stamp(), removed });
@@ -211,8 +222,8 @@ export class Synthesizer {
     let cancelled = false;
     for (let attempt = 0; attempt < attempts && !cancelled; attempt++) {
       if (attempt > 0) {
-        const circuit = startingCircuit(s, attempt, this.hooks.circuit);
-        this.pool = regrowPool(s.start, circuit, s.seed);
+        const circuit = startingCircuit(s, attempt, this.hooks.circuit, this.problem);
+        this.pool = regrowPool(s.start, circuit, s.seed, this.problem);
         this.startNeurons = this.prunedStartNeurons(circuit);
         this.state = this.surgery.fresh(circuit, s.optimizer.lr);
         this.lambda1 = s.rounds.l1.start;

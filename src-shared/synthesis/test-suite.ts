@@ -1,10 +1,14 @@
 /**
  * The test-suite report of a circuit: per string its loss and worst per-element error
- * against the hand-crafted detector, and the totals.
+ * against the problem's teacher (the hand-crafted detector unless targets say otherwise),
+ * and the totals.
  */
 import type { MachineSpec } from '../machine/spec';
-import { DetectorLoss, TargetCache } from '../problems/duplicates/loss';
-import { alphabetOf, type DataString } from './dataset';
+import { TargetCache } from '../problems/duplicates/loss';
+import { circuitLoss } from '../problems/loss';
+import { symbolsOf } from '../problems/problem';
+import type { TeacherTargets } from '../problems/targets';
+import type { DataString } from './dataset';
 
 export interface StringReport {
   readonly text: string;
@@ -24,9 +28,13 @@ export interface TestReport {
   readonly softLinks: number;
 }
 
-export function runTestSuite(spec: MachineSpec, suite: readonly DataString[], targets = new TargetCache()): TestReport {
-  const loss = new DetectorLoss(spec, alphabetOf([suite]), targets);
-  const w = loss.machine.paramVector(spec.trainable);
+export function runTestSuite(spec: MachineSpec, suite: readonly DataString[], targets: TeacherTargets = new TargetCache()): TestReport {
+  const alphabet = symbolsOf(
+    suite.map((s) => s.text),
+    targets.task.mode,
+  );
+  const loss = circuitLoss(spec, targets.task, alphabet, targets);
+  const w = loss.paramVector(spec.trainable);
   const strings = suite.map((s) => {
     const r = loss.fit(w, s.text, s.cycles, 'exact');
     return { text: s.text, cycles: s.cycles, loss: r.preregLoss, worst: r.worstError };

@@ -49,7 +49,7 @@ export class PathLayout {
   write(v: VValue, buf: Float64Array, offset: number): void {
     for (const [path, x] of leaves(v)) {
       const i = this.indexOf(path);
-      if (i < 0) throw new RangeError(`path ${pathKey(path)} is not in the layout`);
+      if (i < 0) throw new RangeError(`path ${JSON.stringify(path)} is not in the layout`);
       buf[offset + i] = (buf[offset + i] as number) + x;
     }
   }

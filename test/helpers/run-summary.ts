@@ -6,6 +6,7 @@ export function runSummary(over: Partial<RunSummary> = {}): RunSummary {
     id: 1,
     name: 'run 1',
     problem: 'duplicates',
+    problemVersion: 1,
     status: 'queued',
     statusReason: '',
     estimator: 'gradient',

@@ -83,4 +83,32 @@ describe('loading a circuit for the diff', () => {
     await expect(loadCircuit(fakeLab([]).client, 'run:3')).rejects.toThrow('run:3: run 3 has no snapshot yet');
     await expect(loadCircuit(fakeLab([11]).client, 'snap:99')).rejects.toThrow('snap:99: snapshot 99 does not exist');
   });
+
+  it("teacher:NAME loads the problem's teacher; a run of that problem is read in its frame (its teacher's neurons by name)", async () => {
+    const { builtinProblemInputs } = await import('../../src-shared/problems/builtin/index');
+    const { teacherSpec, parseProblem } = await import('../../src-shared/problems/problem');
+    const definition = builtinProblemInputs()[2] as unknown as Record<string, unknown>; // bracket-count
+    const teacher = teacherSpec(parseProblem(definition));
+    const soft = matrixLinks(teacher.trainable);
+    const calls: string[] = [];
+    const client = {
+      'problems.get': async ({ id, version }: { id: string; version?: number }) => {
+        calls.push(`problems.get ${id} ${version ?? 'latest'}`);
+        return { info: { version: version ?? 2 }, definition };
+      },
+      'runs.snapshots': async () => [{ id: 5, runId: 8, step: 10 }],
+      'snapshots.get': async () => ({ id: 5, runId: 8, step: 10, weights: { links: soft, weights: soft.map((l) => l.weight) } }),
+      'runs.get': async ({ id }: { id: number }) => ({ id, name: 'brackets', problem: 'bracket-count', problemVersion: 1 }),
+    } as unknown as LabClient;
+    const t = await loadCircuit(client, 'teacher:bracket-count');
+    expect([t.resolved, t.label, t.problem?.name]).toEqual(['teacher:bracket-count@2', 'the teacher of bracket-count v2', 'bracket-count']);
+    expect(t.spec).toEqual(teacher);
+    const r = await loadCircuit(client, 'run:8');
+    expect(calls).toContain('problems.get bracket-count 1');
+    expect(r.problem?.name).toBe('bracket-count');
+    // the teacher's neurons (the const B with its parameters) and hard links are there
+    expect(r.spec.neurons.find((n) => n.name === 'B')).toEqual({ name: 'B', type: 'const', params: { '(': 1, ')': -1 } });
+    expect(matrixLinks(r.spec.fixed)).toEqual(matrixLinks(teacher.fixed));
+    expect(r.spec.trainable).toEqual(teacher.trainable);
+  });
 });

@@ -175,7 +175,7 @@ describe('lanes: several strings in one pass', () => {
       const res = fast.fit(
         w,
         strings,
-        (l, j, t) => targets.get(strings[l]!.text, strings[l]!.cycles)[2 * (t - 1) + j] as number,
+        (l, j, t) => targets.get(strings[l]!.text, strings[l]!.cycles).outputs[j]!.values[t - 1] as number,
         'exact',
         g,
       );

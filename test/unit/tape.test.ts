@@ -79,7 +79,8 @@ describe('tape over V-values', () => {
           const f: Loss = (t, wv) => {
             const outs = t.neuron(
               type,
-              { alphabet: ['a', 'b'], params: probe },
+              // push needs its depth cap; every other type ignores or uses `probe`
+              { alphabet: ['a', 'b'], params: type.name === 'push' ? { depth: 2 } : probe },
               type.inputs.map((p) => t.child(wv, p)),
               { inputString: 'ab' },
               'exact',

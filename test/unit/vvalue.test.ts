@@ -202,7 +202,22 @@ describe('canonical form', () => {
   });
 
   it('pathKey separates paths that differ only in how labels are split', () => {
-    const ps: string[][] = [[], [''], ['a,b'], ['a', 'b'], ['ab'], ['"'], ['a"', 'b'], ['a', '"b'], [':number']];
+    const ps: string[][] = [
+      [],
+      [''],
+      ['', ''],
+      ['a,b'],
+      ['a', 'b'],
+      ['ab'],
+      ['"'],
+      ['a"', 'b'],
+      ['a', '"b'],
+      [':number'],
+      ['a\u0000b'],
+      ['a', '\u0000b'],
+      ['J'],
+      ['J["a"]'],
+    ];
     const keys = ps.map(pathKey);
     expect(new Set(keys).size).toBe(ps.length);
     expect(pathKey(['a', 'b'])).toBe(pathKey(['a', 'b'].slice()));

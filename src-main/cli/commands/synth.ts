@@ -4,17 +4,21 @@ import { availableParallelism } from 'node:os';
 import { InvalidArgumentError, type Command } from 'commander';
 import { exportPrototypeMatrix } from '../../../src-shared/io/prototype-matrix';
 import { setDefaultEngine, type EngineName } from '../../../src-shared/machine/engine-choice';
-import { windowFor } from '../../../src-shared/synthesis/dataset';
+import { INPUT_PERIOD, drivingSymbols } from '../../../src-shared/machine/neuron-types';
+import { inputMode, type Problem } from '../../../src-shared/problems/problem';
+import { scheduleForProblem } from '../../../src-shared/problems/problem-schedule';
 import type { StepMetrics, SynthesisEvent } from '../../../src-shared/synthesis/events';
-import { scheduleFromOverrides, ScheduleError, type Schedule } from '../../../src-shared/synthesis/schedule';
+import { ScheduleError, type Schedule } from '../../../src-shared/synthesis/schedule';
 import { RunDriver } from '../../runs/run-driver';
 import { RunRecorder } from '../../runs/run-recorder';
 import { RunStore } from '../../store/run-store';
 import { gradientWorkers } from '../../synthesis/trainers';
 import { engineOption, nonEmptyString, oneOf, printJson, readJsonFile, takeWriterLock, UserError, writeTextFile } from '../io';
+import { openProblemSource, openStoreFile, problemsOfStore, type FoundProblem } from '../problem-source';
 import { SynthProgress } from '../progress';
 
 interface SynthOptions {
+  problem: string;
   seed?: number;
   schedule?: string;
   train: string[];
@@ -33,32 +37,15 @@ interface SynthOptions {
 const SNAPSHOT_EVERY = 100;
 
 /** A run recorded in a lab database (created as running; the recorder stores what the driver reports). */
-function openRecording(file: string, schedule: Schedule, name: string | undefined) {
-  const full = resolve(file);
-  mkdirSync(dirname(full), { recursive: true });
-  // one writer per database: refused while a lab has it open (and a lab is refused meanwhile)
-  const release = takeWriterLock(full, 'synth --db');
-  let store: RunStore;
-  try {
-    store = RunStore.open(full);
-  } catch (e) {
-    release();
-    throw new UserError(`cannot open the lab database ${full}: ${(e as Error).message}`);
-  }
-  const close = () => {
-    try {
-      store.close();
-    } finally {
-      release();
-    }
-  };
-  try {
-    const run = store.createRun({ schedule, ...(name ? { name } : {}), tags: ['cli'] });
-    return { store, close, file: full, runId: run.id, recorder: new RunRecorder(store, run.id) };
-  } catch (e) {
-    close();
-    throw e;
-  }
+function openRecording(store: RunStore, file: string, schedule: Schedule, name: string | undefined, problem: FoundProblem) {
+  const run = store.createRun({
+    schedule,
+    ...(name ? { name } : {}),
+    problem: problem.problem.name,
+    problemVersion: problem.version,
+    tags: ['cli'],
+  });
+  return { store, file: resolve(file), runId: run.id, recorder: new RunRecorder(store, run.id) };
 }
 
 /** Evolution-strategies settings used by `--estimator es` (spec §6 reference values). */
@@ -74,8 +61,14 @@ function seedOption(raw: string): number {
   return v;
 }
 
-/** The schedule the options describe: the default (or --schedule FILE merged over it), then the flags. */
-export function scheduleFromOptions(o: Pick<SynthOptions, 'seed' | 'schedule' | 'train' | 'estimator' | 'start'>): Schedule {
+/**
+ * The schedule the options describe: the problem's defaults (the default schedule for
+ * duplicates), --schedule FILE merged over them, then the flags.
+ */
+export function scheduleFromOptions(
+  o: Pick<SynthOptions, 'seed' | 'schedule' | 'train' | 'estimator' | 'start'>,
+  problem: Problem,
+): Schedule {
   let overrides: Record<string, unknown> = {};
   if (o.schedule) {
     const data = readJsonFile(o.schedule, 'schedule file');
@@ -83,12 +76,15 @@ export function scheduleFromOptions(o: Pick<SynthOptions, 'seed' | 'schedule' | 
       throw new UserError(`schedule file ${o.schedule} must hold a JSON object`);
     overrides = data as Record<string, unknown>;
   }
-  if (o.train.length) overrides['training'] = { strings: o.train.map((text) => ({ text, cycles: windowFor(text) })) };
+  const mode = inputMode(problem);
+  if (o.train.length) {
+    overrides['training'] = { strings: o.train.map((text) => ({ text, cycles: INPUT_PERIOD * drivingSymbols(text, mode).length + 10 })) };
+  }
   if (o.estimator === 'es') overrides['estimator'] = defaultEs();
   if (o.estimator === 'gradient') overrides['estimator'] = { kind: 'gradient', gradients: 'exact' };
   if (o.start) overrides['start'] = { kind: 'matrix', name: o.start, matrix: readJsonFile(o.start, 'starting matrix') };
   try {
-    return scheduleFromOverrides(overrides, o.seed);
+    return scheduleForProblem(problem, overrides, o.seed);
   } catch (e) {
     if (e instanceof ScheduleError) throw new UserError(`${o.schedule ?? 'the options'}: ${e.message}`);
     throw e;
@@ -98,7 +94,8 @@ export function scheduleFromOptions(o: Pick<SynthOptions, 'seed' | 'schedule' | 
 export function registerSynth(program: Command): void {
   program
     .command('synth')
-    .description('synthesize a compact detector: dense training, sparsification with backtracking, polish')
+    .description('synthesize a compact circuit for a problem: dense training, sparsification with backtracking, polish')
+    .option('--problem <name>', "the problem (its teacher, data and search space; with --db, that database's)", 'duplicates')
     .option('--seed <n>', "seed of everything random (default: the schedule's, 1)", seedOption)
     .option('--schedule <file>', 'schedule JSON (a full schedule, or only what differs from the default)')
     .option(
@@ -118,18 +115,50 @@ export function registerSynth(program: Command): void {
     .option('--json', 'print one JSON object at the end')
     .action(async (o: SynthOptions) => {
       setDefaultEngine(o.engine);
-      const schedule = scheduleFromOptions(o);
+      // with --db the problem comes from that database (where the run is recorded), else from the built-ins;
+      // one writer per database: refused while a lab has it open (and a lab is refused meanwhile)
+      let release: (() => void) | undefined;
+      let store: RunStore | undefined;
+      const closeStore = () => {
+        try {
+          store?.close();
+        } finally {
+          release?.();
+        }
+      };
+      let found: FoundProblem;
+      let schedule: Schedule;
+      try {
+        if (o.db !== undefined) {
+          mkdirSync(dirname(resolve(o.db)), { recursive: true });
+          release = takeWriterLock(resolve(o.db), 'synth --db');
+          store = openStoreFile(o.db, true);
+        }
+        const source = store && o.db ? problemsOfStore(store, o.db) : openProblemSource(undefined);
+        found = source.get(o.problem);
+        schedule = scheduleFromOptions(o, found.problem);
+      } catch (e) {
+        closeStore();
+        throw e;
+      }
       const started = performance.now();
       const progress = o.progress && process.stderr.isTTY ? new SynthProgress(schedule) : undefined;
       // events stream to the file as they happen, so a crash loses none
       const eventsFd = o.events ? openSync(o.events, 'w') : undefined;
-      const recording = o.db ? openRecording(o.db, schedule, o.name) : undefined;
+      let recording: ReturnType<typeof openRecording> | undefined;
+      try {
+        recording = store && o.db ? openRecording(store, o.db, schedule, o.name, found) : undefined;
+      } catch (e) {
+        closeStore();
+        throw e;
+      }
       let failure = '';
       let diverged = false;
       const driver = new RunDriver(
         {
           runId: recording?.runId ?? 1,
           schedule: schedule,
+          problem: found.problem,
           snapshotEvery: recording ? SNAPSHOT_EVERY : 0,
           threads: gradientWorkers(schedule),
         },
@@ -159,13 +188,15 @@ export function registerSynth(program: Command): void {
         progress?.stop();
         process.off('SIGINT', onSigint);
         if (eventsFd !== undefined) closeSync(eventsFd);
-        recording?.close();
+        closeStore();
       }
       if (!result) throw new UserError(`synthesis failed: ${failure}`);
       const seconds = (performance.now() - started) / 1000;
       let out: string | null = null;
-      if (o.out) out = writeTextFile(o.out, exportPrototypeMatrix(result.spec.trainable));
+      // a diverged run's weights are not numbers: no circuit file (the error below says why)
+      if (o.out && !diverged) out = writeTextFile(o.out, exportPrototypeMatrix(result.spec.trainable));
       const summary = {
+        problem: found.problem.name,
         softLinks: result.softLinks,
         trainLoss: result.train.preregLoss,
         testLoss: result.test.loss,

@@ -1,6 +1,6 @@
 /**
- * What the run browser shows, as state: the view settings (columns, sort, status and tag
- * filters, the parsed filter box), the trash switch, and the saved views. The filter box
+ * What the run browser shows, as state: the view settings (columns, sort, status, tag and
+ * problem filters, the parsed filter box), the trash switch, and the saved views. The filter box
  * applies itself 450 ms after typing stops, and only when it parses (otherwise its errors
  * are shown and the table keeps the last valid filter). The query the table loads derives
  * from these settings.
@@ -44,6 +44,7 @@ export class BrowserView {
   readonly filtered = $derived(
     this.settings.status.length > 0 ||
       this.settings.tag !== undefined ||
+      this.settings.problem !== undefined ||
       this.settings.filter.conditions.length > 0 ||
       this.settings.filter.text !== '',
   );
@@ -92,7 +93,7 @@ export class BrowserView {
     clearTimeout(this.filterTimer);
     this.filterText = '';
     this.filterErrors = [];
-    this.settings = { ...this.settings, status: [], tag: undefined, filter: DEFAULT_SETTINGS.filter };
+    this.settings = { ...this.settings, status: [], tag: undefined, problem: undefined, filter: DEFAULT_SETTINGS.filter };
   };
 
   onSort = (def: ColumnDef): void => {
@@ -159,6 +160,10 @@ export class BrowserView {
 
   setTag = (tag: string | undefined): void => {
     this.settings = { ...this.settings, tag };
+  };
+
+  setProblem = (problem: string | undefined): void => {
+    this.settings = { ...this.settings, problem };
   };
 
   dispose(): void {

@@ -125,8 +125,8 @@ export const COLUMNS: readonly ColumnDef[] = [
     align: 'left',
     sort: 'problem',
     firstDir: 'asc',
-    text: (r) => r.problem,
-    csv: (r) => r.problem,
+    text: (r) => (r.problemVersion !== null ? `${r.problem} v${r.problemVersion}` : r.problem),
+    csv: (r) => (r.problemVersion !== null ? `${r.problem} v${r.problemVersion}` : r.problem),
   },
   {
     id: 'architecture',

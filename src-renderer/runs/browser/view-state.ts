@@ -16,6 +16,8 @@ export interface BrowserSettings {
   /** Statuses shown (none: all). */
   readonly status: readonly RunStatus[];
   readonly tag: string | undefined;
+  /** Only the runs of this problem (undefined: every problem). */
+  readonly problem?: string | undefined;
   /** The filter box, as applied (always valid). */
   readonly filter: ParsedFilter;
   /** undefined: newest first. */
@@ -36,6 +38,7 @@ export function queryOf(s: BrowserSettings, trash: boolean): RunQuery {
   const q: RunQuery = {};
   if (s.status.length > 0) q.status = [...s.status];
   if (s.tag !== undefined && s.tag !== '') q.tag = s.tag;
+  if (s.problem !== undefined && s.problem !== '') q.problem = s.problem;
   if (s.filter.text !== '') q.text = s.filter.text;
   if (s.filter.conditions.length > 0) q.where = s.filter.conditions.map((c) => ({ ...c }));
   if (s.sort !== undefined) q.sort = { ...s.sort };
@@ -66,6 +69,7 @@ export function fromSavedView(view: SavedView['view']): { settings: BrowserSetti
     settings: {
       status: (q.status ?? []).filter((s) => (RUN_STATUSES as readonly string[]).includes(s)),
       tag: q.tag,
+      problem: q.problem,
       filter: { conditions: q.where ?? [], text: q.text ?? '' },
       sort: q.sort,
       columns: columns.length > 0 ? columns : DEFAULT_COLUMNS,
@@ -79,6 +83,7 @@ export function sameSettings(a: BrowserSettings, b: BrowserSettings): boolean {
     a.status.length === b.status.length &&
     a.status.every((s) => b.status.includes(s)) &&
     (a.tag ?? '') === (b.tag ?? '') &&
+    (a.problem ?? '') === (b.problem ?? '') &&
     sameFilter(a.filter, b.filter) &&
     a.sort?.field === b.sort?.field &&
     a.sort?.dir === b.sort?.dir &&

@@ -6,6 +6,8 @@
 import { parseCheckedJson } from '@shared/io/checked-json';
 import { importPrototypeMatrix } from '@shared/io/prototype-matrix';
 import type { Link } from '@shared/machine/spec';
+import type { Problem } from '@shared/problems/problem';
+import { problemScheduleBase } from '@shared/problems/problem-schedule';
 import { defaultSchedule } from '@shared/synthesis/schedule';
 import { cutOfKind, estimatorOfKind, formAnchors, INTERNEURONS, REMOVE_PATH, startOfKind, TYPES_PATH } from './fields';
 import {
@@ -47,6 +49,14 @@ export class NewRunState {
   hyperSet = $state.raw<FormState['hyperSet'] & { name: string }>();
   architecture = $state.raw<FormState['architecture']>();
   snapshot = $state.raw<FormState['snapshot']>();
+  /** The chosen problem's definition (its defaults are what the draft is merged over). */
+  problemDefinition = $state.raw<Problem | undefined>();
+  readonly base = $derived.by((): JsonObject | undefined => {
+    const p = this.problemDefinition;
+    if (!p) return undefined;
+    const seed = this.draft['seed'];
+    return problemScheduleBase(p, typeof seed === 'number' ? seed : 1);
+  });
 
   readonly anchors = $derived(formAnchors(this.draft));
   readonly validation = $derived(
@@ -63,6 +73,8 @@ export class NewRunState {
         hyperSet: this.hyperSet,
         architecture: this.architecture,
         snapshot: this.snapshot,
+        problemDefinition: this.problemDefinition,
+        base: this.base,
       },
       this.anchors,
     ),
@@ -71,7 +83,7 @@ export class NewRunState {
   readonly hyperSetValid = $derived(
     Object.keys(this.fieldErrors).length === 0 &&
       this.jsonError === undefined &&
-      checkSchedule(overDefault(hyperSetContent(this.draft))).issues.length === 0,
+      checkSchedule(overDefault(hyperSetContent(this.draft), this.base)).issues.length === 0,
   );
   readonly startChoice = $derived<StartChoice>(
     this.source !== 'schedule' ? this.source : (String(getAt(this.draft, 'start.kind')) as StartChoice),
@@ -247,6 +259,21 @@ export class NewRunState {
   /** Starts from a hyperparameter set (or the defaults), keeping the seed and the start point. */
   useHyperSet(set: { id: number; name: string; schedule: JsonObject } | undefined): void {
     this.hyperSet = set;
-    this.replaceDraft(applyHyperSet(this.draft, set?.schedule));
+    this.replaceDraft(applyHyperSet(this.draft, set?.schedule, this.base));
+  }
+
+  /**
+   * Chooses the problem: its defaults (its data, its generated start, its schedule) become
+   * the draft — the chosen hyperparameter set over them, the seed kept. With `keepDraft`
+   * (re-running a run), the draft stays as it is.
+   */
+  chooseProblem(id: string, definition: Problem | undefined, keepDraft = false): void {
+    this.problem = id;
+    this.problemDefinition = definition;
+    if (keepDraft) return;
+    const seed = typeof this.draft['seed'] === 'number' ? this.draft['seed'] : 1;
+    const base = definition ? problemScheduleBase(definition, seed) : (defaultSchedule(seed) as unknown as JsonObject);
+    this.matrixError = undefined;
+    this.replaceDraft(applyHyperSet({ seed, start: base['start'] }, this.hyperSet?.schedule, base));
   }
 }

@@ -6,6 +6,8 @@
  */
 import type { z } from 'zod';
 import { prototypeMatrixSpec } from '@shared/io/prototype-matrix';
+import type { Problem } from '@shared/problems/problem';
+import { frameOf } from '@shared/problems/problem-frame';
 import { defaultSchedule, mergeOverrides, ScheduleSchema, type Schedule } from '@shared/synthesis/schedule';
 
 export type JsonObject = Record<string, unknown>;
@@ -155,10 +157,14 @@ export function mergeLikeService(base: JsonObject, over: JsonObject): JsonObject
 /** How `scheduleFromOverrides` merges over the default schedule (the shared mergeOverrides). */
 export const mergeLikeSchedule = mergeOverrides;
 
-/** What the server does with a run's schedule overrides (`validSchedule`): merged over defaultSchedule(seed), seed kept. */
-export function overDefault(overrides: JsonObject): JsonObject {
+/**
+ * What the server does with a run's schedule overrides (`validSchedule`): merged over the
+ * problem's default schedule (`base`, problemScheduleBase; default: defaultSchedule(seed)), seed kept.
+ */
+export function overDefault(overrides: JsonObject, base?: JsonObject): JsonObject {
   const seed = overrides['seed'];
-  const merged = mergeLikeSchedule(defaultSchedule(typeof seed === 'number' ? seed : 1), overrides) as JsonObject;
+  const start = base ?? defaultSchedule(typeof seed === 'number' ? seed : 1);
+  const merged = mergeLikeSchedule(start, overrides) as JsonObject;
   if (typeof seed === 'number') merged['seed'] = seed;
   return merged;
 }
@@ -172,9 +178,9 @@ export function hyperSetContent(draft: JsonObject): JsonObject {
  * The draft after choosing a hyperparameter set (or none: the defaults): every
  * hyperparameter from the set over the defaults, the draft's seed and start point kept.
  */
-export function applyHyperSet(draft: JsonObject, set: JsonObject | undefined): JsonObject {
+export function applyHyperSet(draft: JsonObject, set: JsonObject | undefined, problemBase?: JsonObject): JsonObject {
   const seed = typeof draft['seed'] === 'number' ? draft['seed'] : 1;
-  const base = defaultSchedule(seed) as unknown as JsonObject;
+  const base = problemBase ?? defaultSchedule(seed);
   const merged = mergeLikeSchedule(base, set ? omitKeys(set, ['seed', 'start']) : {}) as JsonObject;
   return { ...merged, seed: draft['seed'] ?? seed, start: draft['start'] ?? base['start'] };
 }
@@ -204,6 +210,10 @@ export interface FormState {
   readonly architecture?: { readonly id: number; readonly name: string; readonly version: number; readonly matrix: JsonObject } | undefined;
   /** The snapshot the run starts from (source `snapshot`) and its run's schedule. */
   readonly snapshot?: { readonly id: number; readonly runSchedule: JsonObject } | undefined;
+  /** The chosen problem's definition (undefined: the duplicate detector, or not loaded yet). */
+  readonly problemDefinition?: Problem | undefined;
+  /** Its default schedule (problemScheduleBase), what the server merges the draft over. */
+  readonly base?: JsonObject | undefined;
 }
 
 export type StartRequest =
@@ -238,9 +248,12 @@ const TAG_MAX = 100;
  * The schedule the server computes from a request — mirrors LabService (`scheduleFor` for
  * runs.start, the parent-schedule merge for runs.resumeFrom) before `validSchedule`.
  */
-export function serverSideSchedule(request: StartRequest, ctx: Pick<FormState, 'hyperSet' | 'architecture' | 'snapshot'>): JsonObject {
+export function serverSideSchedule(
+  request: StartRequest,
+  ctx: Pick<FormState, 'hyperSet' | 'architecture' | 'snapshot' | 'base'>,
+): JsonObject {
   if (request.method === 'runs.resumeFrom') {
-    return overDefault(mergeLikeService(ctx.snapshot?.runSchedule ?? {}, request.params.schedule));
+    return overDefault(mergeLikeService(ctx.snapshot?.runSchedule ?? {}, request.params.schedule), ctx.base);
   }
   let overrides = request.params.schedule;
   if (request.params.hyperSetId !== undefined && ctx.hyperSet) overrides = mergeLikeService(ctx.hyperSet.schedule, overrides);
@@ -248,7 +261,7 @@ export function serverSideSchedule(request: StartRequest, ctx: Pick<FormState, '
     const a = ctx.architecture;
     overrides = { ...overrides, start: { kind: 'matrix', name: `${a.name} v${a.version}`, matrix: a.matrix } };
   }
-  return overDefault(overrides);
+  return overDefault(overrides, ctx.base);
 }
 
 /** The request the form stands for (whether or not it is valid). */
@@ -298,19 +311,24 @@ export function deepEqual(a: unknown, b: unknown): boolean {
 
 const matrixChecks = new WeakMap<object, string | null>();
 
-/** Why a start matrix is not a prototype-format matrix (null when it is); cached per object. */
-export function matrixProblem(matrix: unknown): string | null {
+/**
+ * Why a start matrix is not a prototype-format matrix of the problem (null when it is);
+ * cached per object (for the duplicate detector; another problem's frame is checked afresh).
+ */
+export function matrixProblem(matrix: unknown, of?: Problem): string | null {
   if (!isObject(matrix)) return 'choose a matrix file';
-  const cached = matrixChecks.get(matrix);
+  const other = of !== undefined && of.name !== 'duplicates';
+  const cached = other ? undefined : matrixChecks.get(matrix);
   if (cached !== undefined) return cached;
   let problem: string | null = null;
   try {
-    prototypeMatrixSpec(matrix);
+    if (other) prototypeMatrixSpec(matrix, frameOf(of), of.search.pushDepth);
+    else prototypeMatrixSpec(matrix);
     if (Object.keys(matrix).length === 0) problem = 'the matrix has no links: choose a matrix file';
   } catch (e) {
     problem = e instanceof Error ? e.message : String(e);
   }
-  matrixChecks.set(matrix, problem);
+  if (!other) matrixChecks.set(matrix, problem);
   return problem;
 }
 
@@ -336,11 +354,11 @@ export function validateForm(form: FormState, anchors: ReadonlySet<string>): Val
   if (form.source === 'schedule') {
     const start = form.draft['start'];
     if (isObject(start) && start['kind'] === 'matrix') {
-      const p = form.matrixError ?? matrixProblem(start['matrix']);
+      const p = form.matrixError ?? matrixProblem(start['matrix'], form.problemDefinition);
       if (p) add('start.matrix', p);
     }
   } else if (form.source === 'architecture' && form.architecture) {
-    const p = matrixProblem(form.architecture.matrix);
+    const p = matrixProblem(form.architecture.matrix, form.problemDefinition);
     if (p) add('architectureId', p);
   }
 

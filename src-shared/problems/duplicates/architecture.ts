@@ -1,14 +1,17 @@
 /**
  * The starting architecture of synthesis (spec §5): a feedforward transducer with local
- * recurrences. An initial layer (input, eos, const_1), L layers of K copies of each
- * interneuron type, a final output layer; every input port of a layer linked to every
- * output port of the initial layer and of every earlier layer (skip connections), or only
- * to the layer just before it when skip connections are off.
+ * recurrences. An initial layer (for the duplicate detector: input, eos, const_1; for any
+ * problem: its frame's sources), L layers of K copies of each interneuron type, a final
+ * output layer (the compared outputs); every input port of a layer linked to every output
+ * port of the initial layer and of every earlier layer (skip connections), or only to the
+ * layer just before it when skip connections are off; with `recurrent`, to every output
+ * port of every layer.
  */
 import { neuronType } from '../../machine/neuron-types';
 import { linksToMatrix, type MachineSpec, type NeuronSpec, type WeightedLink } from '../../machine/spec';
 import { Rng } from '../../util/rng';
-import { BASE_NEURONS, INITIAL_OUTPUTS, OUTPUT_NEURON, OUTPUT_PORTS, hardLinks } from './base';
+import { frameHardLinks, type ArchitectureFrame } from '../frame';
+import { duplicatesFrame } from './frame';
 
 export interface ArchitectureOptions {
   /** Number of intermediate layers L (reference 5). */
@@ -22,6 +25,14 @@ export interface ArchitectureOptions {
   /** Initial weights scale·N(0,1) from a generator seeded with `seed`. */
   readonly scale: number;
   readonly seed: number;
+  /** The depth cap K of generated push neurons (required when `types` includes push). */
+  readonly pushDepth?: number | undefined;
+  /**
+   * Link every input port to every output port of every layer (itself included), not only
+   * to earlier ones: a recurrent start, for circuits whose neurons feed each other (a latch
+   * with a forget gate). Default false.
+   */
+  readonly recurrent?: boolean | undefined;
 }
 
 export const REFERENCE_ARCHITECTURE: ArchitectureOptions = {
@@ -59,6 +70,9 @@ function checkOptions(o: ArchitectureOptions): void {
     if (!neuronType(t).interneuron) throw new RangeError(`"${t}" is not an interneuron type`);
   }
   if (new Set(o.types).size !== o.types.length) throw new RangeError('interneuron types must not repeat');
+  if (o.types.includes('push') && o.pushDepth === undefined) {
+    throw new RangeError('pushDepth is required when types include push (the depth cap K of each generated push)');
+  }
 }
 
 /** Input ports of a type that take soft links: all but those fed by the type's own self-links. */
@@ -68,18 +82,19 @@ function softInputs(type: string): string[] {
   return t.inputs.filter((p) => !hard.has(p));
 }
 
-export function generateArchitecture(o: ArchitectureOptions): MachineSpec {
+/** The generated architecture of `o` in `frame` (default: the duplicate detector's). */
+export function generateArchitecture(o: ArchitectureOptions, frame: ArchitectureFrame = duplicatesFrame()): MachineSpec {
   checkOptions(o);
-  const neurons: NeuronSpec[] = [...BASE_NEURONS];
+  const neurons: NeuronSpec[] = [...frame.base];
   const inputsOf: PortRef[][] = []; // per layer 1..L (index l-1), then the final layer
-  const outputsOf: PortRef[][] = [[...INITIAL_OUTPUTS]]; // layer 0 = initial layer
+  const outputsOf: PortRef[][] = [[...frame.sources]]; // layer 0 = initial layer
   for (let layer = 1; layer <= o.layers; layer++) {
     const ins: PortRef[] = [];
     const outs: PortRef[] = [];
     for (let k = 1; k <= o.copies; k++) {
       for (const type of o.types) {
         const name = `${type}-${layer}-${k}`;
-        neurons.push({ name, type });
+        neurons.push(type === 'push' ? { name, type, params: { depth: o.pushDepth as number } } : { name, type });
         for (const p of softInputs(type)) ins.push([name, p]);
         for (const p of neuronType(type).outputs) outs.push([name, p]);
       }
@@ -87,18 +102,18 @@ export function generateArchitecture(o: ArchitectureOptions): MachineSpec {
     inputsOf.push(ins);
     outputsOf.push(outs);
   }
-  inputsOf.push(OUTPUT_PORTS.map((p) => [OUTPUT_NEURON, p] as const));
+  inputsOf.push([...frame.sinks]);
 
   const rng = new Rng(o.seed);
   const soft: WeightedLink[] = [];
   inputsOf.forEach((ins, i) => {
-    const layer = i + 1; // inputs of layer `layer` read outputs of layers < layer
-    const sources = o.skip ? outputsOf.slice(0, layer).flat() : (outputsOf[layer - 1] as PortRef[]);
+    const layer = i + 1; // inputs of layer `layer` read outputs of layers < layer (of all layers when recurrent)
+    const sources = o.recurrent ? outputsOf.flat() : o.skip ? outputsOf.slice(0, layer).flat() : (outputsOf[layer - 1] as PortRef[]);
     for (const [to, toPort] of ins) {
       for (const [from, fromPort] of sources) {
         soft.push({ to, toPort, from, fromPort, weight: o.scale * rng.normal() });
       }
     }
   });
-  return { neurons, fixed: linksToMatrix(hardLinks(neurons)), trainable: linksToMatrix(soft) };
+  return { neurons, fixed: linksToMatrix(frameHardLinks(frame, neurons)), trainable: linksToMatrix(soft) };
 }

@@ -13,8 +13,7 @@ export const BASE_NEURONS: readonly NeuronSpec[] = [
   { name: 'output', type: 'output' },
 ];
 
-/** Rows that the L1/L2 regulariser leaves alone (spec §5). */
-export const UNREGULARISED_ROWS: ReadonlySet<string> = new Set(['timer', 'input']);
+export { UNREGULARISED_ROWS } from '../regulariser';
 
 /** The hard links: the timer's self-link, input.timer ← timer.timer, and every type's self-links. */
 export function hardLinks(neurons: readonly NeuronSpec[]): WeightedLink[] {
