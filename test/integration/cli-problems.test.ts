@@ -5,10 +5,11 @@
  * character circuit tested unchanged on word tokens), `eval --problem`, and a short
  * `synth --problem … --db` that records the problem version it used.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
+import { acquireLabLock } from '../../src-main/lab/lab-lock';
 import { exportPrototypeMatrix } from '../../src-shared/io/prototype-matrix';
 import { builtinProblem } from '../../src-shared/problems/builtin/index';
 import { handcraftedDetector } from '../../src-shared/problems/duplicates/handcrafted';
@@ -105,6 +106,30 @@ describe('problems list|show|export|import', () => {
     expect(unknown.status).toBe(1);
     expect(unknown.stderr).toMatch(/problem "bad-brackets" does not exist/);
     expect(runCli(['problems', 'show', 'nothing-like-it']).stderr).toMatch(/is not built in/);
+  });
+
+  it('import takes the writer lock: refused while another writer holds the file, stored once it is released', () => {
+    const file = path('locked.sqlite');
+    const release = acquireLabLock(file, { holder: 'the lab' });
+    try {
+      const r = runCli(['problems', 'import', path('bracket.json'), '--db', file, '--json']);
+      expect(r.status).toBe(1);
+      expect(r.stderr).toMatch(new RegExp(`in use by another DMM Lab \\(process ${process.pid}, the lab\\)`));
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    } finally {
+      release();
+    }
+    const r = runCli(['problems', 'import', path('bracket.json'), '--db', file, '--json']);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.lines()[0]).toMatchObject({ name: 'bracket-count', version: 1 });
+  });
+
+  it('a malformed file touches no database: none is created', () => {
+    const file = path('never.sqlite');
+    const r = runCli(['problems', 'import', write('dup.json', '{"name": "a", "name": "b"}'), '--db', file]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/dup\.json/);
+    expect(existsSync(file)).toBe(false);
   });
 });
 

@@ -1,15 +1,19 @@
 /**
  * `problems list|show|export|import`: the problems a lab knows (see problem-source.ts for
- * where they come from). `import` validates the file completely first: a malformed one is
- * refused naming the path of the problem that is wrong, and nothing is stored.
+ * where they come from). `import` reads the file strictly and validates it completely before
+ * it opens the database: a malformed one is refused naming the path of the problem that is
+ * wrong, and nothing is stored; it writes holding the database's writer lock, so it is refused
+ * while a lab has the file open.
  */
-import { readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { ApiError } from '../../../src-shared/api/dispatch';
 import type { ProblemInfo } from '../../../src-shared/api/records';
-import { outputLabel } from '../../../src-shared/problems/problem';
+import { outputLabel, ProblemError } from '../../../src-shared/problems/problem';
+import { validateProblem } from '../../../src-shared/problems/validate';
 import { defaultDbPath } from '../../lab/data-dir';
-import { positiveInt, printJson, UserError, writeTextFile } from '../io';
+import { positiveInt, printJson, readJsonFile, UserError, withWriterLock, writeTextFile } from '../io';
 import { openStoreFile, withProblems } from '../problem-source';
 
 /** The line `problems list --json` prints for a problem. */
@@ -105,29 +109,30 @@ export function registerProblems(program: Command): void {
     .option('--db <file>', 'the lab database (created if missing)')
     .option('--json', 'print the list line of the stored version')
     .action((file: string, o: { db?: string; json?: boolean }) => {
-      let text: string;
+      // the whole definition is checked before the database is touched: a bad file creates, migrates
+      // and locks nothing
+      const data = readJsonFile(file, 'problem file');
       try {
-        text = readFileSync(file, 'utf8');
+        validateProblem(data);
       } catch (e) {
-        throw new UserError(`cannot read problem file ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-      }
-      let data: unknown;
-      try {
-        data = JSON.parse(text);
-      } catch (e) {
-        throw new UserError(`${file} is not valid JSON: ${(e as Error).message}`);
-      }
-      const db = o.db ?? defaultDbPath();
-      const store = openStoreFile(db, true);
-      try {
-        const info = store.saveProblem(data);
-        if (o.json) printJson(problemLine(info));
-        else console.log(`${info.id} v${info.version} stored in ${db}`);
-      } catch (e) {
-        if (e instanceof ApiError) throw new UserError(`${file}: ${e.message}`);
+        if (e instanceof ProblemError) throw new UserError(`${file}: ${e.message}`);
         throw e;
-      } finally {
-        store.close();
       }
+      const db = resolve(o.db ?? defaultDbPath());
+      mkdirSync(dirname(db), { recursive: true });
+      // one writer per database: refused while a lab (or another writing command) has it open
+      withWriterLock(db, 'problems import', () => {
+        const store = openStoreFile(db, true);
+        try {
+          const info = store.saveProblem(data);
+          if (o.json) printJson(problemLine(info));
+          else console.log(`${info.id} v${info.version} stored in ${db}`);
+        } catch (e) {
+          if (e instanceof ApiError) throw new UserError(`${file}: ${e.message}`);
+          throw e;
+        } finally {
+          store.close();
+        }
+      });
     });
 }
