@@ -17,6 +17,10 @@ import { defaultSchedule } from '../../src-shared/synthesis/schedule';
 import { startCircuit } from '../../src-shared/synthesis/start';
 import { runTestSuite } from '../../src-shared/synthesis/test-suite';
 import { handcraftedDetector } from '../../src-shared/problems/duplicates/handcrafted';
+import { heldOutStrings } from '../../src-shared/problems/builtin/held-out';
+import { frameOf } from '../../src-shared/problems/problem-frame';
+import { exportPrototypeMatrix, prototypeMatrixSpec } from '../../src-shared/io/prototype-matrix';
+import { parseVValueJson } from '../../src-shared/vvalue/parse';
 import { centralDifference, expectClose } from '../helpers/numeric';
 
 const problem = (name: string): Problem => {
@@ -158,6 +162,31 @@ describe('the built-in problem set', () => {
     const r = runTestSuite(handcraftedDetector(), p.data.test, new TeacherTargets(taskOf(p)));
     expect(r.worst).toBe(0);
     expect(r.strings.length).toBe(p.data.test.length);
+  });
+
+  it("held-out strings: none is in its problem's data; each teacher, written as a matrix file and read back, is exact on them, a slightly wrong one is not", () => {
+    for (const p of builtinProblems()) {
+      const held = heldOutStrings(p.name);
+      expect(held.length, p.name).toBeGreaterThan(0);
+      const seen = new Set([...p.data.training, ...p.data.validation, ...p.data.test].map((s) => s.text));
+      for (const s of held) expect(seen.has(s.text), `${p.name}: ${s.text}`).toBe(false);
+      // the round trip a synthesized circuit takes: prototype matrix JSON, read in the problem's frame
+      const file = parseVValueJson(new TextEncoder().encode(exportPrototypeMatrix(teacherSpec(p).trainable)), p.name);
+      const read = p.name === 'duplicates' ? prototypeMatrixSpec(file) : prototypeMatrixSpec(file, frameOf(p), p.search.pushDepth);
+      const targets = new TeacherTargets(taskOf(p));
+      expect(runTestSuite(read, held, targets).worst, p.name).toBe(0);
+      expect(
+        runTestSuite(
+          perturbed(p, (i) => (i === 0 ? 1.01 : 1)),
+          held,
+          targets,
+        ).worst,
+        p.name,
+      ).toBeGreaterThan(1e-6);
+    }
+    // the character detector on word tokens it has never seen
+    const words = problem('word-duplicates');
+    expect(runTestSuite(handcraftedDetector(), heldOutStrings(words.name), new TeacherTargets(taskOf(words))).worst).toBe(0);
   });
 
   it("each problem's default start builds in its frame and compiles (or interprets) with the teacher's ports", () => {
