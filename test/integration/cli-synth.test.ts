@@ -5,7 +5,7 @@
  * and `test` reports a matrix against the hand-crafted detector on the held-out suite.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -217,6 +217,26 @@ describe('synth with a CI-sized schedule', () => {
     expect((c.lines()[0] as Record<string, unknown>).seed).toBe(8);
     expect(readFileSync(outC).equals(readFileSync(outA))).toBe(false);
   });
+});
+
+describe('synth whose run diverges', () => {
+  it("exits 1 naming why (the driver's reason) and writes no circuit file; the summary says out: null", async () => {
+    const schedule = write(
+      'lr-50.json',
+      JSON.stringify({ ...CI_SCHEDULE, dense: { steps: 2000, until: 0 }, stop: { stepBudget: 3000 }, optimizer: { lr: 50 } }),
+    );
+    const out = join(tmp, 'diverged.json');
+    // not queued behind the CI-sized runs above: it ends within a few steps
+    const r = await spawnCli(['synth', '--schedule', schedule, '--out', out, '--json'], 120_000);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(
+      /the run diverged \(no circuit file\): the training loss (rose to .* more than 1000× its best|stopped being finite at step \d+)/,
+    );
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(r.lines()).toHaveLength(1);
+    expect(r.lines()[0]).toMatchObject({ out: null });
+    expect(existsSync(out)).toBe(false);
+  }, 180_000);
 });
 
 describe('synth refuses bad input with a clear message and nothing on stdout', () => {

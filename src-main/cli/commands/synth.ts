@@ -153,7 +153,7 @@ export function registerSynth(program: Command): void {
         throw e;
       }
       let failure = '';
-      let diverged = false;
+      let diverged: string | undefined; // why, when the run diverged
       const driver = new RunDriver(
         {
           runId: recording?.runId ?? 1,
@@ -169,7 +169,7 @@ export function registerSynth(program: Command): void {
             if (eventsFd !== undefined) writeSync(eventsFd, JSON.stringify(m.event) + '\n');
             progress?.event(m.event as unknown as SynthesisEvent);
           } else if (m.kind === 'error') failure = m.message;
-          else if (m.kind === 'done') diverged = m.status === 'diverged';
+          else if (m.kind === 'done' && m.status === 'diverged') diverged = m.reason;
         },
         { snapshots: recording !== undefined },
       );
@@ -193,8 +193,8 @@ export function registerSynth(program: Command): void {
       if (!result) throw new UserError(`synthesis failed: ${failure}`);
       const seconds = (performance.now() - started) / 1000;
       let out: string | null = null;
-      // a diverged run's weights are not numbers: no circuit file (the error below says why)
-      if (o.out && !diverged) out = writeTextFile(o.out, exportPrototypeMatrix(result.spec.trainable));
+      // a diverged run's weights are no result (not numbers, or far from its best): no circuit file (the error below says why)
+      if (o.out && diverged === undefined) out = writeTextFile(o.out, exportPrototypeMatrix(result.spec.trainable));
       const summary = {
         problem: found.problem.name,
         softLinks: result.softLinks,
@@ -223,6 +223,7 @@ export function registerSynth(program: Command): void {
             `  ${JSON.stringify(s.text).padEnd(24)} ${String(s.cycles).padStart(4)} cycles  loss ${s.loss.toExponential(2)}  worst ${s.worst.toExponential(2)}`,
           );
       }
-      if (diverged) throw new UserError('the training loss stopped being finite (the run is recorded as diverged)');
+      if (diverged !== undefined)
+        throw new UserError(`the run diverged (no circuit file${recording ? '; recorded as diverged' : ''}): ${diverged}`);
     });
 }
