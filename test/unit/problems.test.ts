@@ -187,7 +187,7 @@ describe('the built-in problem set', () => {
     // the character detector on word tokens it has never seen
     const words = problem('word-duplicates');
     expect(runTestSuite(handcraftedDetector(), heldOutStrings(words.name), new TeacherTargets(taskOf(words))).worst).toBe(0);
-  });
+  }, 240_000); // the self-wave runs of several hundred cycles go through the interpreter
 
   it("each problem's default start builds in its frame and compiles (or interprets) with the teacher's ports", () => {
     for (const p of builtinProblems()) {
