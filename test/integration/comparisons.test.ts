@@ -144,7 +144,7 @@ describe('comparisons through the API', () => {
     for (const bad of ['snap:abc', 'file:/etc/passwd', 'snap:0', 'hand ', '', 'run:1;DROP TABLE runs']) {
       const e = await failure('comparisons.save', { name: 'x', a: bad, b: 'hand' });
       expect(e.code).toBe('bad-request');
-      expect(e.message).toContain('a: a circuit is snap:ID, run:ID, arch:ID or hand');
+      expect(e.message).toContain('a: a circuit is snap:ID, run:ID, arch:ID, hand or teacher:PROBLEM');
     }
     expect(await failure('comparisons.save', { name: '   ', a: 'hand', b: 'hand' })).toMatchObject({ code: 'bad-request' });
   });
