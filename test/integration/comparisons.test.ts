@@ -1,5 +1,5 @@
 /**
- * Saved circuit comparisons (issue 7) through the lab's API handlers on a real SQLite file:
+ * Saved circuit comparisons through the lab's API handlers on a real SQLite file:
  * every call goes through `dispatch` (the contract's validation, then the handler, then the
  * store), as a transport would send it. Create, list, update, reopen, delete; references to
  * nothing, malformed references and pairs, unknown ids; a corrupted row; the migration of a
