@@ -7,17 +7,22 @@
  *
  * - removing one soft link (this covers merging two parallel links that are not exactly
  *   mergeable: removing one and retraining lets the other take over);
- * - bypassing an interneuron with one soft input (or one soft output): its input and output
- *   links become direct links from its sources to its consumers, weight w_in·w_out with
- *   the sign the neuron gives (a constant or a scaled signal relayed through a neuron costs
- *   one link more than a direct link), when `allowed` admits the direct links.
+ * - replacing an interneuron whose output holds still by the constant neuron: its links go
+ *   and each consumer gets a link from `const_1` (a constant made in two links, e.g. a
+ *   compare of const_1 or the norm of the end-of-sentence character, needs one);
+ * - bypassing a relaying compare (or identity) with one soft input or one soft output: its
+ *   input and output links become direct links from its sources to its consumers, weight
+ *   w_in·w_out with the sign the neuron gives (a signal relayed through a neuron costs one
+ *   link more than a direct link, though it arrives a cycle later).
+ *
+ * Added links must be admitted by `allowed` (synthesis: the links its start could have).
  *
  * Moves that cannot change the function are applied first without retraining (links that
  * cannot matter, exactly mergeable parallel links). Any move that keeps the verdict is
  * accepted and the search goes on from the smaller circuit, pass after pass, until a whole
  * pass accepts nothing. The certificate is that last pass: for every remaining link the
- * best training loss reached without it (and for every bypass tried, the loss without
- * that neuron). It is evidence from a bounded search, not a proof: a longer retrain might
+ * best training loss reached without it (and for every neuron move tried, the best loss
+ * it reached). It is evidence from a bounded search, not a proof: a longer retrain might
  * still remove a link.
  *
  * Deterministic: the same circuit and settings give the same certificate.
