@@ -7,6 +7,7 @@ import { Command, CommanderError } from 'commander';
 import { registerBench } from './commands/bench';
 import { registerBenchStore } from './commands/bench-store';
 import { registerEval } from './commands/eval';
+import { registerMinimal } from './commands/minimal';
 import { registerProblems } from './commands/problems';
 import { registerRuns } from './commands/runs';
 import { registerSynth } from './commands/synth';
@@ -34,6 +35,7 @@ export function buildProgram(): Command {
   registerTest(program);
   registerRuns(program);
   registerProblems(program);
+  registerMinimal(program);
   return program;
 }
 
