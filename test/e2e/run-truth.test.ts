@@ -1,0 +1,143 @@
+/**
+ * What the lab shows about a run is true, in Chromium against the real browser host: a run
+ * whose circuit cannot read its input (no `input` neuron) ends completed with verdict failed
+ * — in the run browser (its own column, `verdict = failed` filters), on its page and in
+ * Compare, where it is never highlighted as best; a finished run's bar is full with the step
+ * it ended at; a live run's estimate is for its phase, and when it ends the header shows the
+ * stored final figures. Screenshots: test-results/screenshots/truth-*.png.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeE2E, startE2ELab, waitForRunEnd, type E2ELab } from '../helpers/browser';
+import { FIXTURES, ROOT } from '../helpers/cli';
+import { longSchedule, shortSchedule } from '../helpers/lab';
+
+let lab: E2ELab;
+type Run = { id: number; status: string; name: string; verdict: string; steps: number; stepBudget: number; finalLoss: number | null };
+let noInput: Run;
+let normal: Run;
+
+/** The prototype's 16-link matrix with every link that reads `input` removed: nothing can read the characters. */
+function matrixWithoutInput(): Record<string, unknown> {
+  const m = JSON.parse(readFileSync(join(ROOT, FIXTURES, 'sparse16-after-2500-steps-matrix.json'), 'utf8')) as Record<
+    string,
+    Record<string, Record<string, unknown>>
+  >;
+  for (const ports of Object.values(m)) for (const sources of Object.values(ports)) delete sources['input'];
+  return m;
+}
+
+describeE2E('What the lab shows is true (Chromium, browser host)', () => {
+  beforeAll(async () => {
+    lab = await startE2ELab({ hostArgs: ['--concurrency', '2'] });
+    noInput = await lab.api<Run>('runs.start', {
+      name: 'no input',
+      schedule: { ...shortSchedule(3), start: { kind: 'matrix', name: 'no-input', matrix: matrixWithoutInput() } },
+    });
+    normal = await lab.api<Run>('runs.start', { name: 'alpha short', schedule: shortSchedule(5) });
+    await waitForRunEnd(lab, noInput.id, 90_000);
+    await waitForRunEnd(lab, normal.id, 90_000);
+    noInput = await lab.api<Run>('runs.get', { id: noInput.id });
+    normal = await lab.api<Run>('runs.get', { id: normal.id });
+  }, 240_000);
+
+  afterAll(async () => {
+    await lab?.close();
+  });
+
+  it('a run without an input neuron: verdict failed in the run browser, filterable', async () => {
+    const { page } = lab;
+    expect(noInput.status).toBe('completed');
+    expect(noInput.verdict).toBe('failed');
+    await lab.open('#/runs');
+    const badge = page.getByTestId(`verdict-${noInput.id}`);
+    await badge.waitFor();
+    expect(await badge.getAttribute('data-verdict')).toBe('failed');
+    expect(await badge.textContent()).toContain('failed');
+    // the status badge of a completed run that failed its verdict is not the success green
+    const status = page.getByTestId(`run-row-${noInput.id}`).locator('.badge.completed');
+    expect(await status.evaluate((el) => el.classList.contains('unproven'))).toBe(true);
+    await page.getByTestId(`run-row-${noInput.id}`).click();
+    await page.getByTestId('panel-verdict').waitFor();
+    await expect.poll(async () => page.getByTestId('panel-vs-reference').textContent(), { timeout: 20_000 }).toContain('not compared');
+    await lab.screenshot('truth-runs-verdict');
+
+    const filter = page.getByTestId('filter-input');
+    await filter.fill('verdict = failed');
+    await filter.press('Enter');
+    await expect
+      .poll(async () => page.getByTestId(`run-row-${normal.id}`).count(), { timeout: 10_000 })
+      .toBe(normal.verdict === 'failed' ? 1 : 0);
+    expect(await page.getByTestId(`run-row-${noInput.id}`).count()).toBe(1);
+    await filter.fill('verdict < failed');
+    await filter.press('Enter');
+    await page.getByTestId('filter-error').waitFor();
+    expect(lab.pageErrors).toEqual([]);
+  }, 60_000);
+
+  it('its page: verdict failed beside the status, the reason says so, the bar is full with the step it ended at', async () => {
+    const { page } = lab;
+    await lab.open(`#/runs/${noInput.id}`);
+    const verdict = page.getByTestId('detail-verdict');
+    await verdict.waitFor();
+    expect(await verdict.getAttribute('data-verdict')).toBe('failed');
+    expect(await page.locator('header .reason').textContent()).toMatch(/^verdict failed \(training loss/);
+    const steps = await page.getByTestId('progress-steps').textContent();
+    expect(noInput.steps).toBeLessThanOrEqual(noInput.stepBudget);
+    expect(steps).toBe(
+      noInput.steps >= noInput.stepBudget
+        ? `${noInput.steps.toLocaleString('en-US')} / ${noInput.stepBudget.toLocaleString('en-US')} steps (100 %)`
+        : `ended at step ${noInput.steps.toLocaleString('en-US')} of at most ${noInput.stepBudget.toLocaleString('en-US')}`,
+    );
+    const fill = await page.locator('[data-testid="detail-progress"] .fill').evaluate((el) => (el as HTMLElement).style.width);
+    expect(fill).toBe('100%');
+    await lab.screenshot('truth-run-failed');
+    expect(lab.pageErrors).toEqual([]);
+  }, 60_000);
+
+  it('Compare: the verdict row, and the failed run is never highlighted as best', async () => {
+    const { page } = lab;
+    await lab.open(`#/compare/${normal.id},${noInput.id}`);
+    const table = page.getByTestId('compare-table');
+    await table.waitFor();
+    await page.getByTestId(`compare-verdict-${noInput.id}`).waitFor();
+    expect(await page.getByTestId(`compare-verdict-${noInput.id}`).getAttribute('data-verdict')).toBe('failed');
+    // the failed run is the second column: no figure row marks its cell best
+    const bestInFailed = await table
+      .locator('tbody tr')
+      .evaluateAll((rows) =>
+        rows.filter((r) => r.querySelectorAll('td')[1]?.classList.contains('best')).map((r) => r.getAttribute('data-row')),
+      );
+    expect(bestInFailed).toEqual([]);
+    // it has fewer soft links than the other, which would have made it "best" by size
+    expect(await page.getByTestId('compare-table').locator('tr[data-row="soft links"] td').nth(1).textContent()).not.toBe('');
+    await lab.screenshot('truth-compare-verdict');
+    expect(lab.pageErrors).toEqual([]);
+  }, 60_000);
+
+  it('a live run: its estimate is for the phase it is in; at the end the header shows the stored final figures', async () => {
+    const { page } = lab;
+    const run = await lab.api<Run>('runs.start', {
+      name: 'live',
+      schedule: { ...longSchedule(9, 3000), stop: { stepBudget: 4000, targetLinks: 8 } },
+    });
+    await lab.open(`#/runs/${run.id}`);
+    const eta = page.getByTestId('progress-eta');
+    await expect
+      .poll(async () => (await eta.count()) > 0 && (await eta.textContent()), { timeout: 60_000 })
+      .toMatch(/the end of the dense phase/);
+    expect(await page.getByTestId('progress-steps').textContent()).toMatch(/^step [\d,]+ of at most [\d,]+ \([\d.]+ %\)$/);
+    await lab.screenshot('truth-run-live-eta');
+    const ended = await waitForRunEnd(lab, run.id, 180_000);
+    const stored = await lab.api<Run>('runs.get', { id: run.id });
+    await expect.poll(async () => page.getByTestId('detail-status').getAttribute('data-status'), { timeout: 20_000 }).toBe(ended.status);
+    await expect
+      .poll(async () => Number(await page.getByTestId('progress-loss').getAttribute('data-loss')), { timeout: 20_000 })
+      .toBe(stored.finalLoss);
+    expect(await page.getByTestId('progress-eta').count()).toBe(0);
+    expect(stored.steps).toBeLessThanOrEqual(stored.stepBudget);
+    await lab.screenshot('truth-run-ended-live');
+    expect(lab.pageErrors).toEqual([]);
+  }, 240_000);
+});
