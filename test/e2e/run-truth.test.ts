@@ -7,6 +7,7 @@
  * stored final figures. Screenshots: test-results/screenshots/truth-*.png.
  */
 import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeE2E, startE2ELab, waitForRunEnd, type E2ELab } from '../helpers/browser';
@@ -15,8 +16,17 @@ import { longSchedule, shortSchedule } from '../helpers/lab';
 
 let lab: E2ELab;
 type Run = { id: number; status: string; name: string; verdict: string; steps: number; stepBudget: number; finalLoss: number | null };
+let port: number;
 let noInput: Run;
 let normal: Run;
+
+async function freePort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const p = (s.address() as { port: number }).port;
+  await new Promise<void>((r) => s.close(() => r()));
+  return p;
+}
 
 /** The prototype's 16-link matrix with every link that reads `input` removed: nothing can read the characters. */
 function matrixWithoutInput(): Record<string, unknown> {
@@ -30,7 +40,8 @@ function matrixWithoutInput(): Record<string, unknown> {
 
 describeE2E('What the lab shows is true (Chromium, browser host)', () => {
   beforeAll(async () => {
-    lab = await startE2ELab({ hostArgs: ['--concurrency', '2'] });
+    port = await freePort();
+    lab = await startE2ELab({ hostArgs: ['--concurrency', '2', '--port', String(port)] });
     noInput = await lab.api<Run>('runs.start', {
       name: 'no input',
       schedule: { ...shortSchedule(3), start: { kind: 'matrix', name: 'no-input', matrix: matrixWithoutInput() } },
@@ -45,6 +56,13 @@ describeE2E('What the lab shows is true (Chromium, browser host)', () => {
   afterAll(async () => {
     await lab?.close();
   });
+
+  it('the lab serves the UI on the port it was given (npm run lab -- --port N)', async () => {
+    expect(lab.host.port).toBe(port);
+    await lab.open('#/runs');
+    expect(new URL(lab.page.url()).port).toBe(String(port));
+    await lab.page.getByTestId(`run-row-${noInput.id}`).waitFor();
+  }, 30_000);
 
   it('a run without an input neuron: verdict failed in the run browser, filterable', async () => {
     const { page } = lab;
