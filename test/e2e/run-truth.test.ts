@@ -114,6 +114,72 @@ describeE2E('What the lab shows is true (Chromium, browser host)', () => {
     expect(lab.pageErrors).toEqual([]);
   }, 60_000);
 
+  it('the run page shows the final circuit by default, laid out on its own: readable, nothing overlapping, steady on the slider', async () => {
+    const { page } = lab;
+    const snaps = await lab.api<{ id: number; softLinks: number }[]>('runs.snapshots', { id: normal.id });
+    await lab.open(`#/runs/${normal.id}`);
+    const info = page.getByTestId('snapshot-info');
+    await expect.poll(async () => info.getAttribute('data-snapshot-id'), { timeout: 20_000 }).toBe(String(snaps.at(-1)!.id));
+    type Shot = {
+      zoom: number;
+      nodes: { id: string; x: number; y: number; box: { x1: number; y1: number; x2: number; y2: number } }[];
+      captioned: number;
+      edges: number;
+    };
+    const read = () =>
+      page.locator('[data-testid="snapshot-graph"] .canvas').evaluate((el): Shot => {
+        type Box = { x1: number; y1: number; x2: number; y2: number };
+        type Cy = {
+          zoom(): number;
+          nodes(): {
+            map<T>(f: (n: { id(): string; position(): { x: number; y: number }; renderedBoundingBox(o: object): Box }) => T): T[];
+          };
+          edges(sel: string): { length: number };
+        };
+        const cy = (el as HTMLElement & { __cy: Cy }).__cy;
+        return {
+          zoom: cy.zoom(),
+          nodes: cy
+            .nodes()
+            .map((n) => ({ id: n.id(), ...n.position(), box: n.renderedBoundingBox({ includeLabels: true, includeOverlays: false }) })),
+          captioned: cy.edges('.soft.captioned').length,
+          edges: cy.edges('.soft').length,
+        };
+      });
+    await expect.poll(async () => (await read()).nodes.length, { timeout: 20_000 }).toBeGreaterThan(2);
+    const final = await read();
+    // node names at 9 px × zoom: at least 10 px on screen
+    expect(final.zoom * 9).toBeGreaterThanOrEqual(10);
+    // no two neurons (with their labels) overlap
+    const overlaps: string[] = [];
+    final.nodes.forEach((a, i) =>
+      final.nodes.slice(i + 1).forEach((b) => {
+        if (a.box.x1 < b.box.x2 && b.box.x1 < a.box.x2 && a.box.y1 < b.box.y2 && b.box.y1 < a.box.y2) overlaps.push(`${a.id} / ${b.id}`);
+      }),
+    );
+    expect(overlaps).toEqual([]);
+    // a small circuit shows each link's ports and weight
+    expect(final.edges).toBeLessThanOrEqual(40);
+    expect(final.captioned).toBe(final.edges);
+    await lab.screenshot('truth-run-final-circuit');
+
+    // one snapshot back: the neurons in both keep their top-to-bottom order within their layer
+    await page.getByTestId('snapshot-slider').focus();
+    await page.keyboard.press('ArrowLeft');
+    await expect.poll(async () => info.getAttribute('data-snapshot-id'), { timeout: 10_000 }).toBe(String(snaps.at(-2)!.id));
+    await expect.poll(async () => JSON.stringify((await read()).nodes.map((n) => n.id).sort()), { timeout: 10_000 }).not.toBe('');
+    const before = await read();
+    const at = new Map(before.nodes.map((n) => [n.id, n]));
+    const common = final.nodes.filter((n) => at.has(n.id));
+    for (const a of common)
+      for (const b of common) {
+        const [pa, pb] = [at.get(a.id)!, at.get(b.id)!];
+        if (a.x === b.x && pa.x === pb.x && a.y < b.y) expect(pa.y).toBeLessThan(pb.y);
+      }
+    await lab.screenshot('truth-run-previous-snapshot');
+    expect(lab.pageErrors).toEqual([]);
+  }, 60_000);
+
   it('Compare: the verdict row, and the failed run is never highlighted as best', async () => {
     const { page } = lab;
     await lab.open(`#/compare/${normal.id},${noInput.id}`);
