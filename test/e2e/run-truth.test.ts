@@ -159,7 +159,7 @@ describeE2E('What the lab shows is true (Chromium, browser host)', () => {
     );
     expect(overlaps).toEqual([]);
     // a small circuit shows each link's ports and weight
-    expect(final.edges).toBeLessThanOrEqual(40);
+    expect(final.edges).toBeLessThanOrEqual(16);
     expect(final.captioned).toBe(final.edges);
     await lab.screenshot('truth-run-final-circuit');
 
@@ -177,6 +177,57 @@ describeE2E('What the lab shows is true (Chromium, browser host)', () => {
         if (a.x === b.x && pa.x === pb.x && a.y < b.y) expect(pa.y).toBeLessThan(pb.y);
       }
     await lab.screenshot('truth-run-previous-snapshot');
+    expect(lab.pageErrors).toEqual([]);
+  }, 60_000);
+
+  it('charts: soft links on a log scale, marker kinds toggled, an event row moves the slider and marks the charts', async () => {
+    const { page } = lab;
+    await lab.open(`#/runs/${normal.id}`);
+    await page.getByTestId('links-chart').waitFor();
+    expect(await page.getByTestId('links-log').isChecked()).toBe(true);
+    const cut = page.locator('[data-testid="event-log"] tr[data-kind="cut"]').last();
+    await cut.waitFor();
+    const step = Number(await cut.getAttribute('data-step'));
+    await cut.click();
+    await expect.poll(async () => page.getByTestId('chart-focus').getAttribute('data-step')).toBe(String(step));
+    const snaps = await lab.api<{ id: number; step: number }[]>('runs.snapshots', { id: normal.id });
+    const expected = snaps.filter((s) => s.step <= step).at(-1)!;
+    await expect
+      .poll(async () => page.getByTestId('snapshot-info').getAttribute('data-snapshot-id'), { timeout: 10_000 })
+      .toBe(String(expected.id));
+    // the step axis shows whole numbers only
+    const ticks = await page
+      .locator('[data-testid="links-chart"] .u-axis')
+      .first()
+      .evaluate((el) => el.textContent ?? '');
+    expect(ticks).not.toMatch(/\d\.\d/);
+    await page.getByTestId('marker-accept').uncheck();
+    expect(await page.getByTestId('marker-accept').isChecked()).toBe(false);
+    await lab.screenshot('truth-run-charts');
+    expect(lab.pageErrors).toEqual([]);
+  }, 60_000);
+
+  it('New run: plain-word messages, warnings for unlikely values, a partial JSON merged over the defaults, Start in reach', async () => {
+    const { page } = lab;
+    await lab.open('#/new');
+    const seed = page.getByTestId('field-seed');
+    await seed.waitFor();
+    // the Start button is on screen without scrolling (a sticky bar)
+    const box = (await page.getByTestId('start-run').boundingBox())!;
+    expect(box.y + box.height).toBeLessThanOrEqual(900);
+    await seed.fill('1.5');
+    await expect.poll(async () => page.getByTestId('error-seed').textContent()).toBe('must be a whole number');
+    await seed.fill('7');
+    await page.getByTestId('field-optimizer.lr').fill('2');
+    await expect.poll(async () => page.getByTestId('warnings').textContent()).toContain('learning rate 2 is above 1');
+    expect(await page.getByTestId('start-run').isEnabled()).toBe(true);
+    await lab.screenshot('truth-new-run-warnings');
+    await page.getByText('Advanced: the whole schedule as JSON').click();
+    await page.getByTestId('schedule-json').fill('{"version":1,"seed":9}');
+    await expect.poll(async () => page.getByTestId('field-seed').inputValue()).toBe('9');
+    expect(Number(await page.getByTestId('field-optimizer.lr').inputValue())).toBeGreaterThan(0);
+    expect(await page.getByTestId('problem-count').count()).toBe(0);
+    expect(await page.getByTestId('start-run').isEnabled()).toBe(true);
     expect(lab.pageErrors).toEqual([]);
   }, 60_000);
 
