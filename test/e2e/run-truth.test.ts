@@ -62,6 +62,11 @@ describeE2E('What the lab shows is true (Chromium, browser host)', () => {
     await lab.open('#/runs');
     expect(new URL(lab.page.url()).port).toBe(String(port));
     await lab.page.getByTestId(`run-row-${noInput.id}`).waitFor();
+    // the page has a favicon (no 404 on every load: pageErrors records any 404)
+    const icon = await lab.page.evaluate(() => document.querySelector<HTMLLinkElement>('link[rel="icon"]')?.href ?? '');
+    expect(icon).toMatch(/favicon.*\.svg$/);
+    expect((await fetch(icon)).status).toBe(200);
+    expect(lab.pageErrors).toEqual([]);
   }, 30_000);
 
   it('a run without an input neuron: verdict failed in the run browser, filterable', async () => {

@@ -121,8 +121,12 @@ export async function startE2ELab(opts: E2EOptions = {}): Promise<E2ELab> {
       pageErrors.push(`pageerror: ${e.message}${e.stack ? `\n${e.stack.split('\n').slice(1, 4).join('\n')}` : ''}`),
     );
     page.on('console', (m) => {
-      // the browser asks for /favicon.ico on its own; the renderer has none
-      if (m.type() === 'error' && !m.location().url.endsWith('/favicon.ico')) pageErrors.push(`console: ${m.text()} (${m.location().url})`);
+      // every console error counts, a missing favicon's 404 included
+      if (m.type() === 'error') pageErrors.push(`console: ${m.text()} (${m.location().url})`);
+    });
+    // a resource the page asks for and does not get (the console reports a 404 without its address)
+    page.on('response', (r) => {
+      if (r.status() === 404) pageErrors.push(`404: ${r.url()}`);
     });
     const h = host;
     const b = browser;
