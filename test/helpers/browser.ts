@@ -124,10 +124,6 @@ export async function startE2ELab(opts: E2EOptions = {}): Promise<E2ELab> {
       // every console error counts, a missing favicon's 404 included
       if (m.type() === 'error') pageErrors.push(`console: ${m.text()} (${m.location().url})`);
     });
-    // a resource the page asks for and does not get (the console reports a 404 without its address)
-    page.on('response', (r) => {
-      if (r.status() === 404) pageErrors.push(`404: ${r.url()}`);
-    });
     const h = host;
     const b = browser;
     return {
