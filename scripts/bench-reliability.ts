@@ -62,10 +62,14 @@ interface Host {
 const hosts: Host[] = [];
 
 async function startHost(db: string): Promise<Host> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src-main/host/main.ts', '--db', db, '--json', '--concurrency', '8'], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'src-main/host/main.ts', '--db', db, '--json', '--no-build', '--concurrency', '8'],
+    {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
   const line = await new Promise<string>((resolve, reject) => {

@@ -291,7 +291,13 @@ export async function startHost(opts: HostOptions): Promise<Host> {
   });
 
   let port = 0;
-  await new Promise<void>((r) => server.listen(opts.port ?? 0, '127.0.0.1', r));
+  await new Promise<void>((done, fail) => {
+    server.once('error', fail); // e.g. EADDRINUSE: the port is taken
+    server.listen(opts.port ?? 0, '127.0.0.1', () => {
+      server.off('error', fail);
+      done();
+    });
+  });
   const address = server.address();
   port = typeof address === 'object' && address ? address.port : 0;
   origin = `http://127.0.0.1:${port}`;

@@ -1,7 +1,9 @@
 /**
- * `npm run lab`: the browser host. Opens the lab (default database in the app's user-data
- * folder), serves the built renderer and the API on 127.0.0.1, and prints the address with
- * its session token. Ctrl+C (or SIGTERM) stops running runs as interrupted and exits.
+ * `npm run lab`: the browser host. Builds the renderer when out/renderer is missing or older
+ * than its sources (app-build.ts, the check the tests use), opens the lab (default database
+ * in the app's user-data folder), serves the renderer and the API on 127.0.0.1 (`--port N`,
+ * default any free port), and prints the address with its session token. Ctrl+C (or
+ * SIGTERM) stops running runs as interrupted and exits.
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -9,7 +11,8 @@ import { Command, InvalidArgumentError } from 'commander';
 import { PROJECT_ROOT } from '../cli/paths';
 import { defaultDbPath } from '../lab/data-dir';
 import { openLab, type Lab } from '../lab/lab';
-import { RENDERER_DIR, startHost } from './http-host';
+import { ensureAppBuilt } from './app-build';
+import { RENDERER_DIR, startHost, type Host } from './http-host';
 
 const int = (name: string, min: number) => (raw: string) => {
   const v = Number(raw);
@@ -25,6 +28,7 @@ const program = new Command()
   .option('--concurrency <n>', 'runs at once (default: cores − 1)', int('--concurrency', 1))
   .option('--snapshot-every <n>', 'interval snapshots every n steps', int('--snapshot-every', 0), 100)
   .option('--json', 'print {"url", "port", "token", "db", "pid"} as one JSON line when ready')
+  .option('--no-build', 'serve out/renderer as it is (no build when it is missing or stale)')
   .parse();
 
 /** Tuning for small disks and fault tests: an integer environment variable, when set. */
@@ -38,8 +42,18 @@ function envInt<K extends string>(name: string, key: K): Partial<Record<K, numbe
   return { [key]: Number(raw) } as Partial<Record<K, number>>;
 }
 
-const o = program.opts<{ db: string; port: number; concurrency?: number; snapshotEvery: number; json?: boolean }>();
+const o = program.opts<{ db: string; port: number; concurrency?: number; snapshotEvery: number; json?: boolean; build: boolean }>();
 const rendererDir = resolve(PROJECT_ROOT, RENDERER_DIR);
+if (o.build) {
+  try {
+    await ensureAppBuilt(PROJECT_ROOT, {
+      onBuild: (why) => process.stderr.write(`lab: ${why}: building it (electron-vite build, about a minute)…\n`),
+    });
+  } catch (e) {
+    // the API still works without a UI: say why and go on
+    process.stderr.write(`lab: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}; serving the API without a new UI build\n`);
+  }
+}
 let lab: Lab;
 try {
   lab = openLab({
@@ -57,12 +71,23 @@ try {
   process.stderr.write(`lab: cannot open ${resolve(o.db)}: ${e instanceof Error ? e.message : String(e)}${debug}\n`);
   process.exit(1);
 }
-const host = await startHost({
-  handlers: lab.service.handlers,
-  hub: lab.hub,
-  ...(lab.reader ? { reader: lab.reader } : {}),
-  ...(existsSync(rendererDir) ? { rendererDir } : {}),
-});
+let host: Host;
+try {
+  host = await startHost({
+    port: o.port,
+    handlers: lab.service.handlers,
+    hub: lab.hub,
+    ...(lab.reader ? { reader: lab.reader } : {}),
+    ...(existsSync(rendererDir) ? { rendererDir } : {}),
+  });
+} catch (e) {
+  const code = (e as { code?: string }).code;
+  process.stderr.write(
+    `lab: cannot listen on 127.0.0.1:${o.port}: ${code === 'EADDRINUSE' ? 'the port is in use (another lab?)' : e instanceof Error ? e.message : String(e)}\n`,
+  );
+  await lab.close();
+  process.exit(1);
+}
 
 // what the start found, always on stderr (stdout is for --json)
 if (lab.interrupted.length) process.stderr.write(`runs interrupted by the last shutdown: ${lab.interrupted.join(', ')}\n`);
@@ -78,7 +103,7 @@ if (o.json) {
 } else {
   process.stderr.write(`DMM Lab database: ${resolve(o.db)}\n`);
   if (!existsSync(rendererDir))
-    process.stderr.write('no renderer build found: run `npm run build` to get the UI (the API works without it)\n');
+    process.stderr.write('no renderer build found (started with --no-build, or the build failed): the API works without it\n');
   process.stderr.write(`open ${host.url}\n`);
 }
 

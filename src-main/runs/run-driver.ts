@@ -15,6 +15,7 @@ import { defaultProblem, startCircuit } from '../../src-shared/synthesis/start';
 import { synthesize, type CircuitSnapshot, type SynthesisControl, type SynthesisResult } from '../../src-shared/synthesis/synthesize';
 import type { Trainer } from '../../src-shared/synthesis/trainer';
 import { makeTrainer } from '../synthesis/trainers';
+import { endReason } from '../../src-shared/synthesis/end-reason';
 import type { FromWorker, ValidRunJob } from './protocol';
 
 type Outgoing = FromWorker extends infer T ? (T extends { seq: number } ? Omit<T, 'seq'> : never) : never;
@@ -252,7 +253,7 @@ export class RunDriver {
           ? this.abandoned
           : this.stopRequested
             ? 'stopped on request'
-            : `stop rule: ${result.stopReason}`;
+            : endReason(result.stopReason, result.passed, result.verdict);
       this.post({
         kind: 'done',
         status,

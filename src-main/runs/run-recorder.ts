@@ -127,8 +127,10 @@ export class RunRecorder {
         this.setStatus(m.state, m.state === 'paused' ? (this.holdReason ?? '') : '');
         break;
       case 'done':
+        // the final circuit's figures (with restarts, the best attempt — not the last step's)
         store.updateRunFigures(runId, {
           softLinks: m.softLinks,
+          ...(Number.isFinite(m.trainLoss) ? { finalLoss: m.trainLoss } : {}),
           ...(Number.isFinite(m.testLoss) ? { testLoss: m.testLoss } : {}),
           ...(Number.isFinite(m.testWorst) ? { testWorst: m.testWorst } : {}),
         });

@@ -23,8 +23,20 @@ export class Events {
       const row = ctx
         .sql('INSERT INTO events (run_id, step, kind, at, data) VALUES (?, ?, ?, ?, ?) RETURNING *')
         .get(runId, event.step, event.kind, ctx.clock(), data) as EventRow;
+      if (event.kind === 'verdict') this.recordVerdict(runId, event.data);
       return toEvent(row);
     });
+  }
+
+  /**
+   * A verdict event sets the run's verdict: passed once any attempt passed (the passing
+   * attempt is the one kept), failed otherwise.
+   */
+  private recordVerdict(runId: number, data: Record<string, unknown> | undefined): void {
+    const passed = data?.['passed'] === true;
+    this.ctx
+      .sql(`UPDATE runs SET verdict = CASE WHEN ? = 1 OR verdict = 'passed' THEN 'passed' ELSE 'failed' END WHERE id = ?`)
+      .run(passed ? 1 : 0, runId);
   }
 
   /** Inserts an event as exported (its own time and data), without checks: for imports. */
@@ -32,6 +44,7 @@ export class Events {
     this.ctx
       .sql('INSERT INTO events (run_id, step, kind, at, data) VALUES (?, ?, ?, ?, ?)')
       .run(runId, Math.trunc(e.step), e.kind, e.at, JSON.stringify(e.data ?? {}));
+    if (e.kind === 'verdict') this.recordVerdict(runId, e.data);
   }
 
   /** Events of a run with id > afterId, oldest first. */

@@ -218,6 +218,43 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX runs_problem_version ON runs (problem_version);
     `,
   },
+  {
+    version: 5,
+    name: 'run verdicts',
+    // runs.verdict: the final check of the run's circuit — 'passed' when a verdict event of
+    // the run passed (a passing attempt is always the one kept), 'failed' when it has verdict
+    // events and none passed, 'none' without one. Kept up to date by events.ts as verdict
+    // events are stored. Reasons written as "stop rule: X" are rewritten as end-reason.ts
+    // words them ("stop rule: stalled" on a run that passed read as a failure).
+    // runs.step_budget becomes the most steps the run can take (attempts.ts stepCeiling, from
+    // where a continued run went on), so that the counter never passes it.
+    up: `
+      ALTER TABLE runs ADD COLUMN verdict TEXT NOT NULL DEFAULT 'none' CHECK (verdict IN ('passed', 'failed', 'none'));
+      UPDATE runs SET verdict = CASE
+        WHEN EXISTS (SELECT 1 FROM events e WHERE e.run_id = runs.id AND e.kind = 'verdict'
+                     AND json_valid(e.data) AND json_extract(e.data, '$.passed') = 1) THEN 'passed'
+        WHEN EXISTS (SELECT 1 FROM events e WHERE e.run_id = runs.id AND e.kind = 'verdict') THEN 'failed'
+        ELSE 'none' END;
+      UPDATE runs SET status_reason =
+        CASE WHEN verdict = 'failed' THEN 'verdict failed; stopped: ' ELSE 'finished: ' END ||
+        CASE status_reason
+          WHEN 'stop rule: target' THEN 'reached the target size'
+          WHEN 'stop rule: stalled' THEN 'no further cut held'
+          WHEN 'stop rule: budget' THEN 'used its step budget'
+          ELSE 'cancelled' END
+        WHERE status_reason IN ('stop rule: target', 'stop rule: stalled', 'stop rule: budget', 'stop rule: cancelled');
+      CREATE INDEX runs_verdict ON runs (verdict);
+      UPDATE runs SET step_budget = max(steps, coalesce(
+        (SELECT s.step FROM snapshots s WHERE s.id = runs.parent_snapshot_id AND s.run_id = runs.id), 0) +
+        (CASE WHEN runs.parent_snapshot_id IS NOT NULL OR json_extract(schedule, '$.start.kind') = 'matrix' THEN 1
+              ELSE json_extract(schedule, '$.restarts.max') + 1 END) *
+        (json_extract(schedule, '$.stop.stepBudget') +
+         (json_extract(schedule, '$.regrow.max') + 1) * json_extract(schedule, '$.polish.steps')))
+        WHERE json_valid(schedule) AND json_type(schedule, '$.stop.stepBudget') = 'integer'
+          AND json_type(schedule, '$.regrow.max') = 'integer' AND json_type(schedule, '$.polish.steps') = 'integer'
+          AND json_type(schedule, '$.restarts.max') = 'integer';
+    `,
+  },
 ];
 
 /** `PRAGMA application_id` of a DMM Lab database: "DMML" in ASCII. */

@@ -5,9 +5,11 @@
 import { ApiError } from '../../src-shared/api/dispatch';
 import {
   RUN_STATUSES,
+  RUN_VERDICTS,
   type EventRecord,
   type Metric,
   type RunStatus,
+  type RunVerdict,
   type RunSummary,
   type SnapshotInfo,
 } from '../../src-shared/api/records';
@@ -23,7 +25,7 @@ const START_POINT_SQL = `CASE WHEN json_valid(r.schedule) THEN
   ELSE '' END`;
 
 export const SUMMARY_COLUMNS = `r.id, r.name, r.problem,
-  (SELECT version FROM problem_versions WHERE id = r.problem_version) AS problem_version, r.status, r.status_reason, r.estimator, r.seed,
+  (SELECT version FROM problem_versions WHERE id = r.problem_version) AS problem_version, r.status, r.verdict, r.status_reason, r.estimator, r.seed,
   r.architecture_id, r.hyper_set_id, r.parent_run_id, r.parent_snapshot_id,
   r.created_at, r.started_at, r.ended_at, r.steps, r.step_budget, r.soft_links,
   r.final_loss, r.best_loss, r.test_loss, r.test_worst, r.deleted_at,
@@ -37,6 +39,7 @@ export interface SummaryRow {
   problem: string;
   problem_version: number | null;
   status: string;
+  verdict: string;
   status_reason: string;
   estimator: string;
   seed: number;
@@ -59,6 +62,7 @@ export interface SummaryRow {
 }
 
 const STATUSES = new Set<string>(RUN_STATUSES);
+const VERDICTS = new Set<string>(RUN_VERDICTS);
 
 export function toSummary(r: SummaryRow): RunSummary {
   if (!STATUSES.has(r.status)) throw new ApiError('internal', `run ${r.id}: stored status "${r.status}" is not a known status`);
@@ -74,6 +78,7 @@ export function toSummary(r: SummaryRow): RunSummary {
     problem: r.problem,
     problemVersion: r.problem_version,
     status: r.status as RunStatus,
+    verdict: VERDICTS.has(r.verdict) ? (r.verdict as RunVerdict) : 'none',
     statusReason: r.status_reason,
     estimator: r.estimator as RunSummary['estimator'],
     seed: r.seed,

@@ -7,7 +7,7 @@
  * - `tag`: runs carrying exactly that tag;
  * - `text`: case-insensitive (Unicode) substring of the name, problem, notes or a tag —
  *   matched with instr(), so `%` and `_` are plain characters;
- * - `where`: numeric conditions, all of which must hold, on a RUN_FIELD (`duration` is
+ * - `where`: conditions, all of which must hold: `verdict = failed` (or !=), or numeric ones on a RUN_FIELD (`duration` is
  *   endedAt − startedAt) or on a schedule path such as `optimizer.lr` (only numbers in the
  *   schedule match; a run lacking the field, or with a NULL figure, never matches);
  * - `sort`: on a RUN_FIELD, NULLs last in both directions, ties by id; default newest first;
@@ -16,7 +16,7 @@
 import type { Database } from 'better-sqlite3';
 import { RUN_FIELDS, type Condition, type RunField, type RunQuery } from '../../src-shared/api/contract';
 import { ApiError } from '../../src-shared/api/dispatch';
-import type { RunSummary } from '../../src-shared/api/records';
+import { RUN_VERDICTS, type RunSummary } from '../../src-shared/api/records';
 import { SUMMARY_COLUMNS, toSummary, type SummaryRow } from './rows';
 
 /** SQL expression of each sortable/filterable field over `runs r`. */
@@ -25,6 +25,7 @@ const FIELD_SQL: Record<RunField, string> = {
   name: 'r.name COLLATE NOCASE',
   problem: 'r.problem',
   status: 'r.status',
+  verdict: 'r.verdict',
   estimator: 'r.estimator',
   seed: 'r.seed',
   createdAt: 'r.created_at',
@@ -40,7 +41,7 @@ const FIELD_SQL: Record<RunField, string> = {
 };
 
 /** Fields holding text, which numeric conditions do not apply to. */
-const TEXT_FIELDS = new Set<RunField>(['name', 'problem', 'status', 'estimator']);
+const TEXT_FIELDS = new Set<RunField>(['name', 'problem', 'status', 'verdict', 'estimator']);
 const OPS = new Set<Condition['op']>(['<', '<=', '=', '!=', '>=', '>']);
 const PATH_SEGMENT = /^[A-Za-z][A-Za-z0-9_]*$/;
 
@@ -101,6 +102,14 @@ export function buildRunQuery(q: RunQuery): BuiltQuery {
   }
   for (const c of q.where ?? []) {
     if (!OPS.has(c.op)) throw new ApiError('bad-request', `where: unknown operator ${JSON.stringify(c.op)}`);
+    if (c.field === 'verdict') {
+      if (c.op !== '=' && c.op !== '!=') throw new ApiError('bad-request', `where verdict: use = or != (verdict ${c.op} … has no order)`);
+      if (typeof c.value !== 'string' || !(RUN_VERDICTS as readonly string[]).includes(c.value))
+        throw new ApiError('bad-request', `where verdict: the value must be one of ${RUN_VERDICTS.join(', ')}`);
+      clauses.push(`r.verdict ${c.op} ?`);
+      params.push(c.value);
+      continue;
+    }
     if (typeof c.value !== 'number' || !Number.isFinite(c.value))
       throw new ApiError('bad-request', `where ${c.field}: the value must be a finite number`);
     if (isRunField(c.field)) {

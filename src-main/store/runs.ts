@@ -8,6 +8,7 @@ import { formatIssues, ApiError } from '../../src-shared/api/dispatch';
 import { isFinalStatus, type RunDetail, type RunStatus, type RunSummary } from '../../src-shared/api/records';
 import type { RunQuery } from '../../src-shared/api/contract';
 import { ScheduleSchema, type Schedule } from '../../src-shared/synthesis/schedule';
+import { stepCeiling } from '../../src-shared/synthesis/attempts';
 import { finiteOrNull, SUMMARY_COLUMNS, toSummary, type SummaryRow } from './rows';
 import { queryRuns } from './run-query';
 import { checkKnownStatus, checkReopen, checkTransition, CRASH_INTERRUPTED_SQL } from './run-status';
@@ -103,7 +104,7 @@ export class Runs {
           now,
           status === 'running' ? now : null,
           isFinalStatus(status) ? now : null,
-          schedule.stop.stepBudget,
+          stepCeiling(schedule, input.parentSnapshotId !== undefined && input.parentSnapshotId !== null),
         ) as number;
       if (input.name === undefined || input.name === '') ctx.sql('UPDATE runs SET name = ? WHERE id = ?').run(`run ${id}`, id);
       if (input.tags !== undefined) this.writeTags(id, input.tags);
@@ -251,10 +252,10 @@ export class Runs {
       const best = ctx.sql('SELECT min(prereg_loss) AS best FROM metrics WHERE run_id = ?').get(id) as { best: number | null };
       ctx
         .sql(
-          `UPDATE runs SET status = 'queued', status_reason = '', ended_at = NULL, steps = ?, final_loss = ?, best_loss = ?,
-           test_loss = NULL, test_worst = NULL, parent_snapshot_id = ? WHERE id = ?`,
+          `UPDATE runs SET status = 'queued', status_reason = '', verdict = 'none', ended_at = NULL, steps = ?, final_loss = ?, best_loss = ?,
+           test_loss = NULL, test_worst = NULL, parent_snapshot_id = ?, step_budget = ? WHERE id = ?`,
         )
-        .run(snap.step, last?.prereg_loss ?? null, best.best, snapshotId, id);
+        .run(snap.step, last?.prereg_loss ?? null, best.best, snapshotId, snap.step + stepCeiling(this.get(id).schedule, true), id);
       return this.summary(id);
     });
   }

@@ -5,6 +5,42 @@ import type uPlot from 'uplot';
 export interface ChartMarker {
   readonly x: number;
   readonly color: string;
+  /** A wider, opaque line (the step chosen in the event log). */
+  readonly strong?: boolean;
+}
+
+/** Tick increments of a step axis: whole numbers only (1, 2, 5, 10, 20, 50, …). */
+export const STEP_INCRS: readonly number[] = Array.from({ length: 8 }, (_, e) => [1, 2, 5].map((m) => m * 10 ** e)).flat();
+
+/** The x axis of a chart over optimiser steps: whole-number ticks, compact labels. */
+export function stepAxis(): uPlot.Axis {
+  return { incrs: [...STEP_INCRS], values: (_u, splits) => splits.map(tickLabel) };
+}
+
+/**
+ * Markers worth drawing: at most `most` per kind (evenly over the steps where there are more),
+ * of the kinds shown. Returns the markers and, per kind, how many there were.
+ */
+export function thinMarkers<M extends { readonly x: number; readonly kind: string }>(
+  markers: readonly M[],
+  shown: ReadonlySet<string>,
+  most = 60,
+): { readonly markers: M[]; readonly total: ReadonlyMap<string, number> } {
+  const byKind = new Map<string, M[]>();
+  for (const m of markers) {
+    const list = byKind.get(m.kind) ?? [];
+    list.push(m);
+    byKind.set(m.kind, list);
+  }
+  const out: M[] = [];
+  const total = new Map<string, number>();
+  for (const [kind, list] of byKind) {
+    total.set(kind, list.length);
+    if (!shown.has(kind)) continue;
+    if (list.length <= most) out.push(...list);
+    else for (let i = 0; i < most; i++) out.push(list[Math.floor((i * list.length) / most)] as M);
+  }
+  return { markers: out.sort((a, b) => a.x - b.x), total };
 }
 
 /** Distinct colours for series of several runs (Compare). */

@@ -71,12 +71,15 @@ export function dagrePositions(
 }
 
 /** dagre positions (left to right) of the nodes of `elements` (circuit views: every node NODE_SIZE). */
-export function layoutPositions(elements: readonly ElementDefinition[]): Map<string, { x: number; y: number }> {
+export function layoutPositions(
+  elements: readonly ElementDefinition[],
+  spacing?: { readonly nodeSep: number; readonly rankSep: number },
+): Map<string, { x: number; y: number }> {
   const nodes: LayoutNode[] = [];
   const pairs: Pair[] = [];
   for (const e of elements) {
     if (e.group === 'nodes') nodes.push({ id: String(e.data.id), width: NODE_SIZE, height: NODE_SIZE });
     else if (e.group === 'edges') pairs.push({ source: String(e.data.source), target: String(e.data.target) });
   }
-  return dagrePositions(nodes, pairs);
+  return dagrePositions(nodes, pairs, spacing);
 }

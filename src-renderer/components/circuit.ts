@@ -144,6 +144,8 @@ export function circuitElements(snapshot: SnapshotWeights, options: { hardLinks?
         color: edgeColor(w),
         label: `${l.to}.${l.toPort} ← ${l.from}.${l.fromPort}`,
         ports: `${l.fromPort}→${l.toPort}`,
+        /** What a small circuit shows on the edge: the ports and the weight. */
+        caption: `${l.fromPort}→${l.toPort}  ${formatWeight(w)}`,
       },
       classes: 'soft',
     });
@@ -214,6 +216,64 @@ export class LayoutMemory {
     }
     return { x1, y1, x2, y2 };
   }
+}
+
+/** A weight in 3 significant digits (1.23, −0.0456, 1.2e-5). */
+export function formatWeight(w: number): string {
+  if (!Number.isFinite(w)) return String(w);
+  const a = Math.abs(w);
+  const text = a !== 0 && (a < 1e-3 || a >= 1e4) ? w.toExponential(2) : w.toPrecision(3);
+  return w < 0 ? `−${text.slice(1)}` : text;
+}
+
+type Point = { x: number; y: number };
+
+/**
+ * A circuit's own layered layout made to move as little as possible from the one shown
+ * before it (neighbouring snapshots): within each layer (same x), neurons that were shown
+ * before keep their top-to-bottom order of then (the layer's slots are reused, new neurons
+ * keep theirs), and the whole is shifted so the neurons shown in both stay centred where
+ * they were. Positions only move when the circuit changes, so the slider shows change, not
+ * reshuffling.
+ */
+export function stabilizeLayout(next: ReadonlyMap<string, Point>, previous: ReadonlyMap<string, Point> | undefined): Map<string, Point> {
+  const out = new Map<string, Point>();
+  for (const [n, p] of next) out.set(n, { x: p.x, y: p.y });
+  if (!previous || previous.size === 0) return out;
+  const layers = new Map<number, string[]>();
+  for (const [n, p] of out) {
+    const key = Math.round(p.x);
+    const list = layers.get(key) ?? [];
+    list.push(n);
+    layers.set(key, list);
+  }
+  for (const names of layers.values()) {
+    const known = names.filter((n) => previous.has(n));
+    if (known.length < 2) continue;
+    // the slots the known neurons hold now, given to them in their previous order
+    const knownSlots = known.map((n) => (out.get(n) as Point).y).sort((a, b) => a - b);
+    known.sort((a, b) => (previous.get(a) as Point).y - (previous.get(b) as Point).y || (a < b ? -1 : 1));
+    known.forEach((n, i) => ((out.get(n) as Point).y = knownSlots[i] as number));
+  }
+  let dx = 0;
+  let dy = 0;
+  let common = 0;
+  for (const [n, p] of out) {
+    const q = previous.get(n);
+    if (!q) continue;
+    dx += q.x - p.x;
+    dy += q.y - p.y;
+    common++;
+  }
+  if (common > 0) {
+    dx /= common;
+    dy /= common;
+    for (const p of out.values()) {
+      p.x += dx;
+      p.y += dy;
+    }
+  }
+  return out;
 }
 
 export interface Pair {

@@ -24,6 +24,7 @@ import {
   RunDetailSchema,
   RunStatusSchema,
   RunSummarySchema,
+  RunVerdictSchema,
   SavedViewSchema,
   SnapshotInfoSchema,
   ViewSettingsSchema,
@@ -45,6 +46,7 @@ export const RUN_FIELDS = [
   'name',
   'problem',
   'status',
+  'verdict',
   'estimator',
   'seed',
   'createdAt',
@@ -60,14 +62,17 @@ export const RUN_FIELDS = [
 ] as const;
 export type RunField = (typeof RUN_FIELDS)[number];
 
-/** A numeric condition such as `softLinks <= 12`; `field` may also be a schedule path like `optimizer.lr`. */
+/**
+ * A condition such as `softLinks <= 12` (a number; `field` may also be a schedule path like
+ * `optimizer.lr`) or `verdict = failed` (the verdict field, compared with = or !=).
+ */
 export const ConditionSchema = z.object({
   field: z
     .string()
     .regex(/^[A-Za-z][A-Za-z0-9_.]*$/, 'a field name or a schedule path like optimizer.lr')
     .max(100),
   op: z.enum(['<', '<=', '=', '!=', '>=', '>']),
-  value: z.number().refine(Number.isFinite, 'must be a finite number'),
+  value: z.union([z.number().refine(Number.isFinite, 'must be a finite number'), RunVerdictSchema]),
 });
 export type Condition = z.infer<typeof ConditionSchema>;
 

@@ -17,6 +17,15 @@ export const isFinalStatus = (s: RunStatus): boolean => FINAL_STATUSES.includes(
 
 export const ESTIMATORS = ['gradient', 'es'] as const;
 
+/**
+ * What the run's final check said about its circuit (training loss, validation worst error
+ * and size against the schedule's bounds): passed, failed, or none (no check yet: the run is
+ * going, or ended before its circuit was judged).
+ */
+export const RUN_VERDICTS = ['passed', 'failed', 'none'] as const;
+export const RunVerdictSchema = z.enum(RUN_VERDICTS);
+export type RunVerdict = z.infer<typeof RunVerdictSchema>;
+
 const finiteOrNull = z.number().nullable();
 
 /**
@@ -34,6 +43,8 @@ export const RunSummarySchema = z.object({
   /** The version of the problem the run uses (null: a run imported without one). */
   problemVersion: z.number().int().nullable().default(null),
   status: RunStatusSchema,
+  /** The final check of the run's circuit; a completed run whose verdict failed is not a success. */
+  verdict: RunVerdictSchema.default('none'),
   /** Why the run ended as it did (error message, stop reason); empty while running. */
   statusReason: z.string(),
   estimator: z.enum(ESTIMATORS),
@@ -46,7 +57,11 @@ export const RunSummarySchema = z.object({
   createdAt: z.number(),
   startedAt: z.number().nullable(),
   endedAt: z.number().nullable(),
-  /** Optimiser steps done so far and the schedule's step budget. */
+  /**
+   * Optimiser steps done so far, and the most the run can take (counted the same way, from
+   * step 0): the schedule's budget per attempt times its attempts, plus the polish steps the
+   * budget does not count, plus the steps a run continued from its own snapshot had done.
+   */
   steps: z.number().int(),
   stepBudget: z.number().int(),
   softLinks: z.number().int().nullable(),

@@ -34,6 +34,17 @@ export function attemptCount(schedule: Schedule, resumed: boolean): number {
   return canRestart ? schedule.restarts.max + 1 : 1;
 }
 
+/**
+ * The most optimiser steps a run of this schedule can take: each attempt trains up to
+ * `stop.stepBudget` steps, and each of its polishes (one, plus one per regrow) adds
+ * `polish.steps` that the budget does not count. The progress a run shows is measured
+ * against this figure, so its counter can never pass it.
+ */
+export function stepCeiling(schedule: Schedule, resumed: boolean): number {
+  const polishes = schedule.regrow.max + 1;
+  return attemptCount(schedule, resumed) * (schedule.stop.stepBudget + polishes * schedule.polish.steps);
+}
+
 /** The starting circuit of attempt `attempt` (0: the schedule's seed; later ones: a seed drawn from the restart stream). */
 export function startingCircuit(schedule: Schedule, attempt: number, resumeFrom: Circuit | undefined, problem: Problem): Circuit {
   if (resumeFrom) return copyCircuit(resumeFrom);

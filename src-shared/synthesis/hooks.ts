@@ -68,6 +68,10 @@ export interface SynthesisResult {
   readonly test: TestReport;
   readonly steps: number;
   readonly stopReason: StopReason;
+  /** The kept attempt's verdict: its circuit is within the schedule's restart bounds. */
+  readonly passed: boolean;
+  /** The bounds it missed, in words (empty when passed). */
+  readonly verdict: string;
   readonly events: readonly SynthesisEvent[];
   /** Why the circuit cannot be smaller (absent when the schedule skips the check or the result fails its verdict). */
   readonly certificate?: Certificate;

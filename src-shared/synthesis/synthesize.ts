@@ -275,6 +275,8 @@ export class Synthesizer {
       test: runTestSuite(a.spec, s.testSuite, this.targets),
       steps: this.loop.steps,
       stopReason: a.stopReason,
+      passed: a.passed,
+      verdict: a.verdict,
       events: this.events,
       ...(certificate ? { certificate } : {}),
     };

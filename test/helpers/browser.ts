@@ -13,19 +13,25 @@
  *   in case two vitest processes start at once). A failed build fails the run with its output.
  * - Screenshots: test-results/screenshots/ (git-ignored).
  */
-import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { describe } from 'vitest';
+import {
+  appBuildNeeded as sharedAppBuildNeeded,
+  ensureAppBuilt,
+  mainIndex,
+  preloadIndex,
+  rendererBuildNeeded as sharedRendererBuildNeeded,
+  rendererIndex,
+} from '../../src-main/host/app-build';
 import { ROOT } from './cli';
 import { startHostProcess, type HostProcess } from './host';
 import { tempDir } from './lab';
 
 export const CHROMIUM = process.env['DMM_CHROMIUM'] ?? '/usr/bin/chromium';
 export const SCREENSHOTS = join(ROOT, 'test-results', 'screenshots');
-export const RENDERER_INDEX = join(ROOT, 'out', 'renderer', 'index.html');
+export const RENDERER_INDEX = rendererIndex(ROOT);
 
 /** Why end-to-end tests cannot run here, or undefined when they can. */
 export const E2E_SKIP_REASON: string | undefined = existsSync(CHROMIUM)
@@ -45,87 +51,21 @@ export function describeE2E(name: string, fn: () => void): void {
 
 // ---------------------------------------------------------------- the built renderer
 
-const RENDERER_SOURCES = ['src-renderer', 'src-shared', 'electron.vite.config.ts', 'svelte.config.js', 'package.json'];
+/** Why out/renderer must be (re)built, or undefined when it is current (the lab's own check, src-main/host/app-build.ts). */
+export const rendererBuildNeeded = (): string | undefined => sharedRendererBuildNeeded(ROOT);
 
-function newestMtime(path: string): number {
-  const st = statSync(path);
-  if (!st.isDirectory()) return st.mtimeMs;
-  let newest = st.mtimeMs;
-  for (const e of readdirSync(path)) newest = Math.max(newest, newestMtime(join(path, e)));
-  return newest;
-}
-
-/** Why out/renderer must be (re)built, or undefined when it is current. */
-export function rendererBuildNeeded(): string | undefined {
-  if (!existsSync(RENDERER_INDEX)) return 'out/renderer is missing';
-  const built = statSync(RENDERER_INDEX).mtimeMs;
-  const newest = Math.max(
-    ...RENDERER_SOURCES.map((p) => join(ROOT, p))
-      .filter(existsSync)
-      .map(newestMtime),
-  );
-  return newest > built ? 'out/renderer is older than its sources' : undefined;
-}
-
-export const MAIN_INDEX = join(ROOT, 'out', 'main', 'index.js');
-export const PRELOAD_INDEX = join(ROOT, 'out', 'preload', 'index.cjs');
-const MAIN_SOURCES = ['src-main', 'src-shared', 'electron.vite.config.ts', 'package.json'];
+export const MAIN_INDEX = mainIndex(ROOT);
+export const PRELOAD_INDEX = preloadIndex(ROOT);
 
 /** Why the whole app (out/main, out/preload and out/renderer) must be (re)built, or undefined when it is current. */
-export function appBuildNeeded(): string | undefined {
-  const renderer = rendererBuildNeeded();
-  if (renderer) return renderer;
-  const outputs = [MAIN_INDEX, join(ROOT, 'out', 'main', 'run-worker.js'), PRELOAD_INDEX];
-  if (!outputs.every(existsSync)) return 'out/main or out/preload is missing';
-  const built = Math.min(...outputs.map((f) => statSync(f).mtimeMs));
-  const newest = Math.max(
-    ...MAIN_SOURCES.map((p) => join(ROOT, p))
-      .filter(existsSync)
-      .map(newestMtime),
-  );
-  return newest > built ? 'out/main or out/preload is older than its sources' : undefined;
-}
-
-const LOCK = join(ROOT, 'test-results', '.renderer-build.lock');
+export const appBuildNeeded = (): string | undefined => sharedAppBuildNeeded(ROOT);
 
 /** Builds the app (`electron-vite build`, as `npm run build`) when out/ is missing or stale (by `needed`: the renderer only, by default); once across parallel test files. */
 export async function ensureRenderer(needed: () => string | undefined = rendererBuildNeeded): Promise<void> {
-  if (!needed()) return;
-  mkdirSync(join(ROOT, 'test-results'), { recursive: true });
-  const t0 = Date.now();
-  for (;;) {
-    try {
-      mkdirSync(LOCK);
-      break;
-    } catch {
-      // another test file is building: wait for it (a lock older than 3 minutes is abandoned)
-      try {
-        if (Date.now() - statSync(LOCK).mtimeMs > 180_000) rmSync(LOCK, { recursive: true, force: true });
-      } catch {
-        // removed meanwhile
-      }
-      if (Date.now() - t0 > 240_000) throw new Error(`timed out waiting for the renderer build lock ${LOCK}`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  }
-  try {
-    const why = needed();
-    if (!why) return;
-    process.stderr.write(`tests: ${why}, building it (npm run build)…\n`);
-    const cli = join(ROOT, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js');
-    try {
-      await promisify(execFile)(process.execPath, [cli, 'build'], {
-        cwd: ROOT,
-        env: { ...process.env, ELECTRON_SKIP_BINARY_DOWNLOAD: '1' },
-        maxBuffer: 32 * 1024 * 1024,
-      });
-    } catch (e) {
-      const err = e as { stdout?: string; stderr?: string; message: string };
-      throw new Error(`the renderer build failed: ${err.message}\n${err.stdout ?? ''}\n${err.stderr ?? ''}`, { cause: e });
-    }
-  } finally {
-    rmSync(LOCK, { recursive: true, force: true });
-  }
+  await ensureAppBuilt(ROOT, {
+    needed: () => needed(),
+    onBuild: (why) => process.stderr.write(`tests: ${why}, building it (npm run build)…\n`),
+  });
 }
 
 /** ensureRenderer for the whole app: also rebuilds when out/main or out/preload is older than src-main/src-shared. */
@@ -181,8 +121,8 @@ export async function startE2ELab(opts: E2EOptions = {}): Promise<E2ELab> {
       pageErrors.push(`pageerror: ${e.message}${e.stack ? `\n${e.stack.split('\n').slice(1, 4).join('\n')}` : ''}`),
     );
     page.on('console', (m) => {
-      // the browser asks for /favicon.ico on its own; the renderer has none
-      if (m.type() === 'error' && !m.location().url.endsWith('/favicon.ico')) pageErrors.push(`console: ${m.text()} (${m.location().url})`);
+      // every console error counts, a missing favicon's 404 included
+      if (m.type() === 'error') pageErrors.push(`console: ${m.text()} (${m.location().url})`);
     });
     const h = host;
     const b = browser;

@@ -24,15 +24,21 @@ export interface HostProcessOptions {
   readonly env?: Record<string, string>;
   /** Start the host in its own process group (so a test can signal the group, as a terminal's Ctrl+C does). */
   readonly detached?: boolean;
+  /** Let the host build a missing or stale renderer, as `npm run lab` does (default: --no-build; the e2e setup builds once). */
+  readonly build?: boolean;
 }
 
 export async function startHostProcess(db: string, extra: string[] = [], opts: HostProcessOptions = {}): Promise<HostProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src-main/host/main.ts', '--db', db, '--json', ...extra], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, ...opts.env },
-    ...(opts.detached ? { detached: true } : {}),
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'src-main/host/main.ts', '--db', db, '--json', ...(opts.build ? [] : ['--no-build']), ...extra],
+    {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...opts.env },
+      ...(opts.detached ? { detached: true } : {}),
+    },
+  );
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
   const line = await new Promise<string>((resolve, reject) => {

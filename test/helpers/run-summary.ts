@@ -8,6 +8,7 @@ export function runSummary(over: Partial<RunSummary> = {}): RunSummary {
     problem: 'duplicates',
     problemVersion: 1,
     status: 'queued',
+    verdict: 'none',
     statusReason: '',
     estimator: 'gradient',
     seed: 1,

@@ -161,7 +161,7 @@ describe('migration', () => {
     const store = RunStore.open(f);
     try {
       expect(store.db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
-      expect(SCHEMA_VERSION).toBe(4);
+      expect(SCHEMA_VERSION).toBe(MIGRATIONS.length);
       expect(store.getRunSummary(oldRun)).toMatchObject({ problem: 'duplicates', problemVersion: 1 });
       expect(store.runProblem(oldRun).problem.name).toBe('duplicates');
       expect(store.listProblems()).toHaveLength(7);

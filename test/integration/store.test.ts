@@ -149,7 +149,9 @@ describe('runs', () => {
       statusReason: '',
       estimator: 'gradient',
       seed: 42,
-      stepBudget: 1234,
+      verdict: 'none',
+      // the most steps the run can take: (restarts.max + 1) attempts × (budget + (regrow.max + 1) polishes)
+      stepBudget: 4 * (1234 + 4 * 400),
       steps: 0,
       tags: ['a', 'b'],
       startedAt: null,
@@ -277,8 +279,8 @@ function expected(models: readonly Model[], q: RunQuery): { total: number; ids: 
   for (const c of q.where ?? []) {
     const get = (m: Model): unknown =>
       (RUN_FIELDS as readonly string[]).includes(c.field) ? fieldValue(m, c.field as RunField) : pathValue(m, c.field);
-    const test = (v: number): boolean =>
-      ({ '<': v < c.value, '<=': v <= c.value, '=': v === c.value, '!=': v !== c.value, '>=': v >= c.value, '>': v > c.value })[c.op];
+    const cv = c.value as number; // the generated conditions are numeric
+    const test = (v: number): boolean => ({ '<': v < cv, '<=': v <= cv, '=': v === cv, '!=': v !== cv, '>=': v >= cv, '>': v > cv })[c.op];
     rows = rows.filter((m) => {
       const v = get(m);
       return typeof v === 'number' && test(v);

@@ -97,7 +97,7 @@ describe('NewRunState', () => {
     s.addString('training.strings');
     expect((getAt(s.draft, 'training.strings') as unknown[]).length).toBe(5);
     for (let i = 4; i >= 0; i--) s.removeString('training.strings', i);
-    expect(s.errors('training.strings')?.[0]).toMatch(/>=1|too small/i);
+    expect(s.errors('training.strings')?.[0]).toBe('at least 1 item');
   });
 
   it('reads a matrix file, or says why it cannot', async () => {
@@ -129,5 +129,47 @@ describe('NewRunState', () => {
     expect(s.hyperSetValid).toBe(true);
     s.setNumber('optimizer.lr', '-3');
     expect(s.hyperSetValid).toBe(false);
+  });
+});
+
+describe('messages and warnings in plain words', () => {
+  it('a seed that is not a whole number or out of range says so once, in words', () => {
+    const s = new NewRunState();
+    s.setNumber('seed', '1.5');
+    expect(s.errors('seed')).toEqual(['must be a whole number']);
+    s.setNumber('seed', '1e12');
+    expect(s.errors('seed')).toEqual(['at most 2,147,483,647']);
+    s.setNumber('seed', '-3');
+    expect(s.errors('seed')).toEqual(['at least 0']);
+  });
+
+  it('legal but unlikely values are warnings: the run can still start', () => {
+    const s = new NewRunState();
+    expect(s.validation.warnings).toEqual([]);
+    s.setNumber('optimizer.lr', '2');
+    s.setNumber('start.architecture.scale', '3');
+    s.setNumber('stop.targetLinks', '5000');
+    s.setValue('training.strings', [{ text: 'abcdefghijabcdefghij.', cycles: 5 }]);
+    expect(s.validation.request).toBeDefined();
+    expect(s.validation.warnings.map((w) => w.path)).toEqual([
+      'optimizer.lr',
+      'start.architecture.scale',
+      'stop.targetLinks',
+      'training.strings.0.cycles',
+    ]);
+    expect(s.validation.warnings[2]!.message).toMatch(
+      /^the target \(5,000 soft links\) is not below the start's 1,486: nothing will be cut$/,
+    );
+    expect(s.validation.warnings[3]!.message).toContain('has 21 characters but 5 cycles');
+  });
+
+  it('a partial schedule in the JSON editor is merged over the defaults instead of blanking the form', () => {
+    const s = new NewRunState();
+    s.editJson('{"version":1,"seed":7}');
+    expect(s.validation.count).toBe(0);
+    expect(getAt(s.draft, 'seed')).toBe(7);
+    expect(getAt(s.draft, 'optimizer.lr')).toBe(defaultSchedule(1).optimizer.lr);
+    expect(s.validation.request?.method).toBe('runs.start');
+    expect(s.validation.schedule?.training.strings.length).toBeGreaterThan(0);
   });
 });

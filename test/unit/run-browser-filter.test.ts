@@ -200,3 +200,34 @@ describe('fields', () => {
     expect(resolveField('fineLr', c)).toEqual({ error: 'unknown field "fineLr": did you mean rounds.retrain.fineLr?' });
   });
 });
+
+describe('the verdict condition', () => {
+  it('verdict = failed (or !=, any case) is a condition the contract accepts and that reads back the same', () => {
+    const r = parseFilter('Verdict = FAILED, softLinks <= 12');
+    expect(r).toEqual({
+      ok: true,
+      filter: {
+        conditions: [
+          { field: 'verdict', op: '=', value: 'failed' },
+          { field: 'softLinks', op: '<=', value: 12 },
+        ],
+        text: '',
+      },
+    });
+    if (!r.ok) return;
+    expect(RunQuerySchema.parse({ where: r.filter.conditions }).where).toEqual(r.filter.conditions);
+    expect(formatFilter(r.filter)).toBe('verdict = failed, softLinks <= 12');
+    expect(parseFilter('verdict != passed')).toMatchObject({
+      ok: true,
+      filter: { conditions: [{ field: 'verdict', op: '!=', value: 'passed' }] },
+    });
+  });
+
+  it('refuses an order or an unknown verdict, saying what is allowed', () => {
+    expect(parseFilter('verdict < failed')).toMatchObject({
+      ok: false,
+      errors: [{ message: 'verdict takes = or != (e.g. verdict = failed)' }],
+    });
+    expect(parseFilter('verdict = maybe')).toMatchObject({ ok: false, errors: [{ message: 'verdict is one of passed, failed, none' }] });
+  });
+});

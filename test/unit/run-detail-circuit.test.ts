@@ -8,6 +8,8 @@ import { handcraftedDetector } from '../../src-shared/problems/duplicates/handcr
 import { generateArchitecture, REFERENCE_ARCHITECTURE } from '../../src-shared/problems/duplicates/architecture';
 import {
   circuitElements,
+  formatWeight,
+  stabilizeLayout,
   edgeColor,
   edgeWidth,
   LayoutMemory,
@@ -131,5 +133,42 @@ describe('layout', () => {
     expect(m.bounds()).toEqual({ x1: 1, y1: 2, x2: 3, y2: 4 });
     m.replace([['c', { x: 0, y: 0 }]]);
     expect(m.size).toBe(1);
+  });
+});
+
+describe('stabilizeLayout (each snapshot laid out on its own, kept steady between neighbours)', () => {
+  const map = (o: Record<string, [number, number]>) => new Map(Object.entries(o).map(([k, [x, y]]) => [k, { x, y }]));
+
+  it('without a previous layout, the layout is what it is', () => {
+    const next = map({ a: [0, 0], b: [100, 10] });
+    expect(stabilizeLayout(next, undefined)).toEqual(next);
+  });
+
+  it('neurons of a layer keep their previous top-to-bottom order in the layer’s slots; the whole is shifted onto the common neurons', () => {
+    const previous = map({ input: [0, 0], p: [200, 0], q: [200, 100], output: [400, 50] });
+    // the new layout put q above p, and sits 1000 px to the right
+    const next = map({ input: [1000, 0], q: [1200, 0], p: [1200, 100], output: [1400, 50] });
+    const out = stabilizeLayout(next, previous);
+    expect(out.get('p')).toEqual({ x: 200, y: 0 });
+    expect(out.get('q')).toEqual({ x: 200, y: 100 });
+    expect(out.get('input')).toEqual({ x: 0, y: 0 });
+    expect(out.get('output')).toEqual({ x: 400, y: 50 });
+  });
+
+  it('a new neuron keeps its slot; the known ones around it keep their order', () => {
+    const previous = map({ a: [0, 0], b: [0, 100] });
+    const next = map({ b: [0, 0], n: [0, 50], a: [0, 100] });
+    const out = stabilizeLayout(next, previous);
+    expect(out.get('n')!.y).toBeGreaterThan(out.get('a')!.y);
+    expect(out.get('b')!.y).toBeGreaterThan(out.get('n')!.y);
+    expect(new Set([...out.values()].map((p) => p.y)).size).toBe(3); // no two neurons on one spot
+  });
+});
+
+describe('formatWeight', () => {
+  it('three significant digits, a real minus, exponents for the very small', () => {
+    expect(formatWeight(1.23456)).toBe('1.23');
+    expect(formatWeight(-0.045678)).toBe('−0.0457');
+    expect(formatWeight(0.0000123)).toBe('1.23e-5');
   });
 });

@@ -91,11 +91,11 @@ export function registerRuns(program: Command): void {
           return;
         }
         console.log(
-          `${'id'.padStart(5)}  ${'status'.padEnd(11)} ${'links'.padStart(5)} ${'loss'.padStart(10)} ${'test worst'.padStart(10)} ${'steps'.padStart(7)}  name`,
+          `${'id'.padStart(5)}  ${'status'.padEnd(11)} ${'verdict'.padEnd(7)} ${'links'.padStart(5)} ${'loss'.padStart(10)} ${'test worst'.padStart(10)} ${'steps'.padStart(7)}  name`,
         );
         for (const r of list) {
           console.log(
-            `${String(r.id).padStart(5)}  ${r.status.padEnd(11)} ${String(r.softLinks ?? '-').padStart(5)} ${fmt(r.finalLoss, 2).padStart(10)} ${fmt(r.testWorst, 2).padStart(10)} ${String(r.steps).padStart(7)}  ${r.name}`,
+            `${String(r.id).padStart(5)}  ${r.status.padEnd(11)} ${r.verdict.padEnd(7)} ${String(r.softLinks ?? '-').padStart(5)} ${fmt(r.finalLoss, 2).padStart(10)} ${fmt(r.testWorst, 2).padStart(10)} ${String(r.steps).padStart(7)}  ${r.name}`,
           );
         }
       });
@@ -117,7 +117,9 @@ export function registerRuns(program: Command): void {
           printJson({ run, metrics: { total: metrics.total, lastStep: metrics.lastStep }, events, snapshots });
           return;
         }
-        console.log(`run ${run.id}  ${run.name}  [${run.status}${run.statusReason ? `: ${run.statusReason}` : ''}]`);
+        console.log(
+          `run ${run.id}  ${run.name}  [${run.status}${run.statusReason ? `: ${run.statusReason}` : ''}]  verdict ${run.verdict}`,
+        );
         console.log(`  problem ${run.problem}, estimator ${run.estimator}, seed ${run.seed}, tags ${run.tags.join(', ') || '-'}`);
         console.log(
           `  steps ${run.steps}/${run.stepBudget}, soft links ${run.softLinks ?? '-'}, loss ${fmt(run.finalLoss)} (best ${fmt(run.bestLoss)})`,

@@ -10,6 +10,7 @@ import { formatDateTime, formatDuration, formatInt, formatNumber, isoDateTime, M
 export const COLUMN_IDS = [
   'id',
   'status',
+  'verdict',
   'name',
   'problem',
   'architecture',
@@ -105,6 +106,17 @@ export const COLUMNS: readonly ColumnDef[] = [
     firstDir: 'asc',
     text: (r) => r.status,
     csv: (r) => r.status,
+  },
+  {
+    id: 'verdict',
+    label: 'Verdict',
+    title: 'The final check of the run’s circuit (passed / failed / none); filter with verdict = failed',
+    width: 84,
+    align: 'left',
+    sort: 'verdict',
+    firstDir: 'asc',
+    text: (r) => r.verdict,
+    csv: (r) => r.verdict,
   },
   {
     id: 'name',
@@ -223,6 +235,7 @@ const BY_ID = new Map<ColumnId, ColumnDef>(COLUMNS.map((c) => [c.id, c]));
 
 export const DEFAULT_COLUMNS: readonly ColumnId[] = [
   'status',
+  'verdict',
   'name',
   'problem',
   'architecture',

@@ -3,6 +3,7 @@
  *
  *     softLinks <= 12, testWorst < 0.05 optimizer.lr = 0.02 sweep
  *
+ * - `verdict = failed` (or passed, none; = or !=) keeps the runs whose final check says so;
  * - a condition is FIELD OP VALUE (spaces optional): FIELD a numeric run field (softLinks,
  *   testWorst, finalLoss, steps, seed, duration, startedAt…) or a numeric schedule path
  *   (optimizer.lr, dense.l1, rounds.cut.fraction…), case-insensitive; OP one of
@@ -17,6 +18,7 @@
  * filter back (for saved views); parseFilter(formatFilter(f)) gives f again.
  */
 import { RUN_FIELDS, type Condition } from '@shared/api/contract';
+import { RUN_VERDICTS, type RunVerdict } from '@shared/api/records';
 import { schedulePaths } from './schedule-paths';
 
 export interface ParsedFilter {
@@ -50,7 +52,7 @@ const TEXT_FIELDS: Readonly<Record<string, string>> = {
   estimator: 'estimator is not a number: use estimator as a word to search, or estimator.sigma etc. for ES settings',
 };
 
-export const NUMERIC_RUN_FIELDS: readonly string[] = RUN_FIELDS.filter((f) => !(f in TEXT_FIELDS));
+export const NUMERIC_RUN_FIELDS: readonly string[] = RUN_FIELDS.filter((f) => !(f in TEXT_FIELDS) && f !== 'verdict');
 
 const TIME_FIELDS = new Set(['createdAt', 'startedAt', 'endedAt']);
 const ALIASES: Readonly<Record<string, string>> = { links: 'softLinks', lr: 'optimizer.lr' };
@@ -287,6 +289,15 @@ export function parseFilter(input: string, catalog: FieldCatalog = defaultCatalo
         errors.push({ message: `${t.text} ${next.text} needs a value after it`, start: t.start, end });
         continue;
       }
+      if (t.text.toLowerCase() === 'verdict') {
+        const v = valueToken.text.toLowerCase();
+        if (op !== '=' && op !== '!=')
+          errors.push({ message: 'verdict takes = or != (e.g. verdict = failed)', start: next.start, end: next.end });
+        else if (!(RUN_VERDICTS as readonly string[]).includes(v))
+          errors.push({ message: `verdict is one of ${RUN_VERDICTS.join(', ')}`, start: valueToken.start, end: valueToken.end });
+        else conditions.push({ field: 'verdict', op, value: v as RunVerdict });
+        continue;
+      }
       const field = resolveField(t.text, catalog);
       if ('error' in field) {
         errors.push({ message: field.error, start: t.start, end: t.end });
@@ -336,7 +347,14 @@ export function formatDuration(ms: number): string {
 }
 
 export function formatCondition(c: Condition): string {
-  const value = TIME_FIELDS.has(c.field) ? formatDate(c.value) : c.field === 'duration' ? formatDuration(c.value) : String(c.value);
+  const value =
+    typeof c.value === 'string'
+      ? c.value
+      : TIME_FIELDS.has(c.field)
+        ? formatDate(c.value)
+        : c.field === 'duration'
+          ? formatDuration(c.value)
+          : String(c.value);
   return `${c.field} ${c.op} ${value}`;
 }
 

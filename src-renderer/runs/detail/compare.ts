@@ -10,8 +10,10 @@ import { alignSeries, positiveOrNull } from './series';
 export interface FigureRow {
   readonly label: string;
   readonly cells: readonly string[];
-  /** Index of the best run for this figure (lowest), when the figure has an order. */
+  /** Index of the best run for this figure (lowest), when the figure has an order; runs whose verdict failed are never best. */
   readonly best?: number;
+  /** Per-run verdicts, for the verdict row. */
+  readonly verdicts?: readonly RunSummary['verdict'][];
 }
 
 /** Wall-clock duration: end − start, or now − start while going; null before it starts. */
@@ -20,23 +22,26 @@ export function runDuration(r: Pick<RunSummary, 'startedAt' | 'endedAt'>, now: n
   return Math.max(0, (r.endedAt ?? now) - r.startedAt);
 }
 
-function lowest(values: readonly (number | null)[]): number | undefined {
+/** The lowest value's index among the runs that may be best (a failed verdict may not), when the values differ. */
+function lowest(values: readonly (number | null)[], eligible: readonly boolean[]): number | undefined {
   let best: number | undefined;
   values.forEach((v, i) => {
-    if (v !== null && Number.isFinite(v) && (best === undefined || v < (values[best] as number))) best = i;
+    if (eligible[i] && v !== null && Number.isFinite(v) && (best === undefined || v < (values[best] as number))) best = i;
   });
   // a best only means something when there are different values to compare
-  const finite = values.filter((v): v is number => v !== null && Number.isFinite(v));
+  const finite = values.filter((v, i): v is number => eligible[i] === true && v !== null && Number.isFinite(v));
   return finite.length > 1 && finite.some((v) => v !== finite[0]) ? best : undefined;
 }
 
 export function summaryRows(runs: readonly RunSummary[], now: number): FigureRow[] {
   const numeric = (label: string, f: (r: RunSummary) => number | null, format: (v: number) => string = (v) => fmt(v)): FigureRow => {
     const values = runs.map(f);
-    const best = lowest(values);
+    const best = lowest(values, eligible);
     return { label, cells: values.map((v) => (v === null ? '—' : format(v))), ...(best !== undefined ? { best } : {}) };
   };
+  const eligible = runs.map((r) => r.verdict !== 'failed');
   return [
+    { label: 'verdict', cells: runs.map((r) => r.verdict), verdicts: runs.map((r) => r.verdict) },
     { label: 'status', cells: runs.map((r) => (r.statusReason ? `${r.status} (${r.statusReason})` : r.status)) },
     { label: 'estimator', cells: runs.map((r) => r.estimator) },
     { label: 'seed', cells: runs.map((r) => String(r.seed)) },

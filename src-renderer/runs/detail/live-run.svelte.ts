@@ -10,7 +10,7 @@ import type { ApiEvent } from '@shared/api/contract';
 import { isFinalStatus, type EventRecord, type RunDetail, type SnapshotInfo } from '@shared/api/records';
 import type { LabClient } from '../../api/connect';
 import { errorMessage } from '../../lib/api';
-import { estimateProgress, ProgressTracker, type ProgressEstimate } from './eta';
+import { estimateProgress, NO_ESTIMATE, phaseStartStep, ProgressTracker, type ProgressEstimate, type ProgressSample } from './eta';
 import { appendPage, EMPTY_BUFFER, type MetricsPage, type SeriesBuffer } from './series';
 import { throttle, type Throttled } from '../../lib/throttle';
 
@@ -40,7 +40,7 @@ export class LiveRun {
   events = $state.raw<EventRecord[]>([]);
   snapshots = $state.raw<SnapshotInfo[]>([]);
   progress = $state.raw<ProgressData | null>(null);
-  estimate = $state.raw<ProgressEstimate>({ fraction: 0, stepsPerSecond: null, etaMs: null });
+  estimate = $state.raw<ProgressEstimate>(NO_ESTIMATE);
 
   private readonly tracker = new ProgressTracker();
   private metricsGen = 0;
@@ -111,7 +111,7 @@ export class LiveRun {
       case 'run.progress':
         if (e.data.runId !== this.id) return;
         this.progress = e.data;
-        this.track(e.data.step, e.data.wallMs);
+        this.track({ step: e.data.step, wallMs: e.data.wallMs, phase: e.data.phase, softLinks: e.data.softLinks });
         this.metricsT?.request();
         this.snapshotsT?.request();
         return;
@@ -120,7 +120,10 @@ export class LiveRun {
         const before = this.run;
         this.run = { ...before, ...e.data };
         if (e.data.steps < this.raw.lastStep) this.resetMetrics(); // continued from an earlier snapshot
-        if (before.status !== e.data.status) this.refreshAll();
+        if (before.status !== e.data.status) {
+          if (isFinalStatus(e.data.status)) this.ended();
+          this.refreshAll();
+        }
         return;
       }
       case 'run.event':
@@ -134,6 +137,23 @@ export class LiveRun {
     }
   }
 
+  /**
+   * The run has ended: the header shows the stored final figures (the final circuit's, which
+   * with restarts or a polish differ from the last live progress), read again from the lab.
+   */
+  private ended(): void {
+    this.progress = null;
+    this.estimate = NO_ESTIMATE;
+    void this.client['runs.get']({ id: this.id }).then(
+      (run) => {
+        this.run = run;
+      },
+      (e: unknown) => {
+        this.refreshError = errorMessage(e);
+      },
+    );
+  }
+
   private resetMetrics(): void {
     this.metricsGen++;
     this.raw = EMPTY_BUFFER;
@@ -143,10 +163,23 @@ export class LiveRun {
     this.metricsT?.request();
   }
 
-  private track(step: number, wallMs: number | null): void {
-    this.tracker.push({ step, wallMs });
-    const budget = this.progress?.stepBudget ?? this.run?.stepBudget ?? 0;
-    this.estimate = estimateProgress(this.tracker.all, budget);
+  private track(sample: ProgressSample): void {
+    this.tracker.push(sample);
+    const run = this.run;
+    if (run === null || isFinalStatus(run.status)) return;
+    const plan = {
+      denseSteps: run.schedule.dense.steps,
+      polishSteps: run.schedule.polish.steps,
+      targetLinks: run.schedule.stop.targetLinks,
+    };
+    // where the current phase began: from the whole (downsampled) series, and the live sample when it is in a newer phase
+    const points = this.raw.points;
+    const lastPoint = points.at(-1);
+    const start =
+      lastPoint !== undefined && lastPoint.phase !== sample.phase && sample.step > lastPoint.step
+        ? lastPoint.step
+        : phaseStartStep(points.map((p) => ({ step: p.step, wallMs: p.wallMs, phase: p.phase })));
+    this.estimate = estimateProgress(this.tracker.all, plan, start);
   }
 
   private async page(afterStep: number, smoothing: number): Promise<MetricsPage> {
@@ -166,7 +199,8 @@ export class LiveRun {
     if (raw.points !== this.raw.points || raw.lastStep !== this.raw.lastStep) {
       const known = this.raw.points.at(-1)?.step ?? 0;
       this.raw = raw;
-      for (const p of raw.points.slice(-50)) if (p.step > known) this.track(p.step, p.wallMs);
+      for (const p of raw.points.slice(-50))
+        if (p.step > known) this.track({ step: p.step, wallMs: p.wallMs, phase: p.phase, softLinks: p.softLinks });
     }
     const factor = this.smoothing;
     if (factor > 0) {

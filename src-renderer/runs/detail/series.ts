@@ -79,6 +79,6 @@ export function lossColumns(raw: readonly Metric[], smooth: readonly Metric[] | 
 }
 
 /** Columns of the soft-link chart: [step, soft links, λ1]. */
-export function linkColumns(raw: readonly Metric[]): (number | null)[][] {
-  return [raw.map((m) => m.step), raw.map((m) => m.softLinks), raw.map((m) => m.lambda1)];
+export function linkColumns(raw: readonly Metric[], log = false): (number | null)[][] {
+  return [raw.map((m) => m.step), raw.map((m) => (log && !(m.softLinks > 0) ? null : m.softLinks)), raw.map((m) => m.lambda1)];
 }

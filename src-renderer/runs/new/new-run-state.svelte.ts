@@ -158,7 +158,8 @@ export class NewRunState {
     }
     this.jsonError = undefined;
     this.matrixError = undefined;
-    this.replaceDraft(parsed, true);
+    // a partial schedule ({"seed": 7}) is what differs from the defaults: merged over them, as the lab does
+    this.replaceDraft(overDefault(parsed, this.base), true);
   }
 
   chooseStart(choice: StartChoice): void {

@@ -9,6 +9,7 @@ import { prototypeMatrixSpec } from '@shared/io/prototype-matrix';
 import type { Problem } from '@shared/problems/problem';
 import { frameOf } from '@shared/problems/problem-frame';
 import { defaultSchedule, mergeOverrides, ScheduleSchema, type Schedule } from '@shared/synthesis/schedule';
+import { startCircuit } from '@shared/synthesis/start';
 
 export type JsonObject = Record<string, unknown>;
 
@@ -101,17 +102,109 @@ export interface Issue {
   readonly message: string;
 }
 
-/** zod issues as dotted paths; an unknown key becomes an issue at that key's own path. */
+const count = (n: number | bigint): string => Number(n).toLocaleString('en-US');
+
+/**
+ * A validator's issue in plain words: "must be a whole number", "at most 2,147,483,647",
+ * "at least 1 item" — never the validator's own text ("Invalid input: expected int,
+ * received number").
+ */
+export function plainMessage(i: z.core.$ZodIssue): string {
+  // the schema's own words ("must not be empty", "must be > 0") are kept
+  if (!/^(Invalid|Too (big|small)|Unrecognized)/.test(i.message)) return i.message;
+  switch (i.code) {
+    case 'invalid_type': {
+      if (/received undefined/.test(i.message)) return 'required';
+      const words: Record<string, string> = {
+        int: 'must be a whole number',
+        number: 'must be a number',
+        string: 'must be text',
+        boolean: 'must be true or false',
+        array: 'must be a list',
+        object: 'must be an object',
+      };
+      return words[i.expected] ?? `must be ${i.expected}`;
+    }
+    case 'too_big': {
+      const unit = i.origin === 'string' ? ' characters' : i.origin === 'array' ? ' items' : '';
+      return i.inclusive ? `at most ${count(i.maximum)}${unit}` : `less than ${count(i.maximum)}${unit}`;
+    }
+    case 'too_small': {
+      if (i.origin === 'string' && Number(i.minimum) === 1) return 'required';
+      const unit = i.origin === 'string' ? ' characters' : i.origin === 'array' ? (Number(i.minimum) === 1 ? ' item' : ' items') : '';
+      return i.inclusive ? `at least ${count(i.minimum)}${unit}` : `more than ${count(i.minimum)}${unit}`;
+    }
+    case 'invalid_value':
+      return i.values.length === 1
+        ? `must be ${JSON.stringify(i.values[0])}`
+        : `must be one of ${i.values.map((v) => JSON.stringify(v)).join(', ')}`;
+    case 'invalid_union':
+      return 'is not one of the allowed forms';
+    default:
+      return i.message;
+  }
+}
+
+/** zod issues as dotted paths in plain words, one per path (the first: a value has one thing wrong at a time); an unknown key becomes an issue at that key's own path. */
 export function issuesOf(error: z.ZodError): Issue[] {
   const out: Issue[] = [];
+  const seen = new Set<string>();
   for (const i of error.issues) {
     const path = i.path.map(String).join('.');
     if (i.code === 'unrecognized_keys') {
       for (const k of i.keys) out.push({ path: path ? `${path}.${k}` : k, message: 'unknown field' });
-    } else {
-      out.push({ path, message: i.message });
+    } else if (!seen.has(path)) {
+      seen.add(path);
+      out.push({ path, message: plainMessage(i) });
     }
   }
+  return out;
+}
+
+const startLinkCounts = new WeakMap<object, number | null>();
+
+/** Soft links of the schedule's starting circuit (null when it cannot be built); cached per start object. */
+function startLinks(schedule: Schedule, problem: Problem | undefined): number | null {
+  const hit = startLinkCounts.get(schedule.start);
+  if (hit !== undefined) return hit;
+  let n: number | null;
+  try {
+    n = startCircuit(schedule.start, schedule.seed, problem).weights.length;
+  } catch {
+    n = null;
+  }
+  startLinkCounts.set(schedule.start, n);
+  return n;
+}
+
+/**
+ * Values that are legal but almost surely not what was meant: a learning rate or an
+ * initial scale above 1, a target size at or above the start's link count (nothing to cut),
+ * a string longer than its cycles can read. Shown as warnings; the run can still start.
+ */
+export function scheduleWarnings(schedule: Schedule, problem?: Problem): Issue[] {
+  const out: Issue[] = [];
+  if (schedule.optimizer.lr > 1)
+    out.push({ path: 'optimizer.lr', message: `learning rate ${schedule.optimizer.lr} is above 1: training usually diverges` });
+  const arch = 'architecture' in schedule.start ? schedule.start.architecture : undefined;
+  if (arch && 'scale' in arch && typeof arch.scale === 'number' && arch.scale > 1)
+    out.push({ path: 'start.architecture.scale', message: `initial scale ${arch.scale} is above 1: the starting weights are large` });
+  const links = startLinks(schedule, problem);
+  if (links !== null && schedule.stop.targetLinks >= links)
+    out.push({
+      path: 'stop.targetLinks',
+      message: `the target (${count(schedule.stop.targetLinks)} soft links) is not below the start's ${count(links)}: nothing will be cut`,
+    });
+  const strings = (list: readonly { text: string; cycles: number }[], at: string): void =>
+    list.forEach((s, i) => {
+      if (s.text.length > s.cycles)
+        out.push({
+          path: `${at}.${i}.cycles`,
+          message: `"${s.text.length > 24 ? `${s.text.slice(0, 24)}…` : s.text}" has ${count(s.text.length)} characters but ${count(s.cycles)} cycles: the rest is never read`,
+        });
+    });
+  strings(schedule.training.strings, 'training.strings');
+  strings(schedule.testSuite, 'testSuite');
   return out;
 }
 
@@ -235,6 +328,8 @@ export interface Validation {
   readonly errors: Readonly<Record<string, string[]>>;
   /** Every problem, with its full path (for the summary beside the Start button). */
   readonly count: number;
+  /** Values that are legal but almost surely wrong, by field path (the run can still start). */
+  readonly warnings: readonly Issue[];
   /** The request to send: present only when nothing is wrong. */
   readonly request?: StartRequest;
   /** The schedule the run will get (what the server computes from the request). */
@@ -375,8 +470,9 @@ export function validateForm(form: FormState, anchors: ReadonlySet<string>): Val
     const grouped = groupIssues([i], anchors);
     for (const [a, msgs] of Object.entries(grouped)) for (const m of msgs) add(a, m);
   }
-  const count = Object.values(errors).reduce((n, l) => n + l.length, 0);
-  return count === 0 && schedule ? { errors, count, request, schedule } : { errors, count };
+  const n = Object.values(errors).reduce((k, l) => k + l.length, 0);
+  const warnings = schedule ? scheduleWarnings(schedule, form.problemDefinition) : [];
+  return n === 0 && schedule ? { errors, count: n, warnings, request, schedule } : { errors, count: n, warnings };
 }
 
 /**
