@@ -9,6 +9,7 @@ import { registerBenchStore } from './commands/bench-store';
 import { registerEval } from './commands/eval';
 import { registerProblems } from './commands/problems';
 import { registerRuns } from './commands/runs';
+import { registerSweep } from './commands/sweep';
 import { registerSynth } from './commands/synth';
 import { registerTest } from './commands/test';
 import { registerTrain } from './commands/train';
@@ -34,6 +35,7 @@ export function buildProgram(): Command {
   registerTest(program);
   registerRuns(program);
   registerProblems(program);
+  registerSweep(program);
   return program;
 }
 

@@ -28,6 +28,7 @@ export function runSummary(over: Partial<RunSummary> = {}): RunSummary {
     tags: [],
     startPoint: '',
     deletedAt: null,
+    sweepId: null,
     ...over,
   };
 }
