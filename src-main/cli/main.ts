@@ -13,6 +13,7 @@ import { registerSweep } from './commands/sweep';
 import { registerSynth } from './commands/synth';
 import { registerTest } from './commands/test';
 import { registerTrain } from './commands/train';
+import { registerWorker } from './commands/worker';
 import { ApiError } from '../../src-shared/api/dispatch';
 import { DatabaseOpenError } from '../store/database';
 import { NotALabDatabaseError } from '../store/identify';
@@ -36,6 +37,7 @@ export function buildProgram(): Command {
   registerRuns(program);
   registerProblems(program);
   registerSweep(program);
+  registerWorker(program);
   return program;
 }
 
