@@ -65,12 +65,14 @@ describe('opening and migrations', () => {
       'hyper_sets',
       'link_keys',
       'metrics',
+      'problem_versions',
       'problems',
       'run_deliveries',
       'run_tags',
       'runs',
       'saved_views',
       'snapshots',
+      'sweeps',
     ]);
     expect(s1.listProblems()).toEqual([
       { id: 'duplicates', name: 'Duplicate characters', description: expect.stringContaining('duplicate') },
