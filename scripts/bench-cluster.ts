@@ -103,6 +103,7 @@ for (const w of workerCounts) {
   const m = median(times);
   console.log(
     JSON.stringify({
+      backend,
       workers: w,
       runs: seeds,
       medianSeconds: Math.round(m * 10) / 10,
