@@ -232,16 +232,17 @@ export class Supervisor {
     const resumes = this.store.listEvents(runId).filter((e) => e.kind === 'resume').length;
     if (resumes >= MAX_LOST_RESUMES) return false;
     const reason = `its process was lost: ${why}`;
-    this.store.db.transaction(() => {
+    // one transaction: nobody sees the run interrupted in between
+    const e = this.store.db.transaction(() => {
       this.store.setStatus(runId, 'interrupted', reason, { endedAt: Date.now() });
       this.store.reopenRun(runId, last.id);
-      const e = this.store.appendEvent(runId, {
+      return this.store.appendEvent(runId, {
         step: last.step,
         kind: 'resume',
         data: { kind: 'resume', reason, fromStep: last.step, snapshotId: last.id, attempt: resumes + 1 },
       });
-      this.opts.emit?.({ name: 'run.event', data: e });
     })();
+    this.opts.emit?.({ name: 'run.event', data: e });
     this.opts.emit?.({ name: 'run.changed', data: this.store.getRunSummary(runId) });
     return true;
   }
