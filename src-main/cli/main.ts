@@ -7,6 +7,7 @@ import { Command, CommanderError } from 'commander';
 import { registerBench } from './commands/bench';
 import { registerBenchStore } from './commands/bench-store';
 import { registerEval } from './commands/eval';
+import { registerMinimal } from './commands/minimal';
 import { registerProblems } from './commands/problems';
 import { registerRuns } from './commands/runs';
 import { registerSweep } from './commands/sweep';
@@ -36,6 +37,7 @@ export function buildProgram(): Command {
   registerTest(program);
   registerRuns(program);
   registerProblems(program);
+  registerMinimal(program);
   registerSweep(program);
   registerWorker(program);
   return program;

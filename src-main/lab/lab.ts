@@ -62,18 +62,36 @@ export function quickCheck(store: RunStore, max = 10): string[] {
   }
 }
 
+/**
+ * Opens the store for writing and proves it can write: one small write transaction (the
+ * schema version rewritten as it is), so a lab opened on a full disk finds out now rather
+ * than at its first run's first message.
+ */
+function openWritable(file: string, binding: { nativeBinding?: string }): RunStore {
+  const store = RunStore.open(file, binding);
+  if (file === ':memory:') return store;
+  try {
+    const version = store.db.pragma('user_version', { simple: true }) as number;
+    store.db.transaction(() => store.db.pragma(`user_version = ${version}`)).immediate();
+  } catch (e) {
+    store.close();
+    throw e;
+  }
+  return store;
+}
+
 function openStore(opts: LabOptions, health: LabHealth, reserve: DiskReserve): RunStore {
   const binding = opts.nativeBinding ? { nativeBinding: opts.nativeBinding } : {};
   let store: RunStore;
   try {
-    store = RunStore.open(opts.db, binding);
+    store = openWritable(opts.db, binding);
   } catch (e) {
     const why = cannotWriteReason(e);
     if (!why || opts.db === ':memory:') throw e;
     // no room to open for writing: give back the reserve and try again, else read-only
     if (reserve.release()) {
       try {
-        store = RunStore.open(opts.db, binding);
+        store = openWritable(opts.db, binding);
         health.set('disk-full', `${why}: runs stay paused until there is space again (purge runs from the trash, or free disk space)`);
         return store;
       } catch {

@@ -36,6 +36,8 @@ export interface DriverOptions {
   readonly flow?: { hasRoom(): boolean; room(): Promise<void> };
 }
 
+/** The smallest loss the divergence bound is a multiple of (see RunDriver.divergenceBound). */
+export const DIVERGENCE_FLOOR = 1;
 export class RunDriver {
   private seq = 0;
   private metrics: Metric[] = [];
@@ -166,9 +168,14 @@ export class RunDriver {
     return { base, links: r.links, weights: Float64Array.from(r.weights) };
   }
 
-  /** The loss above which the run counts as diverged (schedule.stop.divergence × max(best, starting loss)). */
+  /**
+   * The loss above which the run counts as diverged: schedule.stop.divergence × max(best,
+   * starting loss, DIVERGENCE_FLOOR). The floor keeps a nearly exact start (a loss of 1e-20
+   * that training moves to 15) from counting as diverged: only a loss far above an ordinary
+   * error does.
+   */
   private divergenceBound(): number {
-    return this.schedule.stop.divergence * Math.max(this.best, this.startLoss ?? 0);
+    return this.schedule.stop.divergence * Math.max(this.best, this.startLoss ?? 0, DIVERGENCE_FLOOR);
   }
 
   /** Watches each step's training loss: not finite, or beyond the divergence bound, ends the run as diverged. */
@@ -185,7 +192,7 @@ export class RunDriver {
       const f = this.schedule.stop.divergence;
       this.divergedBecause =
         `the training loss rose to ${preregLoss.toExponential(3)} at step ${step}, more than ${f}× its best ` +
-        `${this.best.toExponential(3)} (or its starting loss ${this.startLoss.toExponential(3)}; schedule stop.divergence)`;
+        `${this.best.toExponential(3)} (or its starting loss ${this.startLoss.toExponential(3)}, or ${DIVERGENCE_FLOOR}; schedule stop.divergence)`;
       return;
     }
     this.best = Math.min(this.best, preregLoss);

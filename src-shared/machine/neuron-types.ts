@@ -11,73 +11,12 @@
  * and a max-norm tie shares the gradient equally among the tied coordinates.
  */
 import { PathLayout, ROOT } from '../vvalue/path-layout';
-import { leaves, pathKey, type Path, type VValue } from '../vvalue/vvalue';
+import { leaves, type VValue } from '../vvalue/vvalue';
+import { NONE, scalarOut, union, type InputMode, type Kernel, type NeuronType } from './neuron-kernel';
+import { identity, mult, push } from './neuron-types-gated';
 
-export type GradientMode = 'exact' | 'prototype';
-
-/** How the `input` neuron reads its driving string: one character, or one word token, per period. */
-export type InputMode = 'characters' | 'tokens';
-
-/** What the environment supplies at run time. */
-export interface NeuronEnv {
-  /** The string the `input` neuron reads out (spec §4). */
-  readonly inputString: string;
-  /** Characters (the default) or word tokens (see drivingSymbols). */
-  readonly inputMode?: InputMode;
-}
-
-/** What a type may use when it is instantiated. */
-export interface NeuronContext {
-  /** Parameters of this neuron instance (only `const` uses them). */
-  readonly params?: VValue | undefined;
-  /** Characters the `input` neuron may emit. */
-  readonly alphabet: readonly string[];
-}
-
-/**
- * One neuron's kernel on dense slices. Input port `p` lives at `x[xOffset + p·D ..)`, output
- * port `q` at `y[yOffset + q·D ..)`, with D = layout.size (the coordinates of one port).
- * The gradients follow the same layout: `gy` (of the outputs) from `gyOffset`, `gx` (of the
- * inputs) from `gxOffset`.
- */
-export interface Kernel {
-  /** Overwrites every output slice. */
-  forward(x: Float64Array, xOffset: number, y: Float64Array, yOffset: number, env: NeuronEnv): void;
-  /** Adds Jᵀ·gy to gx (inputs `x` and outputs `y` are those of the forward call). */
-  backward(
-    x: Float64Array,
-    xOffset: number,
-    y: Float64Array,
-    yOffset: number,
-    gy: Float64Array,
-    gyOffset: number,
-    gx: Float64Array,
-    gxOffset: number,
-    mode: GradientMode,
-  ): void;
-}
-
-export interface NeuronType {
-  readonly name: string;
-  readonly description: string;
-  readonly inputs: readonly string[];
-  readonly outputs: readonly string[];
-  /** Hard self-links every instance gets: [input port, output port]. */
-  readonly selfLinks: ReadonlyArray<readonly [string, string]>;
-  /**
-   * True for the types synthesis places in layers (LAYER_TYPES): their outputs are zero
-   * until something reaches their inputs. Sources, sinks, the timer and Self are not.
-   */
-  readonly interneuron: boolean;
-  /** Coordinates each output port can hold, given those each input port can hold. */
-  outputPaths(inputPaths: ReadonlyArray<readonly Path[]>, ctx: NeuronContext): Path[][];
-  kernel(layout: PathLayout, ctx: NeuronContext): Kernel;
-  /**
-   * What is wrong with an instance's parameters, or undefined when they are fine (types
-   * that take parameters check them here; the engines refuse an instance that fails).
-   */
-  paramsProblem?(params: VValue | undefined): string | undefined;
-}
+export type { GradientMode, InputMode, Kernel, NeuronContext, NeuronEnv, NeuronType } from './neuron-kernel';
+export { LIST_HEAD, LIST_TAIL, MAX_PUSH_DEPTH, pushDepthProblem } from './neuron-types-gated';
 
 /** `dot` clips its result to [−DOT_CLIP, DOT_CLIP]. */
 export const DOT_CLIP = 4;
@@ -85,16 +24,6 @@ export const DOT_CLIP = 4;
 export const INPUT_PERIOD = 10;
 /** The character the `eos` neuron emits. */
 export const END_OF_TEXT = '.';
-
-const NONE: Kernel['backward'] = () => {};
-
-function union(...sets: ReadonlyArray<readonly Path[]>): Path[] {
-  const seen = new Map<string, Path>();
-  for (const s of sets) for (const p of s) seen.set(pathKey(p), p);
-  return [...seen.values()];
-}
-
-const scalarOut = (): Path[][] => [[ROOT]];
 
 /** relu and its derivative with the ½ convention at 0. */
 function reluGrad(d: number): number {
@@ -366,158 +295,6 @@ const constant: NeuronType = {
   interneuron: false,
   outputPaths: (_ins, ctx) => [Array.from(leaves(ctx.params ?? {}), ([p]) => p)],
   kernel: (layout, ctx) => constantKernel(layout, ctx.params ?? {}, 1),
-};
-
-const identity: NeuronType = {
-  name: 'identity',
-  description: 'out = in: a copy one cycle later (relays and delay lines).',
-  inputs: ['in'],
-  outputs: ['out'],
-  selfLinks: [],
-  interneuron: true,
-  outputPaths: (ins) => [union(ins[0] ?? [])],
-  kernel(layout) {
-    const D = layout.size;
-    return {
-      forward(x, xo, y, yo) {
-        for (let k = 0; k < D; k++) y[yo + k] = x[xo + k] as number;
-      },
-      backward(_x, _xo, _y, _yo, gy, gyo, gx, gxo) {
-        for (let k = 0; k < D; k++) gx[gxo + k] = (gx[gxo + k] as number) + (gy[gyo + k] as number);
-      },
-    };
-  },
-};
-
-const mult: NeuronType = {
-  name: 'mult',
-  description: 'out = gate[":number"] · main: the fuzzy conditional (main passes scaled by the gate scalar).',
-  inputs: ['gate', 'main'],
-  outputs: ['out'],
-  selfLinks: [],
-  interneuron: true,
-  outputPaths: (ins) => [union(ins[1] ?? [])],
-  kernel(layout) {
-    const D = layout.size;
-    const r = layout.indexOf(ROOT);
-    return {
-      forward(x, xo, y, yo) {
-        const g = r < 0 ? 0 : (x[xo + r] as number);
-        for (let k = 0; k < D; k++) y[yo + k] = g * (x[xo + D + k] as number);
-      },
-      backward(x, xo, _y, _yo, gy, gyo, gx, gxo) {
-        // d main = gate·gy, d gate = ⟨main, gy⟩ (bilinear)
-        const g = r < 0 ? 0 : (x[xo + r] as number);
-        let dg = 0;
-        for (let k = 0; k < D; k++) {
-          const gk = gy[gyo + k] as number;
-          if (gk === 0) continue;
-          dg += gk * (x[xo + D + k] as number);
-          gx[gxo + D + k] = (gx[gxo + D + k] as number) + g * gk;
-        }
-        if (r >= 0) gx[gxo + r] = (gx[gxo + r] as number) + dg;
-      },
-    };
-  },
-};
-
-/** Labels of the `dmm-cons` list that `push` builds. */
-export const LIST_HEAD = 'this';
-export const LIST_TAIL = 'rest';
-/** Largest depth cap a `push` neuron may declare. */
-export const MAX_PUSH_DEPTH = 32;
-
-/** Number of leading `rest` labels of a path: how deep in the list its coordinate sits. */
-function listDepth(p: Path): number {
-  let d = 0;
-  while (d < p.length && p[d] === LIST_TAIL) d++;
-  return d;
-}
-
-/** The depth cap K of a `push` instance: `params.depth`, an integer in [0, MAX_PUSH_DEPTH]. */
-export function pushDepthProblem(params: VValue | undefined): string | undefined {
-  const raw = params === undefined ? undefined : params['depth'];
-  const k = typeof raw === 'number' ? raw : typeof raw === 'object' && raw !== null ? raw[':number'] : undefined;
-  if (k === undefined) {
-    return `params.depth is required: the depth cap K (the number of "${LIST_TAIL}" levels kept); an unbounded push would grow its list forever`;
-  }
-  if (typeof k !== 'number' || !Number.isInteger(k) || k < 0 || k > MAX_PUSH_DEPTH) {
-    return `params.depth must be an integer in [0, ${MAX_PUSH_DEPTH}], got ${JSON.stringify(k)}`;
-  }
-  return undefined;
-}
-
-function pushDepth(params: VValue | undefined): number {
-  const problem = pushDepthProblem(params);
-  if (problem) throw new RangeError(`push: ${problem}`);
-  const raw = (params as VValue)['depth'];
-  return typeof raw === 'number' ? raw : ((raw as VValue)[':number'] as number);
-}
-
-const push: NeuronType = {
-  name: 'push',
-  description: `list = gate·{${LIST_HEAD}: item, ${LIST_TAIL}: list} + (1 − gate)·list, truncated below K "${LIST_TAIL}" levels (params.depth = K): a gated dmm-cons list. With its hard self-link list ← list it keeps the list.`,
-  inputs: ['list', 'item', 'gate'],
-  outputs: ['list'],
-  selfLinks: [['list', 'list']],
-  interneuron: true,
-  paramsProblem: pushDepthProblem,
-  outputPaths(ins, ctx) {
-    const k = pushDepth(ctx.params);
-    const list = ins[0] ?? [];
-    const out = union(
-      list,
-      (ins[1] ?? []).map((p) => [LIST_HEAD, ...p]),
-      list.map((p) => [LIST_TAIL, ...p]),
-    );
-    return [out.filter((p) => listDepth(p) <= k)];
-  },
-  kernel(layout, ctx) {
-    const K = pushDepth(ctx.params);
-    const D = layout.size;
-    const r = layout.indexOf(ROOT);
-    // per coordinate p of the layout: kept at all, and where {this: item, rest: list} reads it from
-    const keep = new Uint8Array(D);
-    const fromItem = new Int32Array(D).fill(-1);
-    const fromList = new Int32Array(D).fill(-1);
-    for (let k = 0; k < D; k++) {
-      const p = layout.path(k);
-      keep[k] = listDepth(p) <= K ? 1 : 0;
-      if (p[0] === LIST_HEAD) fromItem[k] = layout.indexOf(p.slice(1));
-      else if (p[0] === LIST_TAIL) fromList[k] = layout.indexOf(p.slice(1));
-    }
-    return {
-      forward(x, xo, y, yo) {
-        const g = r < 0 ? 0 : (x[xo + 2 * D + r] as number);
-        for (let k = 0; k < D; k++) {
-          if (!keep[k]) {
-            y[yo + k] = 0;
-            continue;
-          }
-          const i = fromItem[k] as number;
-          const l = fromList[k] as number;
-          const cons = (i >= 0 ? (x[xo + D + i] as number) : 0) + (l >= 0 ? (x[xo + l] as number) : 0);
-          y[yo + k] = g * cons + (1 - g) * (x[xo + k] as number);
-        }
-      },
-      backward(x, xo, _y, _yo, gy, gyo, gx, gxo) {
-        const g = r < 0 ? 0 : (x[xo + 2 * D + r] as number);
-        let dg = 0;
-        for (let k = 0; k < D; k++) {
-          const gk = gy[gyo + k] as number;
-          if (gk === 0 || !keep[k]) continue;
-          const i = fromItem[k] as number;
-          const l = fromList[k] as number;
-          const cons = (i >= 0 ? (x[xo + D + i] as number) : 0) + (l >= 0 ? (x[xo + l] as number) : 0);
-          dg += gk * (cons - (x[xo + k] as number));
-          gx[gxo + k] = (gx[gxo + k] as number) + (1 - g) * gk;
-          if (i >= 0) gx[gxo + D + i] = (gx[gxo + D + i] as number) + g * gk;
-          if (l >= 0) gx[gxo + l] = (gx[gxo + l] as number) + g * gk;
-        }
-        if (r >= 0) gx[gxo + 2 * D + r] = (gx[gxo + 2 * D + r] as number) + dg;
-      },
-    };
-  },
 };
 
 /** Name of the self-referential neuron type (spec §2, beyond DMM-lite). */

@@ -119,6 +119,13 @@ export abstract class CircuitLoss {
     }
   }
 
+  /** Refuses a window the engines cannot run (the same RangeError on every engine). */
+  protected checkCycles(cycles: number): void {
+    if (!Number.isInteger(cycles) || cycles < 1 || cycles > 100_000) {
+      throw new RangeError(`cycles must be an integer in [1, 100000], got ${cycles}`);
+    }
+  }
+
   /** Loss of weights `w` on `text`. When `grad` is given, dLoss/dw is added to it (regulariser included). */
   evaluate(w: Float64Array, text: string, settings: LossSettings, grad?: Float64Array): LossReport {
     const { preregLoss, worstError } = this.fit(w, text, settings.cycles, settings.gradients, grad);
@@ -219,6 +226,7 @@ export class CompiledLoss extends CircuitLoss {
   }
 
   fit(w: Float64Array, text: string, cycles: number, mode: GradientMode, grad?: Float64Array): Fitted {
+    this.checkCycles(cycles);
     const targets = this.targets.get(text, cycles);
     if (this.fast) return this.fitFast(this.fast, targets, w, text, cycles, mode, grad);
     const m = this.machine;
@@ -315,6 +323,7 @@ export class InterpretedLoss extends CircuitLoss {
   }
 
   fit(w: Float64Array, text: string, cycles: number, mode: GradientMode, grad?: Float64Array): Fitted {
+    this.checkCycles(cycles);
     const targets = this.targets.get(text, cycles);
     const tape = new Tape(grad !== undefined);
     const trainable = vectorToMatrix(this.params, w);

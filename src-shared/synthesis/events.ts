@@ -3,6 +3,7 @@
  * decision, each with the numbers that drove it. Plain serialisable data.
  */
 import type { Link } from '../machine/spec';
+import type { BypassEvidence, LinkEvidence, Removal, VerdictBounds } from './minimality';
 
 /** An attended-run control as an event records it (same shape as SynthesisControl). */
 export type ControlRecord =
@@ -76,6 +77,25 @@ export type SynthesisEvent =
   /** An attended-run control received between steps (prunes apply at the next round boundary). */
   | (EventBase & { readonly kind: 'control'; readonly control: ControlRecord; readonly phase: Phase })
   | (EventBase & { readonly kind: 'prune'; readonly threshold: number; readonly removed: readonly Link[]; readonly linksBefore: number })
+  /**
+   * The minimality certificate of the result (minimality.ts): the moves it accepted, and for
+   * every remaining link the best training loss reached without it; `refused` says why there
+   * is none (the result fails its verdict, or the run was cancelled during the check).
+   */
+  | (EventBase & {
+      readonly kind: 'certificate';
+      /** Soft links before the check (softLinks: after). */
+      readonly linksBefore: number;
+      readonly removals: readonly Removal[];
+      readonly necessary: readonly LinkEvidence[];
+      readonly bypasses: readonly BypassEvidence[];
+      readonly bounds: VerdictBounds;
+      readonly trainLoss: number;
+      readonly validationWorst: number;
+      readonly trials: number;
+      readonly trialSteps: number;
+      readonly refused?: string;
+    })
   | (EventBase & {
       readonly kind: 'stop';
       readonly reason: 'target' | 'stalled' | 'budget' | 'cancelled';

@@ -7,6 +7,7 @@ import type { MachineSpec, Link } from '../machine/spec';
 import type { Problem } from '../problems/problem';
 import type { Circuit } from './circuit';
 import type { ControlRecord, StepMetrics, SynthesisEvent } from './events';
+import type { Certificate } from './minimality';
 import type { Fit } from './objective';
 import type { TestReport } from './test-suite';
 import type { Trainer } from './trainer';
@@ -68,4 +69,6 @@ export interface SynthesisResult {
   readonly steps: number;
   readonly stopReason: StopReason;
   readonly events: readonly SynthesisEvent[];
+  /** Why the circuit cannot be smaller (absent when the schedule skips the check or the result fails its verdict). */
+  readonly certificate?: Certificate;
 }

@@ -213,6 +213,18 @@ export const ScheduleSchema = z.strictObject({
    * bounds; otherwise up to `max` more attempts start from fresh random initialisations
    * (seeded), and the best attempt is kept. Not for matrix starts (nothing random to redo).
    */
+  /**
+   * The minimality certificate at the end of each attempt (minimality.ts): each remaining
+   * link's removal, and each replacement of a relaying neuron by a direct link or a
+   * constant, retrained `steps` steps from the current weights at `lr`; a move that keeps
+   * the verdict (the restart bounds) is kept, and the run records for every link of the
+   * result the best loss reached without it. With `restartAbove`, a passing attempt whose
+   * certified circuit still has more than `stop.targetLinks` soft links is followed by a
+   * restart (while `restarts.max` allows), and the smallest passing attempt is kept.
+   */
+  certificate: z
+    .strictObject({ enabled: z.boolean(), steps: count(1).max(100_000), lr: positive(), restartAbove: z.boolean() })
+    .default({ enabled: true, steps: 300, lr: 0.01, restartAbove: true }),
   restarts: z.strictObject({
     max: count(0),
     trainLoss: nonNegative(),
@@ -254,6 +266,7 @@ export function defaultSchedule(seed = 1): Schedule {
     stop: { targetLinks: 8, stepBudget: 30_000, divergence: 1000 },
     polish: { steps: 400, lr: 0.003, l1: 0 },
     regrow: { max: 3, above: 0.01, scale: 0.01, steps: 600, lr: 0.01 },
+    certificate: { enabled: true, steps: 300, lr: 0.01, restartAbove: true },
     restarts: { max: 3, trainLoss: 1e-3, validationWorst: 0.01, links: 12, validation: DEFAULT_VALIDATION_SET.map((s) => ({ ...s })) },
   };
 }

@@ -18,7 +18,18 @@ import { sinkNeurons } from '../problems/frame';
 import { symbolsOf, type Problem } from '../problems/problem';
 import { frameOf } from '../problems/problem-frame';
 import { taskOf, TeacherTargets } from '../problems/targets';
-import { circuitToSpec, deadLinks, duplicateNeurons, interneuronsOf, linkKey, parallelMerges, sortedLinks } from './circuit';
+import { certificateContext, MinimalityCheck, NotSolvedError, type Certificate } from './minimality';
+import {
+  circuitToSpec,
+  copyCircuit,
+  deadLinks,
+  duplicateNeurons,
+  interneuronsOf,
+  linkKey,
+  parallelMerges,
+  sortedLinks,
+  type Circuit,
+} from './circuit';
 import type { SynthesisEvent } from './events';
 import type { CircuitSnapshot, StopReason, SynthesisHooks, SynthesisResult } from './hooks';
 import { SetObjective, type Fit } from './objective';
@@ -218,8 +229,9 @@ export class Synthesizer {
   async run(): Promise<SynthesisResult> {
     const s = this.schedule;
     const attempts = attemptCount(s, this.hooks.circuit !== undefined);
-    let best: Attempt | undefined;
+    let best: { attempt: Attempt; certificate: Certificate | undefined } | undefined;
     let cancelled = false;
+    let restartReason = '';
     for (let attempt = 0; attempt < attempts && !cancelled; attempt++) {
       if (attempt > 0) {
         const circuit = startingCircuit(s, attempt, this.hooks.circuit, this.problem);
@@ -229,14 +241,25 @@ export class Synthesizer {
         this.lambda1 = s.rounds.l1.start;
         this.regrows = 0;
         this.loop.attemptStart = this.loop.steps;
-        this.emit({ kind: 'restart', ...this.stamp(), attempt: attempt + 1, reason: best?.verdict ?? '' });
+        this.emit({ kind: 'restart', ...this.stamp(), attempt: attempt + 1, reason: restartReason });
       }
-      const a = await this.attempt();
+      let a = await this.attempt();
       cancelled = a.stopReason === 'cancelled';
-      if (betterAttempt(a, best)) best = a;
-      if (a.passed) break;
+      let certificate: Certificate | undefined;
+      if (s.certificate.enabled && !cancelled) {
+        const c = await this.certify(a);
+        if (c) ({ attempt: a, certificate } = c);
+        cancelled = this.hooks.cancelled?.() === true;
+      }
+      if (betterAttempt(a, best?.attempt)) best = { attempt: a, certificate };
+      restartReason = a.verdict;
+      if (!a.passed) continue;
+      // a certified circuit above the target is a different, larger solution: a fresh start may find the smaller one
+      const links = a.circuit.weights.length;
+      if (!(certificate && s.certificate.restartAbove && links > s.stop.targetLinks)) break;
+      restartReason = `certified at ${links} soft links, more than the target ${s.stop.targetLinks}`;
     }
-    const a = best as Attempt;
+    const { attempt: a, certificate } = best as { attempt: Attempt; certificate: Certificate | undefined };
     this.state = { ...this.state, circuit: a.circuit };
     if (this.hooks.onSnapshot) {
       await this.rebuild();
@@ -253,7 +276,98 @@ export class Synthesizer {
       steps: this.loop.steps,
       stopReason: a.stopReason,
       events: this.events,
+      ...(certificate ? { certificate } : {}),
     };
+  }
+
+  /**
+   * The minimality certificate of an attempt's result (minimality.ts): moves that keep the
+   * verdict are kept and the smaller circuit is polished; a `certificate` event records the
+   * evidence, or why there is none. Returns the certified attempt, or nothing when refused.
+   */
+  private async certify(a: Attempt): Promise<{ attempt: Attempt; certificate: Certificate } | undefined> {
+    const s = this.schedule;
+    const linksBefore = a.circuit.weights.length;
+    const bounds = { trainLoss: s.restarts.trainLoss, validationWorst: s.restarts.validationWorst };
+    const refuse = (refused: string): undefined => {
+      this.emit({
+        kind: 'certificate',
+        ...this.stamp(),
+        softLinks: linksBefore,
+        linksBefore,
+        removals: [],
+        necessary: [],
+        bypasses: [],
+        bounds,
+        trainLoss: a.train.preregLoss,
+        validationWorst: a.validation.worst,
+        trials: 0,
+        trialSteps: 0,
+        refused,
+      });
+      return undefined;
+    };
+    if (!a.passed) return refuse(`the result fails its verdict: ${a.verdict}`);
+    // a bypass may add a direct link only where the start could have had one (any link for a bare matrix start)
+    const pool = new Set(this.pool.map(linkKey));
+    const anyLink = s.start.kind === 'matrix' && s.start.architecture === undefined;
+    const ctx = certificateContext(s, this.problem, {
+      poll: () => this.loop.poll('polish'),
+      ...(anyLink ? {} : { allowed: (l: Link) => pool.has(linkKey(l)) }),
+    });
+    let checked: { circuit: Circuit; certificate: Certificate };
+    try {
+      checked = await new MinimalityCheck(ctx).certify(a.circuit);
+    } catch (e) {
+      if (e instanceof Cancelled) return refuse('the run was stopped during the check');
+      if (e instanceof NotSolvedError) return refuse(e.message);
+      throw e;
+    }
+    let attempt = a;
+    if (checked.circuit.weights.length < linksBefore) {
+      attempt = await this.polished(checked.circuit, a.stopReason);
+      // a polish that loses the verdict (never seen) leaves the certified weights as they were
+      if (!attempt.passed) attempt = this.judged(checked.circuit, a.stopReason);
+    }
+    const c = checked.certificate;
+    this.state = { ...this.state, circuit: attempt.circuit };
+    this.emit({
+      kind: 'certificate',
+      ...this.stamp(),
+      linksBefore,
+      removals: c.removals,
+      necessary: c.necessary,
+      bypasses: c.bypasses,
+      bounds,
+      trainLoss: attempt.train.preregLoss,
+      validationWorst: attempt.validation.worst,
+      trials: c.trials,
+      trialSteps: c.steps,
+    });
+    return { attempt, certificate: { ...c, trainLoss: attempt.train.preregLoss, validationWorst: attempt.validation.worst } };
+  }
+
+  /** `circuit` polished (the schedule's polish), judged as an attempt; a stop during the polish keeps what it reached. */
+  private async polished(circuit: Circuit, stopReason: StopReason): Promise<Attempt> {
+    this.state = this.surgery.fresh(copyCircuit(circuit), this.schedule.polish.lr);
+    await this.rebuild();
+    try {
+      await this.polish();
+    } catch (e) {
+      if (!(e instanceof Cancelled)) throw e;
+    }
+    return this.judged(this.state.circuit, stopReason);
+  }
+
+  /** The verdict of `circuit` as it is. */
+  private judged(circuit: Circuit, stopReason: StopReason): Attempt {
+    const s = this.schedule;
+    const objective = new SetObjective(circuit, s.training.strings, this.alphabet, 'exact', undefined, this.targets);
+    const train = objective.fitFull(circuit.weights);
+    const spec = circuitToSpec(circuit);
+    const validation = runTestSuite(spec, s.restarts.validation, this.targets);
+    const failures = attemptFailures(s.restarts, train, validation, circuit.weights.length);
+    return judgeAttempt(circuit, spec, train, validation, stopReason, failures);
   }
 
   /** One attempt from the current starting circuit: passes of dense training, sparsification, polish, regrow. */

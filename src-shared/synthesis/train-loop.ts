@@ -102,6 +102,16 @@ export class TrainLoop {
     return { fit, done };
   }
 
+  /**
+   * Work outside the optimiser steps (the certificate's trials) calls this now and then: the
+   * hooks may hold the run and pass controls (recorded like any others), and a cancelled run
+   * stops here.
+   */
+  async poll(phase: Phase): Promise<void> {
+    if (this.hooks.between) this.takeControls(await this.hooks.between(), phase);
+    if (this.hooks.cancelled?.()) throw new Cancelled();
+  }
+
   /** Applies controls received between steps; prunes wait for a point where the structure may change. */
   private takeControls(controls: readonly SynthesisControl[], phase: Phase): void {
     for (const c of controls) {

@@ -1,5 +1,5 @@
 /**
- * The circuit diff (issue 7) end to end, in Debian's Chromium against the real browser host
+ * The circuit diff end to end, in Debian's Chromium against the real browser host
  * on a fresh database: a finished run's diff against the hand-crafted detector opened from
  * the run's page, every view toggled, the |w| threshold moved, a neuron selected and its
  * counterpart lit (and cleared when the threshold hides a selected link), pan and zoom

@@ -1,5 +1,5 @@
 /**
- * The graph editor driven with the mouse, in Chromium against the browser host (issue 6):
+ * The graph editor driven with the mouse, in Chromium against the browser host:
  *  - build the hand-crafted detector from the palette: neurons by clicking and by dragging a
  *    palette item onto the canvas, links by dragging from an output port to an input port
  *    (page.mouse on the ports' rendered positions), a hard link and the weights set in the

@@ -95,7 +95,7 @@ describeE2E('First-run screen (Chromium, browser host)', () => {
     expect(run.name).toBe('First synthesis');
     // the default schedule, as the CLI's `synth` uses it
     expect(run.schedule.start.kind).toBe('generate');
-    expect(run.schedule.stop).toEqual({ targetLinks: 8, stepBudget: 30_000 });
+    expect(run.schedule.stop).toMatchObject({ targetLinks: 8, stepBudget: 30_000 });
     expect(['queued', 'running']).toContain(run.status);
     // it is a long run: stop it
     await lab.api('runs.control', { id, command: { kind: 'stop' } });

@@ -1,5 +1,5 @@
 /**
- * Saved circuit comparisons (issue 7) through the lab's API handlers on a real SQLite file:
+ * Saved circuit comparisons through the lab's API handlers on a real SQLite file:
  * every call goes through `dispatch` (the contract's validation, then the handler, then the
  * store), as a transport would send it. Create, list, update, reopen, delete; references to
  * nothing, malformed references and pairs, unknown ids; a corrupted row; the migration of a
@@ -144,7 +144,7 @@ describe('comparisons through the API', () => {
     for (const bad of ['snap:abc', 'file:/etc/passwd', 'snap:0', 'hand ', '', 'run:1;DROP TABLE runs']) {
       const e = await failure('comparisons.save', { name: 'x', a: bad, b: 'hand' });
       expect(e.code).toBe('bad-request');
-      expect(e.message).toContain('a: a circuit is snap:ID, run:ID, arch:ID or hand');
+      expect(e.message).toContain('a: a circuit is snap:ID, run:ID, arch:ID, hand or teacher:PROBLEM');
     }
     expect(await failure('comparisons.save', { name: '   ', a: 'hand', b: 'hand' })).toMatchObject({ code: 'bad-request' });
   });

@@ -18,7 +18,7 @@ import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openLab } from '../../src-main/lab/lab';
 import { RunStore } from '../../src-main/store/run-store';
-import { LAB_APPLICATION_ID, SCHEMA_VERSION } from '../../src-main/store/migrations';
+import { LAB_APPLICATION_ID, migrate, MIGRATIONS, SCHEMA_VERSION } from '../../src-main/store/migrations';
 import type { Metric } from '../../src-shared/api/records';
 import { defaultSchedule } from '../../src-shared/synthesis/schedule';
 import { runCli } from '../helpers/cli';
@@ -111,13 +111,19 @@ describe('files that are not ours, or are newer, are refused and left byte for b
 
   it('an older lab database (before the file identity) is still recognised by its tables and upgraded', async () => {
     const f = join(caseDir('older'), 'lab.sqlite');
-    const s = RunStore.open(f);
-    const run = s.createRun({ name: 'old', schedule: defaultSchedule(1) });
-    s.close();
+    // what a build before the file identity wrote: the first two migrations, no application_id
     const raw = new Database(f);
-    raw.pragma('application_id = 0');
-    raw.pragma('user_version = 2');
-    raw.exec('DROP TABLE run_deliveries; ALTER TABLE snapshots DROP COLUMN checksum');
+    migrate(raw, MIGRATIONS.slice(0, 2));
+    const run = {
+      id: raw
+        .prepare(
+          `INSERT INTO runs (name, problem, status, estimator, seed, schedule, created_at, ended_at, steps, step_budget)
+           VALUES ('old', 'duplicates', 'completed', 'gradient', 1, ?, 1000, 2000, 10, 100) RETURNING id`,
+        )
+        .pluck()
+        .get(JSON.stringify(defaultSchedule(1))) as number,
+    };
+    expect(raw.pragma('application_id', { simple: true })).toBe(0);
     raw.close();
     const lab = openLab({ db: f, readers: false });
     expect(lab.store.getRun(run.id).name).toBe('old');

@@ -81,7 +81,7 @@ describe('recovery files', () => {
       env: { DMM_LAB_ACK_TIMEOUT_MS: '300', DMM_LAB_WINDOW: '10000' },
     });
     const runs: Run[] = [];
-    for (let i = 0; i < 4; i++) runs.push(await ok<Run>(host, 'runs.start', { name: `r${i}`, schedule: longSchedule(50 + i, 1500) }));
+    for (let i = 0; i < 4; i++) runs.push(await ok<Run>(host, 'runs.start', { name: `r${i}`, schedule: longSchedule(50 + i, 30_000) }));
     for (const r of runs)
       await waitForAsync(`run ${r.id} to be under way`, async () => (await ok<Run>(host, 'runs.get', { id: r.id })).steps > 5, 60_000, 20);
     const workers = workerPids(host.child.pid as number);

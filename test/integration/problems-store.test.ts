@@ -145,10 +145,10 @@ describe('problems through the API', () => {
 });
 
 describe('migration', () => {
-  it('a schema-2 database with a run gains problem versions; the run points at its first version', () => {
+  it('a schema-3 database with a run gains problem versions; the run points at its first version', () => {
     const f = join(tmp.dir, 'v2.sqlite');
     const raw = new Database(f);
-    migrate(raw, MIGRATIONS.slice(0, 2));
+    migrate(raw, MIGRATIONS.slice(0, 3));
     const schedule = defaultSchedule(5);
     const oldRun = raw
       .prepare(
@@ -161,7 +161,7 @@ describe('migration', () => {
     const store = RunStore.open(f);
     try {
       expect(store.db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
-      expect(SCHEMA_VERSION).toBe(3);
+      expect(SCHEMA_VERSION).toBe(4);
       expect(store.getRunSummary(oldRun)).toMatchObject({ problem: 'duplicates', problemVersion: 1 });
       expect(store.runProblem(oldRun).problem.name).toBe('duplicates');
       expect(store.listProblems()).toHaveLength(7);

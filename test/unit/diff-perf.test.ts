@@ -1,4 +1,4 @@
-// Time to open a diff (issue 7 acceptance: ≤ 1 s for any two circuits up to a few hundred
+// Time to open a diff (the diff's goal: ≤ 1 s for any two circuits up to a few hundred
 // links): alignment with behaviour, link diff and the behaviour of both on the default
 // defect strings, for two circuits of 300 links each.
 import { readFileSync } from 'node:fs';

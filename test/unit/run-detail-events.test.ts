@@ -52,6 +52,16 @@ describe('describeEvent', () => {
       'merged a into b; c into d; e into f and 2 more (50 links)',
     );
     expect(describeEvent(ev('regrow', { round: 1, added: 12, softLinks: 20 }))).toBe('round 1: regrew 12 links (20 links)');
+    const necessary = [
+      { link: 'a.dict ← b.out', lossWithout: 96.1 },
+      { link: 'c.dict ← d.out', lossWithout: 1748 },
+    ];
+    expect(describeEvent(ev('certificate', { necessary, removals: [{ kind: 'bypass' }], softLinks: 2 }))).toBe(
+      'minimality certificate: 1 move accepted; no single link of 2 can be removed (without any, loss ≥ 96.1)',
+    );
+    expect(describeEvent(ev('certificate', { necessary: [], removals: [], refused: 'the result fails its verdict: x' }))).toBe(
+      'no minimality certificate: the result fails its verdict: x',
+    );
   });
 
   it('reads commands, controls and errors of the supervisor', () => {

@@ -13,7 +13,8 @@ import { RunDriver } from '../../runs/run-driver';
 import { RunRecorder } from '../../runs/run-recorder';
 import { RunStore } from '../../store/run-store';
 import { gradientWorkers } from '../../synthesis/trainers';
-import { engineOption, nonEmptyString, oneOf, printJson, readJsonFile, takeWriterLock, UserError, writeTextFile } from '../io';
+import { engineOption, nonEmptyString, oneOf, positiveInt, printJson, readJsonFile, takeWriterLock, UserError, writeTextFile } from '../io';
+import { SeedRunner, seedRange } from '../seeds';
 import { openProblemSource, openStoreFile, problemsOfStore, type FoundProblem } from '../problem-source';
 import { SynthProgress } from '../progress';
 
@@ -31,6 +32,9 @@ interface SynthOptions {
   db?: string;
   name?: string;
   engine: EngineName;
+  seeds?: number[];
+  workers?: number;
+  outDir?: string;
 }
 
 /** Interval snapshots of a recorded run. */
@@ -91,6 +95,60 @@ export function scheduleFromOptions(
   }
 }
 
+/** Options that --seeds replaces or cannot take, refused naming the option. */
+function checkSeedsOptions(o: SynthOptions): void {
+  if (!o.seeds) {
+    if (o.workers !== undefined) throw new UserError('--workers goes with --seeds (the seeds run at once)');
+    if (o.outDir !== undefined) throw new UserError('--out-dir goes with --seeds (for one seed, --out FILE)');
+    return;
+  }
+  if (o.seed !== undefined) throw new UserError('--seeds and --seed: give one of them');
+  if (o.out !== undefined) throw new UserError('--seeds writes <dir>/seed-<n>.json: give --out-dir DIR instead of --out');
+  if (o.events !== undefined) throw new UserError('--seeds: --events is for one seed (with --db every seed records its events)');
+  if (o.engine !== 'fast') throw new UserError(`--seeds runs its seeds on the fast engine; --engine ${o.engine} is for one seed`);
+  if (o.estimator === 'es') throw new UserError('--seeds runs gradient synthesis; --estimator es is for one seed');
+}
+
+/** `synth --seeds`: every seed in worker processes, a JSON line each (or a table row), then the summary. */
+async function runSeeds(o: SynthOptions, seeds: readonly number[], found: FoundProblem, store: RunStore | undefined): Promise<void> {
+  const schedules = new Map(seeds.map((n) => [n, scheduleFromOptions({ ...o, seed: n }, found.problem)]));
+  const runner = new SeedRunner({
+    seeds,
+    workers: o.workers ?? availableParallelism(),
+    outDir: o.outDir,
+    problem: found.problem,
+    problemVersion: found.version,
+    schedule: (n) => schedules.get(n) as Schedule,
+    ...(store ? { store } : {}),
+    ...(o.name ? { name: o.name } : {}),
+    onLine: (line) => {
+      if (o.json) printJson(line);
+      else
+        console.log(
+          `seed ${String(line.seed).padStart(4)}  ${line.status.padEnd(10)} ${String(line.softLinks ?? '—').padStart(4)} links  ` +
+            `test worst ${line.testWorst === null ? '—' : line.testWorst.toExponential(2)}  ${line.passed ? 'passed' : 'FAILED'}  ${line.seconds} s` +
+            (line.error ? `  ${line.error}` : ''),
+        );
+    },
+  });
+  let interrupted = false;
+  const onSigint = () => {
+    if (interrupted) process.exit(130);
+    interrupted = true;
+    process.stderr.write('\ninterrupted: ending the running seeds with their circuits so far (Ctrl-C again to quit at once)\n');
+    runner.stop();
+  };
+  process.on('SIGINT', onSigint);
+  let summary;
+  try {
+    summary = await runner.run();
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+  if (o.json) printJson(summary);
+  else console.log(`${summary.passed} of ${summary.seeds} seeds passed; links ${summary.links.join(', ')}`);
+}
+
 export function registerSynth(program: Command): void {
   program
     .command('synth')
@@ -113,8 +171,12 @@ export function registerSynth(program: Command): void {
     .option('--no-progress', 'no progress bar on stderr')
     .option(...engineOption)
     .option('--json', 'print one JSON object at the end')
+    .option('--seeds <range>', 'run seeds A-B (e.g. 1-10) in worker processes: one JSON line per seed, then a summary line', seedRange)
+    .option('--workers <n>', 'with --seeds: seeds run at once (default: the cores)', positiveInt('--workers'))
+    .option('--out-dir <dir>', 'with --seeds: write each circuit to <dir>/seed-<n>.json')
     .action(async (o: SynthOptions) => {
       setDefaultEngine(o.engine);
+      checkSeedsOptions(o);
       // with --db the problem comes from that database (where the run is recorded), else from the built-ins;
       // one writer per database: refused while a lab has it open (and a lab is refused meanwhile)
       let release: (() => void) | undefined;
@@ -140,6 +202,14 @@ export function registerSynth(program: Command): void {
       } catch (e) {
         closeStore();
         throw e;
+      }
+      if (o.seeds) {
+        try {
+          await runSeeds(o, o.seeds, found, store);
+        } finally {
+          closeStore();
+        }
+        return;
       }
       const started = performance.now();
       const progress = o.progress && process.stderr.isTTY ? new SynthProgress(schedule) : undefined;

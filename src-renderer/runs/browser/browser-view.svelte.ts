@@ -22,7 +22,7 @@ import {
   type BrowserSettings,
 } from './view-state';
 
-export type ViewsClient = Pick<ApiClient, 'views.list' | 'views.save' | 'views.delete'>;
+export type ViewsClient = Pick<ApiClient, 'views.list' | 'views.save' | 'views.delete' | 'problems.list'>;
 
 export class BrowserView {
   settings = $state.raw<BrowserSettings>(DEFAULT_SETTINGS);
@@ -32,6 +32,8 @@ export class BrowserView {
   viewName = $state<string | undefined>(undefined);
   views = $state.raw<readonly SavedView[]>([]);
   viewsBusy = $state(false);
+  /** The problems the lab knows, for the problem filter. */
+  knownProblems = $state.raw<readonly string[]>([]);
 
   readonly query = $derived(queryOf(this.settings, this.trash));
   readonly queryKey = $derived(JSON.stringify(this.query));
@@ -47,6 +49,13 @@ export class BrowserView {
       this.settings.problem !== undefined ||
       this.settings.filter.conditions.length > 0 ||
       this.settings.filter.text !== '',
+  );
+
+  /** The problem filter's choices: the lab's problems, and the one chosen even if it is gone. */
+  readonly problemOptions = $derived(
+    this.settings.problem !== undefined && !this.knownProblems.includes(this.settings.problem)
+      ? [...this.knownProblems, this.settings.problem]
+      : this.knownProblems,
   );
 
   private filterTimer: ReturnType<typeof setTimeout> | undefined;
@@ -68,6 +77,14 @@ export class BrowserView {
       this.views = await this.lab['views.list']({});
     } catch (e) {
       this.report(`The saved views could not be read: ${errorMessage(e)}`);
+    }
+  };
+
+  loadProblems = async (): Promise<void> => {
+    try {
+      this.knownProblems = (await this.lab['problems.list']({})).map((p) => p.id);
+    } catch (e) {
+      this.report(`The problems could not be read: ${errorMessage(e)}`);
     }
   };
 

@@ -131,6 +131,16 @@ export function describeEvent(e: EventRecord): string {
       const removed = arr(d['removed']);
       return `pruned ${removed?.length ?? 0} of ${num(d['linksBefore']) ?? '?'} links below ${fmt(num(d['threshold']))}${removed?.length ? `: ${removedText(removed)}` : ''}`;
     }
+    case 'certificate': {
+      const refused = str(d['refused']);
+      if (refused !== undefined) return `no minimality certificate: ${refused}`;
+      const necessary = arr(d['necessary']) ?? [];
+      const removals = arr(d['removals']) ?? [];
+      const losses = necessary.map((e) => num((e as Record<string, unknown> | null)?.['lossWithout']) ?? Number.POSITIVE_INFINITY);
+      const least = losses.length ? Math.min(...losses) : undefined;
+      const removed = removals.length ? `${removals.length} move${removals.length > 1 ? 's' : ''} accepted; ` : '';
+      return `minimality certificate: ${removed}no single link of ${necessary.length} can be removed (without any, loss ≥ ${fmt(least)})`;
+    }
     case 'stop':
       return `stopped (${str(d['reason']) ?? '?'}) at loss ${fmt(num(d['preregLoss']))}${at}`;
     case 'error':
