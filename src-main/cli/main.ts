@@ -10,9 +10,11 @@ import { registerEval } from './commands/eval';
 import { registerMinimal } from './commands/minimal';
 import { registerProblems } from './commands/problems';
 import { registerRuns } from './commands/runs';
+import { registerSweep } from './commands/sweep';
 import { registerSynth } from './commands/synth';
 import { registerTest } from './commands/test';
 import { registerTrain } from './commands/train';
+import { registerWorker } from './commands/worker';
 import { ApiError } from '../../src-shared/api/dispatch';
 import { DatabaseOpenError } from '../store/database';
 import { NotALabDatabaseError } from '../store/identify';
@@ -36,6 +38,8 @@ export function buildProgram(): Command {
   registerRuns(program);
   registerProblems(program);
   registerMinimal(program);
+  registerSweep(program);
+  registerWorker(program);
   return program;
 }
 

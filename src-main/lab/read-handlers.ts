@@ -22,6 +22,8 @@ export const READ_METHODS = [
   'views.list',
   'comparisons.list',
   'comparisons.get',
+  'sweeps.list',
+  'sweeps.get',
 ] as const satisfies readonly ApiMethod[];
 export type ReadMethod = (typeof READ_METHODS)[number];
 
@@ -50,5 +52,7 @@ export function readHandlers(store: RunStore): Pick<ApiHandlers, ReadMethod> {
     'views.list': () => store.listViews(),
     'comparisons.list': () => store.comparisons.list(),
     'comparisons.get': ({ id }) => store.comparisons.get(id),
+    'sweeps.list': ({ trash }) => store.sweeps.list(trash === true),
+    'sweeps.get': ({ id }) => store.sweeps.get(id),
   };
 }

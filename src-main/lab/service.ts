@@ -17,6 +17,7 @@ import { cannotWriteReason } from '../store/write-errors';
 import type { EventHub } from './event-hub';
 import { LabHealth } from './lab-health';
 import { readHandlers } from './read-handlers';
+import { sweepHandlers } from './sweep-service';
 
 /** A schedule (or overrides) merged over another, as everywhere else. */
 const mergeObjects = (base: ScheduleOverrides, over: ScheduleOverrides) => mergeOverrides(base, over) as ScheduleOverrides;
@@ -42,6 +43,8 @@ const WRITES: Partial<Record<ApiMethod, { need: 'write' | 'free'; what: string }
   'runs.restore': { need: 'free', what: 'restore runs' },
   'runs.purge': { need: 'free', what: 'purge runs' },
   'runs.import': { need: 'write', what: 'import runs' },
+  'sweeps.create': { need: 'write', what: 'start a sweep' },
+  'sweeps.control': { need: 'free', what: 'control a sweep' },
   'architectures.save': { need: 'write', what: 'save an architecture' },
   'architectures.delete': { need: 'free', what: 'delete an architecture' },
   'hyperSets.save': { need: 'write', what: 'save a hyperparameter set' },
@@ -154,6 +157,13 @@ export class LabService {
   private table(): ApiHandlers {
     return {
       ...readHandlers(this.store),
+      ...sweepHandlers({
+        store: this.store,
+        supervisor: this.supervisor,
+        emit: this.hub.emit,
+        problemOf: (id, version) => this.problemOf(id, version),
+        validSchedule,
+      }),
       'lab.status': () => this.health.status,
       'problems.save': ({ definition }) => this.store.saveProblem(definition),
       'runs.start': (p) => this.startRun(p),

@@ -23,6 +23,13 @@ export interface RunProcess {
   kill(signal?: NodeJS.Signals): void;
 }
 
+/**
+ * The exit "signal" of a run whose process was lost with the machine that ran it (a cluster
+ * worker killed or gone) rather than ended: the supervisor resumes the run from its last
+ * snapshot instead of ending it interrupted.
+ */
+export const LOST_SIGNAL = 'WORKER_LOST';
+
 export interface ProcessLauncher {
   launch(runId: number): RunProcess;
 }

@@ -17,7 +17,7 @@ import { ApiError } from '../../src-shared/api/dispatch';
 import { isFinalStatus } from '../../src-shared/api/records';
 import type { RunStore } from '../store/run-store';
 import { cannotWriteReason } from '../store/write-errors';
-import type { ProcessLauncher, RunProcess } from './launcher';
+import { LOST_SIGNAL, type ProcessLauncher, type RunProcess } from './launcher';
 import type { RunJob } from './protocol';
 import { recoveryFileName } from './recovery';
 import { importRecoveryFiles, type RecoveryReport } from './recovery-import';
@@ -48,8 +48,13 @@ export interface SupervisorOptions {
   readonly canLaunch?: () => boolean;
 }
 
+/** Times a run is resumed after losing its process before it is left interrupted. */
+const MAX_LOST_RESUMES = 3;
+
 interface Active {
   readonly runId: number;
+  /** The sweep the run belongs to (null: none). */
+  readonly sweepId: number | null;
   readonly process: RunProcess;
   readonly recorder: RunRecorder;
   readonly exited: Promise<void>;
@@ -93,12 +98,23 @@ export class Supervisor {
     return ids;
   }
 
-  /** Starts queued runs while there is room. */
+  /**
+   * Starts queued runs while there is room: the lab's concurrency, and each sweep's own
+   * (a run of a paused or stopped sweep waits).
+   */
   pump(): void {
     if (this.closed || this.opts.canLaunch?.() === false) return;
-    for (const id of this.store.queuedRunIds()) {
+    const perSweep = new Map<number, number>();
+    for (const a of this.active.values()) if (a.sweepId !== null) perSweep.set(a.sweepId, (perSweep.get(a.sweepId) ?? 0) + 1);
+    for (const q of this.store.sweeps.queued()) {
       if (this.active.size >= this.concurrency) break;
-      if (!this.active.has(id)) this.launch(id);
+      if (this.active.has(q.id) || q.held) continue;
+      if (q.sweepId !== null) {
+        const n = perSweep.get(q.sweepId) ?? 0;
+        if (n >= (q.sweepConcurrency ?? Infinity)) continue;
+        perSweep.set(q.sweepId, n + 1);
+      }
+      this.launch(q.id, q.sweepId);
     }
   }
 
@@ -134,7 +150,7 @@ export class Supervisor {
     return job;
   }
 
-  private launch(runId: number): void {
+  private launch(runId: number, sweepId: number | null): void {
     let job: RunJob;
     try {
       job = this.job(runId);
@@ -151,7 +167,7 @@ export class Supervisor {
     const proc = this.launcher.launch(runId);
     let resolveExit!: () => void;
     const exited = new Promise<void>((r) => (resolveExit = r));
-    const a: Active = { runId, process: proc, recorder, exited, stopping: false, backlog: [], heldForDisk: false };
+    const a: Active = { runId, sweepId, process: proc, recorder, exited, stopping: false, backlog: [], heldForDisk: false };
     this.active.set(runId, a);
     proc.onMessage((m) => {
       // order is kept: once a message is held, the ones after it wait behind it
@@ -195,11 +211,40 @@ export class Supervisor {
   private recordExit(a: Active, code: number | null, signal: string | null, stderr: string): void {
     this.safely(`recording the end of run ${a.runId}`, () => {
       if (a.recorder.finished) return;
+      if (signal === LOST_SIGNAL && !a.stopping && this.resumeLost(a.runId, stderr)) return;
       const tail = stderr.trim().split('\n').slice(-3).join(' | ');
       if (signal)
         a.recorder.finish(a.stopping ? 'stopped' : 'interrupted', `the run's process was killed (${signal})${tail ? `: ${tail}` : ''}`);
       else a.recorder.finish('failed', `the run's process exited with code ${code} before finishing${tail ? `: ${tail}` : ''}`);
     });
+  }
+
+  /**
+   * A run whose process was lost with its machine (LOST_SIGNAL) goes back to the queue from
+   * its last snapshot — metrics after it are replaced, the event says why — so it resumes on
+   * whichever worker is free. False (the run then ends interrupted) when it has no snapshot
+   * or was resumed MAX_LOST_RESUMES times already.
+   */
+  private resumeLost(runId: number, why: string): boolean {
+    const snaps = this.store.listSnapshots(runId);
+    const last = snaps.reduce<(typeof snaps)[number] | undefined>((b, s) => (b === undefined || s.step >= b.step ? s : b), undefined);
+    if (!last) return false;
+    const resumes = this.store.listEvents(runId).filter((e) => e.kind === 'resume').length;
+    if (resumes >= MAX_LOST_RESUMES) return false;
+    const reason = `its process was lost: ${why}`;
+    // one transaction: nobody sees the run interrupted in between
+    const e = this.store.db.transaction(() => {
+      this.store.setStatus(runId, 'interrupted', reason, { endedAt: Date.now() });
+      this.store.reopenRun(runId, last.id);
+      return this.store.appendEvent(runId, {
+        step: last.step,
+        kind: 'resume',
+        data: { kind: 'resume', reason, fromStep: last.step, snapshotId: last.id, attempt: resumes + 1 },
+      });
+    })();
+    this.opts.emit?.({ name: 'run.event', data: e });
+    this.opts.emit?.({ name: 'run.changed', data: this.store.getRunSummary(runId) });
+    return true;
   }
 
   /**

@@ -255,6 +255,32 @@ export const MIGRATIONS: readonly Migration[] = [
           AND json_type(schedule, '$.restarts.max') = 'integer';
     `,
   },
+  {
+    version: 6,
+    name: 'sweeps',
+    // sweeps: a search over schedule fields (src-shared/sweeps/sweep-spec.ts): spec is its
+    // definition as given (JSON: base schedule, axes, combine); state active | paused | stopped;
+    // deleted_at: moved to the trash with its runs.
+    // runs.sweep_id / sweep_index / sweep_point: the sweep a run belongs to, its position and its
+    // point (JSON {path: value}).
+    up: `
+      CREATE TABLE sweeps (
+        id              INTEGER PRIMARY KEY AUTOINCREMENT,
+        name            TEXT NOT NULL,
+        problem         TEXT NOT NULL REFERENCES problems (id),
+        problem_version INTEGER REFERENCES problem_versions (id),
+        spec            TEXT NOT NULL,
+        concurrency     INTEGER NOT NULL CHECK (concurrency >= 1),
+        state           TEXT NOT NULL DEFAULT 'active' CHECK (state IN ('active', 'paused', 'stopped')),
+        created_at      INTEGER NOT NULL,
+        deleted_at      INTEGER
+      );
+      ALTER TABLE runs ADD COLUMN sweep_id INTEGER REFERENCES sweeps (id) ON DELETE SET NULL;
+      ALTER TABLE runs ADD COLUMN sweep_index INTEGER;
+      ALTER TABLE runs ADD COLUMN sweep_point TEXT;
+      CREATE INDEX runs_sweep ON runs (sweep_id, sweep_index);
+    `,
+  },
 ];
 
 /** `PRAGMA application_id` of a DMM Lab database: "DMML" in ASCII. */

@@ -11,7 +11,7 @@
  * run-status.ts), metrics.ts, events.ts, snapshots.ts, trash.ts, transfer.ts (export and
  * import), problems.ts (problems and their versions, the built-ins written at open),
  * library.ts (architectures, hyperparameter sets, saved views),
- * integrity.ts, and comparisons.ts.
+ * integrity.ts, comparisons.ts and sweeps.ts.
  *
  * One process writes (the main process); others may read. Every multi-statement write is
  * one transaction. See migrations.ts for the schema and how NaN is stored.
@@ -47,6 +47,7 @@ import { Problems } from './problems';
 import { registerSqlFunctions } from './run-query';
 import { Runs, type CreateRunInput, type RunEdit, type RunFigures } from './runs';
 import { Snapshots, type Link, type NewSnapshot } from './snapshots';
+import { Sweeps } from './sweeps';
 import { notFound, StoreContext } from './store-context';
 
 const notFoundRun = (id: number) => notFound('run', id);
@@ -76,6 +77,8 @@ export class RunStore {
   private readonly problems: Problems;
   /** Saved circuit comparisons (comparisons.ts). */
   readonly comparisons: ComparisonStore;
+  /** Sweeps and their runs (sweeps.ts). */
+  readonly sweeps: Sweeps;
 
   constructor(
     readonly db: Db,
@@ -96,6 +99,7 @@ export class RunStore {
     this.problems = new Problems(this.ctx);
     this.problems.ensureBuiltins();
     this.comparisons = new ComparisonStore(db, clock);
+    this.sweeps = new Sweeps(this.ctx, this.runs);
   }
 
   static open(file: string, options: RunStoreOptions & OpenOptions = {}): RunStore {

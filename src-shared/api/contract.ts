@@ -31,6 +31,8 @@ import {
   SnapshotSchema,
 } from './records';
 import { RunExportSchema } from './run-export';
+import { SweepDetailSchema, SweepSummarySchema } from './sweep-records';
+import { SweepSpecSchema } from '../sweeps/sweep-spec';
 import { ScheduleOverridesSchema } from '../synthesis/schedule';
 
 const id = z.number().int().positive();
@@ -123,6 +125,10 @@ export const StartRunSchema = z.object({
 });
 export type StartRun = z.input<typeof StartRunSchema>;
 
+/** What `sweeps.control` can do to a sweep's runs. */
+export const SWEEP_COMMANDS = ['pause', 'resume', 'stop', 'trash', 'restore'] as const;
+export type SweepCommand = (typeof SWEEP_COMMANDS)[number];
+
 const method = <P extends z.ZodType, R extends z.ZodType>(params: P, result: R) => ({ params, result });
 
 /**
@@ -197,6 +203,21 @@ export const API = {
 
   'snapshots.get': method(z.object({ id }), SnapshotSchema),
 
+  /**
+   * Creates a sweep and all its runs (queued) — or nothing: an axis on a field the schedule
+   * does not have, a value the schedule refuses, more than 10,000 runs without `confirm` are
+   * refused naming the field.
+   */
+  'sweeps.create': method(SweepSpecSchema, SweepSummarySchema),
+  'sweeps.list': method(z.object({ trash: z.boolean().optional() }), z.array(SweepSummarySchema)),
+  'sweeps.get': method(z.object({ id }), SweepDetailSchema),
+  /**
+   * Acts on the sweep's runs: `pause` pauses the running ones and holds the queued ones,
+   * `resume` undoes it, `stop` stops every run not yet ended, `trash` moves the sweep and its
+   * runs to the trash (refused while a run trains: stop it first), `restore` brings them back.
+   */
+  'sweeps.control': method(z.object({ id, command: z.enum(SWEEP_COMMANDS) }), SweepSummarySchema),
+
   'architectures.list': method(z.object({}), z.array(ArchitectureInfoSchema)),
   'architectures.get': method(z.object({ id }), ArchitectureSchema),
   /** Saves a new version (1 + the latest of that name). */
@@ -256,6 +277,8 @@ export const API_EVENTS = {
   }),
   /** A decision of a running run (cut, accept, backtrack, command…). */
   'run.event': EventRecordSchema,
+  /** A sweep was created, or its state changed (pause, resume, stop, trash, restore). */
+  'sweep.changed': SweepSummarySchema,
   /** The lab's ability to write changed (disk full, read-only, writing again). */
   'lab.status': LabStatusSchema,
 } as const;

@@ -76,6 +76,8 @@ export const RunSummarySchema = z.object({
   startPoint: z.string().default(''),
   /** Moved to the trash (restorable until purged). */
   deletedAt: z.number().nullable(),
+  /** The sweep the run belongs to (null: a run of its own). */
+  sweepId: id.nullable().default(null),
 });
 export type RunSummary = z.infer<typeof RunSummarySchema>;
 

@@ -29,6 +29,7 @@ export function runSummary(over: Partial<RunSummary> = {}): RunSummary {
     tags: [],
     startPoint: '',
     deletedAt: null,
+    sweepId: null,
     ...over,
   };
 }

@@ -72,6 +72,7 @@ describe('opening and migrations', () => {
       'runs',
       'saved_views',
       'snapshots',
+      'sweeps',
     ]);
     const builtins = s1.listProblems();
     expect(builtins.find((p) => p.id === 'duplicates')).toMatchObject({
