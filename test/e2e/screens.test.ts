@@ -66,7 +66,8 @@ describeE2E('Lab screens (Chromium, browser host)', () => {
     await slider.waitFor();
     await page.getByTestId('snapshot-graph').waitFor();
     const before = await attr('snapshot-info', 'data-snapshot-id');
-    // drag the thumb from one end to the other
+    // drag the thumb from one end to the other (in view: panels above it can push it below the fold)
+    await slider.scrollIntoViewIfNeeded();
     const box = (await slider.boundingBox())!;
     const y = box.y + box.height / 2;
     await page.mouse.move(box.x + box.width - 2, y);
