@@ -70,10 +70,13 @@ export function quickCheck(store: RunStore, max = 10): string[] {
 function openWritable(file: string, binding: { nativeBinding?: string }): RunStore {
   const store = RunStore.open(file, binding);
   if (file === ':memory:') return store;
+  if (quickCheck(store).length > 0) return store; // a damaged file is never written (openStore opens it read-only)
   try {
     const version = store.db.pragma('user_version', { simple: true }) as number;
     store.db.transaction(() => store.db.pragma(`user_version = ${version}`)).immediate();
   } catch (e) {
+    // only "no room to write" is this check's business: damage is found by quick_check next
+    if (!cannotWriteReason(e)) return store;
     store.close();
     throw e;
   }
