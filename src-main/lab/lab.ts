@@ -63,44 +63,45 @@ export function quickCheck(store: RunStore, max = 10): string[] {
 }
 
 /**
- * Opens the store for writing and proves it can write: one small write transaction (the
- * schema version rewritten as it is), so a lab opened on a full disk finds out now rather
- * than at its first run's first message.
+ * Opens the store for writing, checks it (quick_check: the damage found, empty when sound)
+ * and, when sound, proves it can write: one small write transaction (the schema version
+ * rewritten as it is), so a lab opened on a full disk finds out now rather than at its
+ * first run's first message. A damaged file is never written.
  */
-function openWritable(file: string, binding: { nativeBinding?: string }): RunStore {
+function openWritable(file: string, binding: { nativeBinding?: string }): { store: RunStore; damage: string[] } {
   const store = RunStore.open(file, binding);
-  if (file === ':memory:') return store;
-  if (quickCheck(store).length > 0) return store; // a damaged file is never written (openStore opens it read-only)
+  if (file === ':memory:') return { store, damage: [] };
+  const damage = quickCheck(store);
+  if (damage.length > 0) return { store, damage };
   try {
     const version = store.db.pragma('user_version', { simple: true }) as number;
     store.db.transaction(() => store.db.pragma(`user_version = ${version}`)).immediate();
   } catch (e) {
-    // only "no room to write" is this check's business: damage is found by quick_check next
-    if (!cannotWriteReason(e)) return store;
     store.close();
     throw e;
   }
-  return store;
+  return { store, damage };
 }
 
 function openStore(opts: LabOptions, health: LabHealth, reserve: DiskReserve): RunStore {
   const binding = opts.nativeBinding ? { nativeBinding: opts.nativeBinding } : {};
-  let store: RunStore;
+  let opened: { store: RunStore; damage: string[] };
   try {
-    store = openWritable(opts.db, binding);
+    opened = openWritable(opts.db, binding);
   } catch (e) {
     const why = cannotWriteReason(e);
     if (!why || opts.db === ':memory:') throw e;
     // no room to open for writing: give back the reserve and try again, else read-only
     if (reserve.release()) {
       try {
-        store = openWritable(opts.db, binding);
+        opened = openWritable(opts.db, binding);
         health.set('disk-full', `${why}: runs stay paused until there is space again (purge runs from the trash, or free disk space)`);
-        return store;
+        return opened.store;
       } catch {
         // still no room
       }
     }
+    let store: RunStore;
     try {
       store = RunStore.open(opts.db, { ...binding, readonly: true });
     } catch {
@@ -110,18 +111,16 @@ function openStore(opts: LabOptions, health: LabHealth, reserve: DiskReserve): R
     health.set('read-only', `${why}, so the lab opened read-only: export what you need, free disk space and open it again`);
     return store;
   }
-  if (opts.db === ':memory:') return store;
-  const problems = quickCheck(store);
-  if (problems.length > 0) {
-    store.close();
-    store = RunStore.open(opts.db, { ...binding, readonly: true });
-    health.set(
-      'read-only',
-      `the database is damaged (quick_check: ${problems.slice(0, 3).join('; ')}), so the lab opened it read-only: ` +
-        'export the runs that still read, into a new lab',
-    );
-  }
-  return store;
+  const { store, damage } = opened;
+  if (damage.length === 0) return store;
+  store.close();
+  const readOnly = RunStore.open(opts.db, { ...binding, readonly: true });
+  health.set(
+    'read-only',
+    `the database is damaged (quick_check: ${damage.slice(0, 3).join('; ')}), so the lab opened it read-only: ` +
+      'export the runs that still read, into a new lab',
+  );
+  return readOnly;
 }
 
 export function openLab(opts: LabOptions): Lab {

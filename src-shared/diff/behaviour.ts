@@ -197,27 +197,10 @@ function tableErrors(tables: readonly OutputTable[], ports: readonly string[], c
   return { maxAbs, mse: n > 0 ? sum / n : 0, worstCycle, worstPort };
 }
 
-/** Error figures of `got` against `expected`. */
+/** Error figures of `got` against `expected`: scalar outputs, one series per port (tables one path wide). */
 export function errorFigures(got: PortSeries, expected: PortSeries, ports: readonly string[] = ['dict-1', 'dict-2']): ErrorFigures {
-  let maxAbs = 0;
-  let sum = 0;
-  let n = 0;
-  let worstCycle = 0;
-  let worstPort = ports[0] ?? '';
-  got.forEach((series, j) => {
-    const e = expected[j]!;
-    for (let t = 0; t < series.length; t++) {
-      const d = (series[t] as number) - (e[t] as number);
-      sum += d * d;
-      n++;
-      if (Math.abs(d) > maxAbs) {
-        maxAbs = Math.abs(d);
-        worstCycle = t + 1;
-        worstPort = ports[j] ?? '';
-      }
-    }
-  });
-  return { maxAbs, mse: n > 0 ? sum / n : 0, worstCycle, worstPort };
+  const tables = got.map((series, j) => ({ width: 1, got: series, expected: expected[j]! }));
+  return tableErrors(tables, ports, got[0]?.length ?? 0);
 }
 
 function levels(trace: Float64Array, width: number, cycles: number): Float64Array {

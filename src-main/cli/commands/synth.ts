@@ -179,121 +179,107 @@ export function registerSynth(program: Command): void {
       checkSeedsOptions(o);
       // with --db the problem comes from that database (where the run is recorded), else from the built-ins;
       // one writer per database: refused while a lab has it open (and a lab is refused meanwhile)
-      let release: (() => void) | undefined;
-      let store: RunStore | undefined;
-      const closeStore = () => {
+      if (o.db === undefined) return synthesizeInto(o, undefined);
+      const db = resolve(o.db);
+      mkdirSync(dirname(db), { recursive: true });
+      const release = takeWriterLock(db, 'synth --db');
+      try {
+        const store = openStoreFile(db, true);
         try {
-          store?.close();
+          await synthesizeInto(o, store);
         } finally {
-          release?.();
+          store.close();
         }
-      };
-      let found: FoundProblem;
-      let schedule: Schedule;
-      try {
-        if (o.db !== undefined) {
-          mkdirSync(dirname(resolve(o.db)), { recursive: true });
-          release = takeWriterLock(resolve(o.db), 'synth --db');
-          store = openStoreFile(o.db, true);
-        }
-        const source = store && o.db ? problemsOfStore(store, o.db) : openProblemSource(undefined);
-        found = source.get(o.problem);
-        schedule = scheduleFromOptions(o, found.problem);
-      } catch (e) {
-        closeStore();
-        throw e;
-      }
-      if (o.seeds) {
-        try {
-          await runSeeds(o, o.seeds, found, store);
-        } finally {
-          closeStore();
-        }
-        return;
-      }
-      const started = performance.now();
-      const progress = o.progress && process.stderr.isTTY ? new SynthProgress(schedule) : undefined;
-      // events stream to the file as they happen, so a crash loses none
-      const eventsFd = o.events ? openSync(o.events, 'w') : undefined;
-      let recording: ReturnType<typeof openRecording> | undefined;
-      try {
-        recording = store && o.db ? openRecording(store, o.db, schedule, o.name, found) : undefined;
-      } catch (e) {
-        closeStore();
-        throw e;
-      }
-      let failure = '';
-      let diverged: string | undefined; // why, when the run diverged
-      const driver = new RunDriver(
-        {
-          runId: recording?.runId ?? 1,
-          schedule: schedule,
-          problem: found.problem,
-          snapshotEvery: recording ? SNAPSHOT_EVERY : 0,
-          threads: gradientWorkers(schedule),
-        },
-        (m) => {
-          recording?.recorder.handle(m);
-          if (m.kind === 'metrics') for (const x of m.metrics) progress?.step(x as StepMetrics);
-          else if (m.kind === 'event') {
-            if (eventsFd !== undefined) writeSync(eventsFd, JSON.stringify(m.event) + '\n');
-            progress?.event(m.event as unknown as SynthesisEvent);
-          } else if (m.kind === 'error') failure = m.message;
-          else if (m.kind === 'done' && m.status === 'diverged') diverged = m.reason;
-        },
-        { snapshots: recording !== undefined },
-      );
-      let interrupted = false;
-      const onSigint = () => {
-        if (interrupted) process.exit(130);
-        interrupted = true;
-        process.stderr.write('\ninterrupted: finishing with the circuit so far (Ctrl-C again to quit at once)\n');
-        driver.command({ kind: 'stop' });
-      };
-      process.on('SIGINT', onSigint);
-      let result;
-      try {
-        result = await driver.run();
       } finally {
-        progress?.stop();
-        process.off('SIGINT', onSigint);
-        if (eventsFd !== undefined) closeSync(eventsFd);
-        closeStore();
+        release();
       }
-      if (!result) throw new UserError(`synthesis failed: ${failure}`);
-      const seconds = (performance.now() - started) / 1000;
-      let out: string | null = null;
-      // a diverged run's weights are no result (not numbers, or far from its best): no circuit file (the error below says why)
-      if (o.out && diverged === undefined) out = writeTextFile(o.out, exportPrototypeMatrix(result.spec.trainable));
-      const summary = {
-        problem: found.problem.name,
-        softLinks: result.softLinks,
-        trainLoss: result.train.preregLoss,
-        testLoss: result.test.loss,
-        testWorst: result.test.worst,
-        validationWorst: result.validation.worst,
-        seconds: Math.round(seconds * 100) / 100,
-        out,
-        seed: schedule.seed,
-        steps: result.steps,
-        stopReason: result.stopReason,
-        estimator: schedule.estimator.kind,
-        ...(recording ? { runId: recording.runId, db: recording.file } : {}),
-      };
-      if (o.json) printJson(summary);
-      else {
-        console.log(`soft links     ${summary.softLinks}`);
-        console.log(`training loss  ${summary.trainLoss.toExponential(3)}`);
-        console.log(`validation     worst element ${summary.validationWorst.toExponential(3)}`);
-        console.log(`test loss      ${summary.testLoss.toExponential(3)}   worst element ${summary.testWorst.toExponential(3)}`);
-        console.log(`steps          ${summary.steps} (${summary.stopReason}), ${summary.seconds} s, seed ${summary.seed}`);
-        if (out) console.log(`circuit        ${out}`);
-        for (const s of result.test.strings)
-          console.log(
-            `  ${JSON.stringify(s.text).padEnd(24)} ${String(s.cycles).padStart(4)} cycles  loss ${s.loss.toExponential(2)}  worst ${s.worst.toExponential(2)}`,
-          );
-      }
-      if (diverged !== undefined)
-        throw new UserError(`the run diverged (no circuit file${recording ? '; recorded as diverged' : ''}): ${diverged}`);
     });
+}
+
+/** The synthesis `o` describes, recorded in `store` when given (the caller holds its writer lock and closes it). */
+async function synthesizeInto(o: SynthOptions, store: RunStore | undefined): Promise<void> {
+  const source = store && o.db ? problemsOfStore(store, o.db) : openProblemSource(undefined);
+  const found = source.get(o.problem);
+  const schedule = scheduleFromOptions(o, found.problem);
+  if (o.seeds) {
+    await runSeeds(o, o.seeds, found, store);
+    return;
+  }
+  const started = performance.now();
+  const progress = o.progress && process.stderr.isTTY ? new SynthProgress(schedule) : undefined;
+  // events stream to the file as they happen, so a crash loses none
+  const eventsFd = o.events ? openSync(o.events, 'w') : undefined;
+  const recording = store && o.db ? openRecording(store, o.db, schedule, o.name, found) : undefined;
+  let failure = '';
+  let diverged: string | undefined; // why, when the run diverged
+  const driver = new RunDriver(
+    {
+      runId: recording?.runId ?? 1,
+      schedule: schedule,
+      problem: found.problem,
+      snapshotEvery: recording ? SNAPSHOT_EVERY : 0,
+      threads: gradientWorkers(schedule),
+    },
+    (m) => {
+      recording?.recorder.handle(m);
+      if (m.kind === 'metrics') for (const x of m.metrics) progress?.step(x as StepMetrics);
+      else if (m.kind === 'event') {
+        if (eventsFd !== undefined) writeSync(eventsFd, JSON.stringify(m.event) + '\n');
+        progress?.event(m.event as unknown as SynthesisEvent);
+      } else if (m.kind === 'error') failure = m.message;
+      else if (m.kind === 'done' && m.status === 'diverged') diverged = m.reason;
+    },
+    { snapshots: recording !== undefined },
+  );
+  let interrupted = false;
+  const onSigint = () => {
+    if (interrupted) process.exit(130);
+    interrupted = true;
+    process.stderr.write('\ninterrupted: finishing with the circuit so far (Ctrl-C again to quit at once)\n');
+    driver.command({ kind: 'stop' });
+  };
+  process.on('SIGINT', onSigint);
+  let result;
+  try {
+    result = await driver.run();
+  } finally {
+    progress?.stop();
+    process.off('SIGINT', onSigint);
+    if (eventsFd !== undefined) closeSync(eventsFd);
+  }
+  if (!result) throw new UserError(`synthesis failed: ${failure}`);
+  const seconds = (performance.now() - started) / 1000;
+  let out: string | null = null;
+  // a diverged run's weights are no result (not numbers, or far from its best): no circuit file (the error below says why)
+  if (o.out && diverged === undefined) out = writeTextFile(o.out, exportPrototypeMatrix(result.spec.trainable));
+  const summary = {
+    problem: found.problem.name,
+    softLinks: result.softLinks,
+    trainLoss: result.train.preregLoss,
+    testLoss: result.test.loss,
+    testWorst: result.test.worst,
+    validationWorst: result.validation.worst,
+    seconds: Math.round(seconds * 100) / 100,
+    out,
+    seed: schedule.seed,
+    steps: result.steps,
+    stopReason: result.stopReason,
+    estimator: schedule.estimator.kind,
+    ...(recording ? { runId: recording.runId, db: recording.file } : {}),
+  };
+  if (o.json) printJson(summary);
+  else {
+    console.log(`soft links     ${summary.softLinks}`);
+    console.log(`training loss  ${summary.trainLoss.toExponential(3)}`);
+    console.log(`validation     worst element ${summary.validationWorst.toExponential(3)}`);
+    console.log(`test loss      ${summary.testLoss.toExponential(3)}   worst element ${summary.testWorst.toExponential(3)}`);
+    console.log(`steps          ${summary.steps} (${summary.stopReason}), ${summary.seconds} s, seed ${summary.seed}`);
+    if (out) console.log(`circuit        ${out}`);
+    for (const s of result.test.strings)
+      console.log(
+        `  ${JSON.stringify(s.text).padEnd(24)} ${String(s.cycles).padStart(4)} cycles  loss ${s.loss.toExponential(2)}  worst ${s.worst.toExponential(2)}`,
+      );
+  }
+  if (diverged !== undefined)
+    throw new UserError(`the run diverged (no circuit file${recording ? '; recorded as diverged' : ''}): ${diverged}`);
 }
