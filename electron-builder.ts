@@ -42,6 +42,8 @@ const config: Configuration = {
     '!node_modules/better-sqlite3/build/**',
     '!node_modules/better-sqlite3/deps/**',
     '!node_modules/better-sqlite3/src/**',
+    // msgpackr's optional native speed-up (via bullmq) is built for Node's ABI, not Electron's; msgpackr runs without it
+    '!node_modules/@msgpackr-extract/**',
   ],
   extraResources: [{ from: join(nativeDir, NATIVE_BINDING_FILE), to: `${PACKAGED_NATIVE_DIR}/${NATIVE_BINDING_FILE}` }],
   asar: true,

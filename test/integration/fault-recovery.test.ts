@@ -81,7 +81,7 @@ describe('recovery files', () => {
       env: { DMM_LAB_ACK_TIMEOUT_MS: '300', DMM_LAB_WINDOW: '10000' },
     });
     const runs: Run[] = [];
-    for (let i = 0; i < 4; i++) runs.push(await ok<Run>(host, 'runs.start', { name: `r${i}`, schedule: longSchedule(50 + i, 30_000) }));
+    for (let i = 0; i < 4; i++) runs.push(await ok<Run>(host, 'runs.start', { name: `r${i}`, schedule: longSchedule(50 + i, 60_000) }));
     for (const r of runs)
       await waitForAsync(`run ${r.id} to be under way`, async () => (await ok<Run>(host, 'runs.get', { id: r.id })).steps > 5, 60_000, 20);
     const workers = workerPids(host.child.pid as number);
@@ -90,7 +90,7 @@ describe('recovery files', () => {
     process.kill(host.child.pid as number, 'SIGSTOP');
     // the runs finish, wait 300 ms for acknowledgements that cannot come, write their recovery files and leave
     // (a frozen parent cannot reap them: an ended process stays a zombie until the host is gone)
-    await waitFor('the run processes to leave', () => workers.every((p) => !running(p)), 120_000);
+    await waitFor('the run processes to leave', () => workers.every((p) => !running(p)), 240_000);
     const recoveryDir = `${db}.recovery`;
     const files = readdirSync(recoveryDir).filter((f) => f.endsWith('.recovery'));
     expect(files.length).toBe(4);
@@ -112,7 +112,7 @@ describe('recovery files', () => {
     }
     expect(readdirSync(recoveryDir).filter((f) => f.endsWith('.recovery'))).toEqual([]);
     expect(next.stderr()).toMatch(/run \d+: stored \d+ of \d+ messages its process had kept/);
-  }, 300_000);
+  }, 420_000);
 });
 
 describe('Ctrl+C in the terminal', () => {
