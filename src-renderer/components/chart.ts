@@ -1,5 +1,6 @@
 /** Shared pieces of the uPlot charts: markers, axis number format, series colours. */
 import type uPlot from 'uplot';
+import { SERIES_COLORS } from '@shared/render/palette';
 
 /** A vertical line at an x value. */
 export interface ChartMarker {
@@ -44,9 +45,16 @@ export function thinMarkers<M extends { readonly x: number; readonly kind: strin
 }
 
 /** Distinct colours for series of several runs (Compare). */
-export const SERIES_COLORS = ['#2563eb', '#dc2626', '#16a34a', '#d97706', '#7c3aed', '#0891b2', '#be185d', '#4b5563', '#65a30d', '#b45309'];
+export { SERIES_COLORS };
 
 export const seriesColor = (i: number): string => SERIES_COLORS[i % SERIES_COLORS.length] as string;
+
+/** A `#rrggbb` colour at the given opacity (`rgba(…)`); other forms are returned as they are. */
+export function withAlpha(color: string, alpha: number): string {
+  const m = /^#([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/i.exec(color);
+  if (!m) return color;
+  return `rgba(${parseInt(m[1] as string, 16)},${parseInt(m[2] as string, 16)},${parseInt(m[3] as string, 16)},${alpha})`;
+}
 
 /** Tick labels: compact numbers (1e-3 as 1e-3, 12000 as 12k). */
 export function tickLabel(v: number | null): string {

@@ -10,15 +10,17 @@
 import type { ElementDefinition, StylesheetJson } from 'cytoscape';
 import { NEURON_TYPES } from '@shared/machine/neuron-types';
 import type { Link } from '@shared/machine/spec';
+import { LINK_SIGN_COLORS, NEURON_TYPE_COLORS, neuronTypeColor } from '@shared/render/palette';
+import type { Ink } from '../lib/tokens';
 
 export interface SnapshotWeights {
   readonly links: readonly Link[];
   readonly weights: readonly number[];
 }
 
-export const POSITIVE_COLOR = '#2563eb';
-export const NEGATIVE_COLOR = '#dc2626';
-export const ZERO_COLOR = '#9ca3af';
+export const POSITIVE_COLOR = LINK_SIGN_COLORS.positive;
+export const NEGATIVE_COLOR = LINK_SIGN_COLORS.negative;
+export const ZERO_COLOR = LINK_SIGN_COLORS.zero;
 export const MIN_WIDTH = 0.6;
 /** Node size for layout and display (px at zoom 1). */
 export const NODE_SIZE = 16;
@@ -37,39 +39,29 @@ export const SOFT_LINK_STYLE: StylesheetJson[number] = {
   },
 };
 
-/** How a neuron is drawn in every circuit view (run detail, compare, diff): a dot in its type's colour, the name below. */
-export const NEURON_NODE_STYLE: StylesheetJson[number] = {
-  selector: 'node',
-  style: {
-    width: NODE_SIZE,
-    height: NODE_SIZE,
-    'background-color': 'data(color)',
-    label: 'data(label)',
-    'font-size': 9,
-    'text-wrap': 'wrap',
-    'text-valign': 'bottom',
-    'text-margin-y': 2,
-    color: '#1f2937',
-    'text-background-color': '#ffffff',
-    'text-background-opacity': 0.7,
-  },
-};
+/** How a neuron is drawn in every circuit view (run detail, compare, diff): a dot in its type's colour, the name below in the theme's text colour. */
+export function neuronNodeStyle(ink: Ink): StylesheetJson[number] {
+  return {
+    selector: 'node',
+    style: {
+      width: NODE_SIZE,
+      height: NODE_SIZE,
+      'background-color': 'data(color)',
+      label: 'data(label)',
+      'font-size': 9,
+      'text-wrap': 'wrap',
+      'text-valign': 'bottom',
+      'text-margin-y': 2,
+      color: ink.text,
+      'text-background-color': ink.surface,
+      'text-background-opacity': 0.7,
+    },
+  };
+}
 export const MAX_WIDTH = 7;
 
-/** Node colours by neuron type (unknown types grey). */
-export const TYPE_COLORS: Readonly<Record<string, string>> = {
-  input: '#0f766e',
-  eos: '#0f766e',
-  const_1: '#0f766e',
-  timer: '#64748b',
-  output: '#1d4ed8',
-  accum: '#b45309',
-  norm: '#7c3aed',
-  compare: '#be185d',
-  dot: '#15803d',
-  const: '#0f766e',
-  Self: '#111827',
-};
+/** Node colours by neuron type (src-shared/render/palette.ts; unknown types grey). */
+export const TYPE_COLORS: Readonly<Record<string, string>> = NEURON_TYPE_COLORS;
 
 /** The neuron type of a name: the name itself when it is a type, else the part before `-layer-copy`. */
 export function neuronTypeOf(name: string): string {
@@ -123,7 +115,7 @@ export function circuitElements(snapshot: SnapshotWeights, options: { hardLinks?
     const type = neuronTypeOf(name);
     return {
       group: 'nodes',
-      data: { id: name, name, type, label: type === name ? name : `${name}\n${type}`, color: TYPE_COLORS[type] ?? '#6b7280' },
+      data: { id: name, name, type, label: type === name ? name : `${name}\n${type}`, color: neuronTypeColor(type) },
     };
   });
   const edges: ElementDefinition[] = [];

@@ -9,7 +9,8 @@
 import type { ElementDefinition } from 'cytoscape';
 import type { LinkDiff, LinkRow, LinkStatus } from '@shared/diff/link-diff';
 import { matrixLinks, type Link } from '@shared/machine/spec';
-import { edgeColor, edgeWidth, linkId, TYPE_COLORS } from '../components/circuit';
+import { LINK_STATUS_COLORS, neuronTypeColor } from '@shared/render/palette';
+import { edgeColor, edgeWidth, linkId } from '../components/circuit';
 import { unionNeurons, unionOfA, unionOfB, type DiffModel } from './diff-model';
 import type { Positions } from './positions';
 
@@ -24,11 +25,11 @@ export const softEdgeId = (l: Link): string => linkId(l);
 
 /** Colours of the overlay's five link statuses (the legend reads them too). */
 export const STATUS_STYLE: Readonly<Record<LinkStatus, { readonly color: string; readonly label: string; readonly dashed: boolean }>> = {
-  matched: { color: '#6b7280', label: 'same weight', dashed: false },
-  'weight-changed': { color: '#d97706', label: 'weight changed (Δw)', dashed: false },
-  'sign-flipped': { color: '#7c3aed', label: 'sign flipped', dashed: true },
-  'only-a': { color: '#2563eb', label: 'only in A', dashed: false },
-  'only-b': { color: '#16a34a', label: 'only in B', dashed: true },
+  matched: { color: LINK_STATUS_COLORS['matched'], label: 'same weight', dashed: false },
+  'weight-changed': { color: LINK_STATUS_COLORS['weight-changed'], label: 'weight changed (Δw)', dashed: false },
+  'sign-flipped': { color: LINK_STATUS_COLORS['sign-flipped'], label: 'sign flipped', dashed: true },
+  'only-a': { color: LINK_STATUS_COLORS['only-a'], label: 'only in A', dashed: false },
+  'only-b': { color: LINK_STATUS_COLORS['only-b'], label: 'only in B', dashed: true },
 };
 
 function pos(positions: Positions, id: string): { x: number; y: number } {
@@ -68,7 +69,7 @@ export function paneElements(model: DiffModel, side: Side, positions: Positions,
         name,
         type,
         label: type === name ? name : `${name}\n${type}`,
-        color: TYPE_COLORS[type] ?? '#6b7280',
+        color: neuronTypeColor(type),
         counterpart: counterpart ?? '',
       },
       position: pos(positions, unionId(name)),
@@ -124,7 +125,7 @@ export function paneElements(model: DiffModel, side: Side, positions: Positions,
       const type = model.typesA.get(a) ?? 'unknown';
       out.push({
         group: 'nodes',
-        data: { id: `ghost:${a}`, name: a, type, label: `${a} (A)`, color: TYPE_COLORS[type] ?? '#6b7280', counterpart: a },
+        data: { id: `ghost:${a}`, name: a, type, label: `${a} (A)`, color: neuronTypeColor(type), counterpart: a },
         position: pos(positions, unionOfA(a)),
         classes: 'ghost',
         selectable: false,
@@ -153,7 +154,7 @@ export function overlayElements(model: DiffModel, positions: Positions, diff: Li
         name: n.label,
         type: n.type,
         label: n.type === n.label ? n.label : `${n.label}\n${n.type}`,
-        color: TYPE_COLORS[n.type] ?? '#6b7280',
+        color: neuronTypeColor(n.type),
       },
       position: pos(positions, n.id),
       classes: `${n.side}${faded(n.side) ? ' faded' : ''}`,

@@ -4,6 +4,7 @@
  * then A-only, then B-only), a pair occupying one row/column in both matrices; only ports
  * that carry a soft link on either side. A cell without a link is NaN.
  */
+import { LINK_SIGN_COLORS } from '@shared/render/palette';
 import { matrixLinks } from '@shared/machine/spec';
 import { unionNeurons, unionOfA, unionOfB, type DiffModel } from './diff-model';
 
@@ -60,11 +61,34 @@ export function alignedMatrices(model: DiffModel): AlignedMatrices {
   return { rows, cols, a, b, maxAbs };
 }
 
-/** A cell's colour: blue for w > 0, red for w < 0, intensity √(|w| / maxAbs); light grey without a link. */
-export function cellColor(w: number, maxAbs: number): string {
-  if (Number.isNaN(w)) return '#f3f4f6';
-  if (w === 0 || !(maxAbs > 0)) return '#ffffff';
+/** What a heatmap is drawn on: the colour of a cell without a link and the ground a weight's colour fades into. */
+export interface HeatmapGround {
+  readonly noLink: string;
+  /** RGB of a weight of 0 (the surface). */
+  readonly base: readonly [number, number, number];
+}
+
+/** A `#rgb`, `#rrggbb` or `rgb(r, g, b)` colour as RGB (black when it cannot be read). */
+export function rgbOf(css: string): [number, number, number] {
+  const h = /^#([0-9a-f]{3}|[0-9a-f]{6})$/i.exec(css.trim());
+  if (h) {
+    const x = (h[1] as string).length === 3 ? [...(h[1] as string)].map((c) => c + c).join('') : (h[1] as string);
+    return [0, 2, 4].map((i) => parseInt(x.slice(i, i + 2), 16)) as [number, number, number];
+  }
+  const m = /rgba?\(\s*([\d.]+)[,\s]+([\d.]+)[,\s]+([\d.]+)/.exec(css);
+  return m ? [Number(m[1]), Number(m[2]), Number(m[3])] : [0, 0, 0];
+}
+
+/**
+ * A cell's colour: the link-sign colour of w (palette) faded into the ground with intensity
+ * √(|w| / maxAbs); `ground.noLink` without a link.
+ */
+export function cellColor(w: number, maxAbs: number, ground: HeatmapGround): string {
+  if (Number.isNaN(w)) return ground.noLink;
+  const base = ground.base;
+  if (w === 0 || !(maxAbs > 0)) return `rgb(${base[0]},${base[1]},${base[2]})`;
   const t = Math.sqrt(Math.min(1, Math.abs(w) / maxAbs));
-  const mix = (c: number) => Math.round(255 + (c - 255) * t);
-  return w > 0 ? `rgb(${mix(37)},${mix(99)},${mix(235)})` : `rgb(${mix(220)},${mix(38)},${mix(38)})`;
+  const end = rgbOf(w > 0 ? LINK_SIGN_COLORS.positive : LINK_SIGN_COLORS.negative);
+  const mix = (k: 0 | 1 | 2) => Math.round(base[k] + (end[k] - base[k]) * t);
+  return `rgb(${mix(0)},${mix(1)},${mix(2)})`;
 }

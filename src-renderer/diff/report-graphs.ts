@@ -6,7 +6,8 @@
 import type { LinkDiff } from '@shared/diff/link-diff';
 import { matrixLinks } from '@shared/machine/spec';
 import { graphToSvg, type SvgEdge, type SvgNode } from '@shared/render/svg-graph';
-import { edgeColor, edgeWidth, TYPE_COLORS } from '../components/circuit';
+import { neuronTypeColor, PAPER } from '@shared/render/palette';
+import { edgeColor, edgeWidth } from '../components/circuit';
 import { unionNeurons, unionOfA, unionOfB, type DiffModel } from './diff-model';
 import { STATUS_STYLE } from './elements';
 import type { Positions } from './positions';
@@ -24,7 +25,7 @@ function box(id: string, label: string, type: string, p: { x: number; y: number 
     height: 30,
     label,
     ...(type !== label ? { sublabel: type } : {}),
-    stroke: TYPE_COLORS[type] ?? '#6b7280',
+    stroke: neuronTypeColor(type),
     ...extra,
   };
 }
@@ -41,7 +42,7 @@ export function circuitSvg(model: DiffModel, side: 'a' | 'b', positions: Positio
       name,
       types.get(name) ?? 'unknown',
       positions.get(side === 'a' ? unionOfA(name) : unionOfB(model, name)),
-      partner.has(name) ? {} : { fill: '#fff7ed' },
+      partner.has(name) ? {} : { fill: PAPER.unpairedFill },
     ),
   );
   const soft = matrixLinks(spec.trainable).filter((l) => Math.abs(l.weight) > threshold);
@@ -56,7 +57,13 @@ export function circuitSvg(model: DiffModel, side: 'a' | 'b', positions: Positio
 /** The union graph with each link in the colour of its status. */
 export function overlaySvg(model: DiffModel, positions: Positions, diff: LinkDiff, title: string): string {
   const nodes = unionNeurons(model).map((n) =>
-    box(n.id, n.label, n.type, positions.get(n.id), n.side === 'both' ? {} : { fill: n.side === 'only-a' ? '#dbeafe' : '#dcfce7' }),
+    box(
+      n.id,
+      n.label,
+      n.type,
+      positions.get(n.id),
+      n.side === 'both' ? {} : { fill: n.side === 'only-a' ? PAPER.onlyAFill : PAPER.onlyBFill },
+    ),
   );
   const ids = new Set(nodes.map((n) => n.id));
   const edges: SvgEdge[] = [];

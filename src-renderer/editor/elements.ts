@@ -10,23 +10,16 @@
 import type { ElementDefinition } from 'cytoscape';
 import { linkKey, type EditorDocument, type EditorLink, type LinkRef, type Position } from '@shared/editor/document';
 import { NEURON_TYPES } from '@shared/machine/neuron-types';
+import { LINK_SIGN_COLORS, NEURON_TYPE_COLORS, neuronTypeColor } from '@shared/render/palette';
 
-export const POSITIVE = '#2563eb';
-export const NEGATIVE = '#dc2626';
-export const ZERO = '#9ca3af';
+export const POSITIVE = LINK_SIGN_COLORS.positive;
+export const NEGATIVE = LINK_SIGN_COLORS.negative;
+export const ZERO = LINK_SIGN_COLORS.zero;
 export const MIN_EDGE_WIDTH = 0.8;
 export const MAX_EDGE_WIDTH = 7;
 
-export const TYPE_COLOURS: Readonly<Record<string, string>> = {
-  input: '#16a34a',
-  timer: '#65a30d',
-  eos: '#0d9488',
-  output: '#7c3aed',
-  accum: '#ea580c',
-  norm: '#0891b2',
-  compare: '#db2777',
-  dot: '#ca8a04',
-};
+/** Node colours by neuron type: the palette every circuit picture shares. */
+export const TYPE_COLOURS: Readonly<Record<string, string>> = NEURON_TYPE_COLORS;
 
 /** The Cytoscape id of a link (ids must not contain NUL for selectors; we only use getElementById). */
 export function edgeId(l: LinkRef): string {
@@ -122,7 +115,7 @@ export function documentElements(doc: EditorDocument, epsilon = 0): EditorElemen
         name: n.name,
         type: n.type,
         label: neuronLabel(n.name, n.type),
-        color: TYPE_COLOURS[n.type] ?? '#6b7280',
+        color: neuronTypeColor(n.type),
       },
       position: { x: n.position.x, y: n.position.y },
       classes: places.length ? 'neuron' : 'neuron portless',

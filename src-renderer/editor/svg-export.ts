@@ -8,7 +8,8 @@
 import type { EditorDocument } from '@shared/editor/document';
 import { NEURON_TYPES } from '@shared/machine/neuron-types';
 import { graphToSvg, type SvgEdge, type SvgNode } from '@shared/render/svg-graph';
-import { edgeColour, edgeWidth, hiddenByThreshold, TYPE_COLOURS, weightLabel } from './elements';
+import { neuronTypeColor } from '@shared/render/palette';
+import { edgeColour, edgeWidth, hiddenByThreshold, weightLabel } from './elements';
 import { NEURON_WIDTH, neuronHeight } from './layouts';
 
 export interface SvgExportOptions {
@@ -37,7 +38,7 @@ export function documentToSvg(doc: EditorDocument, options: SvgExportOptions = {
       label: n.name,
       sublabel: n.type,
       shape: 'round-rectangle',
-      stroke: TYPE_COLOURS[n.type] ?? '#6b7280',
+      stroke: neuronTypeColor(n.type),
       ...(t ? { ports: { in: t.inputs, out: t.outputs } } : {}),
     };
   });

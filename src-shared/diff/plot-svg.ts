@@ -4,6 +4,7 @@
  * a legend below the plot. Non-finite values break a line. Text is XML-escaped and colours
  * checked (src-shared/render/svg-graph.ts).
  */
+import { PAPER, SERIES_COLORS } from '../render/palette';
 import { checkColor, escapeXml, num, SVG_FONT_FAMILY } from '../render/svg-graph';
 
 export interface PlotSeries {
@@ -26,7 +27,7 @@ export interface LinePlot {
 }
 
 /** Colours used in turn for series without one (colour-blind safe, Okabe–Ito). */
-export const PLOT_COLORS: readonly string[] = ['#0072b2', '#d55e00', '#009e73', '#cc79a7', '#e69f00', '#56b4e9', '#000000'];
+export const PLOT_COLORS: readonly string[] = SERIES_COLORS;
 
 /** Most ticks niceTicks returns. */
 const MAX_TICKS = 50;
@@ -62,6 +63,39 @@ export function niceTicks(lo: number, hi: number, count = 5): number[] {
 
 function tickLabel(v: number): string {
   return Number.isInteger(v) ? String(v) : String(Number(v.toPrecision(4)));
+}
+
+/** Width of one character of the plots' monospace text (10 px at 0.6 em). */
+const LEGEND_CHAR = 6;
+/** The sample line and the gap before its label; the space after an entry. */
+const LEGEND_SAMPLE = 22;
+const LEGEND_GAP = 14;
+
+/**
+ * Where each legend entry goes: entries flow left to right in the width of the plot, each as
+ * wide as its label (monospace text, so the width is known without a browser), and wrap to a
+ * new row when the next one would not fit; a label wider than the plot is cut with "…".
+ */
+export function legendLayout(
+  labels: readonly string[],
+  width: number,
+): { entries: { x: number; row: number; label: string }[]; rows: number } {
+  const maxChars = Math.max(1, Math.floor((width - LEGEND_SAMPLE) / LEGEND_CHAR));
+  const entries: { x: number; row: number; label: string }[] = [];
+  let x = 0;
+  let row = 0;
+  for (const raw of labels) {
+    const chars = [...raw];
+    const label = chars.length > maxChars ? `${chars.slice(0, maxChars - 1).join('')}…` : raw;
+    const w = LEGEND_SAMPLE + [...label].length * LEGEND_CHAR;
+    if (x > 0 && x + w > width) {
+      row++;
+      x = 0;
+    }
+    entries.push({ x, row, label });
+    x += w + LEGEND_GAP;
+  }
+  return { entries, rows: labels.length === 0 ? 0 : row + 1 };
 }
 
 /** The plot as a standalone SVG document (see the module comment). */
@@ -106,9 +140,13 @@ export function linePlotSvg(plot: LinePlot): string {
   const xMax = x0 + Math.max(1, n - 1);
   const xTicks = niceTicks(xMin, xMax, 8);
 
-  const legendRows = Math.ceil(plot.series.length / 3);
   const left = 56;
   const right = 12;
+  const legend = legendLayout(
+    plot.series.map((s) => s.label),
+    width - left - right,
+  );
+  const legendRows = legend.rows;
   const top = plot.title ? 28 : 12;
   const bottom = 36 + (plot.xLabel ? 14 : 0) + legendRows * 16;
   const pw = width - left - right;
@@ -119,20 +157,20 @@ export function linePlotSvg(plot: LinePlot): string {
   const sy = (y: number): number => top + (1 - (y / 2 - yMin / 2) / (yMax / 2 - yMin / 2)) * ph;
 
   const parts: string[] = [];
-  parts.push(`<rect x="${left}" y="${top}" width="${num(pw)}" height="${num(ph)}" fill="#ffffff" stroke="#a0aec0"/>`);
+  parts.push(`<rect x="${left}" y="${top}" width="${num(pw)}" height="${num(ph)}" fill="${PAPER.background}" stroke="${PAPER.axis}"/>`);
   for (const t of yTicks) {
     const y = sy(t);
     parts.push(
-      `<line x1="${left}" y1="${num(y)}" x2="${num(left + pw)}" y2="${num(y)}" stroke="#edf2f7"/>` +
+      `<line x1="${left}" y1="${num(y)}" x2="${num(left + pw)}" y2="${num(y)}" stroke="${PAPER.grid}"/>` +
         `<text x="${left - 4}" y="${num(y + 4)}" text-anchor="end" class="tick">${escapeXml(tickLabel(t))}</text>`,
     );
   }
   if (yMin < 0 && yMax > 0)
-    parts.push(`<line x1="${left}" y1="${num(sy(0))}" x2="${num(left + pw)}" y2="${num(sy(0))}" stroke="#a0aec0"/>`);
+    parts.push(`<line x1="${left}" y1="${num(sy(0))}" x2="${num(left + pw)}" y2="${num(sy(0))}" stroke="${PAPER.axis}"/>`);
   for (const t of xTicks) {
     const x = sx(t);
     parts.push(
-      `<line x1="${num(x)}" y1="${num(top + ph)}" x2="${num(x)}" y2="${num(top + ph + 4)}" stroke="#4a5568"/>` +
+      `<line x1="${num(x)}" y1="${num(top + ph)}" x2="${num(x)}" y2="${num(top + ph + 4)}" stroke="${PAPER.muted}"/>` +
         `<text x="${num(x)}" y="${num(top + ph + 16)}" text-anchor="middle" class="tick">${escapeXml(tickLabel(t))}</text>`,
     );
   }
@@ -165,19 +203,19 @@ export function linePlotSvg(plot: LinePlot): string {
       `<text x="${num(left + pw / 2)}" y="${num(top + ph + 30)}" text-anchor="middle" class="axis">${escapeXml(plot.xLabel)}</text>`,
     );
   const legendTop = top + ph + 30 + (plot.xLabel ? 14 : 0);
-  const colWidth = pw / 3;
   plot.series.forEach((s, i) => {
-    const x = left + (i % 3) * colWidth;
-    const y = legendTop + Math.floor(i / 3) * 16;
+    const e = legend.entries[i]!;
+    const x = left + e.x;
+    const y = legendTop + e.row * 16;
     const dash = s.dashed ? ' stroke-dasharray="5 3"' : '';
     parts.push(
       `<g class="legend-entry"><line x1="${num(x)}" y1="${num(y - 4)}" x2="${num(x + 18)}" y2="${num(y - 4)}" stroke="${colors[i]}" stroke-width="2"${dash}/>` +
-        `<text x="${num(x + 22)}" y="${num(y)}" class="legend">${escapeXml(s.label)}</text></g>`,
+        `<text x="${num(x + 22)}" y="${num(y)}" class="legend">${escapeXml(e.label)}</text></g>`,
     );
   });
   const style =
-    `<style>text{font-family:${SVG_FONT_FAMILY};font-size:10px;fill:#1a202c}` +
-    `.title{font-size:12px;font-weight:bold}.axis{font-size:10px;fill:#4a5568}</style>`;
+    `<style>text{font-family:${SVG_FONT_FAMILY};font-size:10px;fill:${PAPER.text}}` +
+    `.title{font-size:12px;font-weight:bold}.axis{font-size:10px;fill:${PAPER.muted}}</style>`;
   return (
     `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${num(width)} ${num(height)}" width="${num(width)}" height="${num(height)}">` +
     (plot.title ? `<title>${escapeXml(plot.title)}</title>` : '') +

@@ -7,6 +7,7 @@
  * inside a figure or table row, table headers repeated on each page, colours kept).
  * The document is XHTML-compatible (well-formed XML) as well as HTML.
  */
+import { DIFF_SIDE_COLORS, LINK_STATUS_COLORS, PAPER } from '../render/palette';
 import { escapeXml } from '../render/svg-graph';
 import type { StringBehaviour } from './behaviour';
 import type { LinkDiffSummary, LinkRow } from './link-diff';
@@ -30,9 +31,9 @@ export interface DiffReport {
   readonly generatedAt: Date;
 }
 
-const COLOR_A = '#0072b2';
-const COLOR_B = '#d55e00';
-const COLOR_EXPECTED = '#4a5568';
+const COLOR_A = DIFF_SIDE_COLORS.a;
+const COLOR_B = DIFF_SIDE_COLORS.b;
+const COLOR_EXPECTED = PAPER.muted;
 
 /** The elements graphToSvg and linePlotSvg emit: nothing else may be inlined. */
 const SVG_ELEMENTS: ReadonlySet<string> = new Set([
@@ -300,22 +301,24 @@ function behaviourHtml(behaviour: readonly StringBehaviour[], a: string, b: stri
 
 const CSS = `
 *{box-sizing:border-box}
-body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;color:#1a202c;margin:24px;line-height:1.4}
-h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:24px 0 8px;border-bottom:1px solid #cbd5e0}
-h3{font-size:14px;margin:16px 0 6px}h4{font-size:13px;margin:10px 0 4px;color:#4a5568}
-.meta{color:#4a5568;font-size:12px}
+body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;color:${PAPER.text};margin:24px;line-height:1.4}
+h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:24px 0 8px;border-bottom:1px solid ${PAPER.rule}}
+h3{font-size:14px;margin:16px 0 6px}h4{font-size:13px;margin:10px 0 4px;color:${PAPER.muted}}
+.meta{color:${PAPER.muted};font-size:12px}
 .graphs{display:flex;flex-wrap:wrap;gap:16px}
-figure{margin:0;flex:1 1 420px;border:1px solid #e2e8f0;padding:8px;break-inside:avoid}
+figure{margin:0;flex:1 1 420px;border:1px solid ${PAPER.cellBorder};padding:8px;break-inside:avoid}
 figure svg{max-width:100%;height:auto}
 figcaption{font-weight:600;font-size:13px;margin-bottom:4px}
 table{border-collapse:collapse;font-size:12px;margin:6px 0}
-th,td{border:1px solid #e2e8f0;padding:3px 6px;text-align:left;vertical-align:top}
+th,td{border:1px solid ${PAPER.cellBorder};padding:3px 6px;text-align:left;vertical-align:top}
 thead{display:table-header-group}
 tr{break-inside:avoid}
 td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
 .figures{font-size:13px;columns:2}
-tr.status-matched td{color:#2f855a}tr.status-weight-changed td{color:#b7791f}
-tr.status-sign-flipped td{color:#c53030;font-weight:600}tr.status-only-a td{color:#2b6cb0}tr.status-only-b td{color:#c05621}
+${Object.entries(LINK_STATUS_COLORS)
+  .map(([status, c]) => `tr.status-${status} td{color:${c}}`)
+  .join('')}
+tr.status-sign-flipped td{font-weight:600}
 .plots{display:flex;flex-wrap:wrap;gap:8px}
 .plots svg{max-width:100%;height:auto;break-inside:avoid}
 section.string{break-inside:avoid-page}

@@ -19,6 +19,7 @@
  * One fixed font family and size are used so the text width estimate for the bounding box
  * (0.6 em per character, right for monospace) holds.
  */
+import { PAPER } from './palette';
 
 export type SvgNodeShape = 'round-rectangle' | 'ellipse' | 'rectangle';
 
@@ -64,9 +65,9 @@ const PORT_RADIUS = 3.5;
 const CHAR_WIDTH = 0.6; // em per character of a monospace font
 const ARROW_LENGTH = 8;
 const ARROW_HALF_WIDTH = 3.5;
-const DEFAULT_FILL = '#f5f7fa';
-const DEFAULT_STROKE = '#4a5568';
-const DEFAULT_EDGE = '#4a5568';
+const DEFAULT_FILL = PAPER.nodeFill;
+const DEFAULT_STROKE = PAPER.muted;
+const DEFAULT_EDGE = PAPER.muted;
 
 /** XML text / attribute escaping; drops characters XML 1.0 cannot hold (controls, lone surrogates). */
 export function escapeXml(text: string): string {
@@ -351,7 +352,7 @@ export function graphToSvg(graph: SvgGraph): string {
           const anchor = side === 'in' ? 'end' : 'start';
           ports +=
             `<g class="port port-${side}" data-port="${escapeXml(name)}">` +
-            `<circle cx="${num(p.x)}" cy="${num(p.y)}" r="${PORT_RADIUS}" fill="#ffffff" stroke="${stroke}"/>` +
+            `<circle cx="${num(p.x)}" cy="${num(p.y)}" r="${PORT_RADIUS}" fill="${PAPER.background}" stroke="${stroke}"/>` +
             `<text x="${num(lx)}" y="${num(p.y - PORT_RADIUS - 1)}" text-anchor="${anchor}" class="port-label">${escapeXml(name)}</text>` +
             `</g>`;
           const w = textWidth(name, PORT_FONT_SIZE);
@@ -376,9 +377,9 @@ export function graphToSvg(graph: SvgGraph): string {
     : '';
   const style =
     `<style>` +
-    `text{font-family:${SVG_FONT_FAMILY};font-size:${SVG_FONT_SIZE}px;fill:#1a202c}` +
-    `.node-sublabel,.port-label{font-size:${PORT_FONT_SIZE}px;fill:#4a5568}` +
-    `.edge-label{paint-order:stroke;stroke:#ffffff;stroke-width:3px;stroke-linejoin:round}` +
+    `text{font-family:${SVG_FONT_FAMILY};font-size:${SVG_FONT_SIZE}px;fill:${PAPER.text}}` +
+    `.node-sublabel,.port-label{font-size:${PORT_FONT_SIZE}px;fill:${PAPER.muted}}` +
+    `.edge-label{paint-order:stroke;stroke:${PAPER.background};stroke-width:3px;stroke-linejoin:round}` +
     `.graph-title{font-size:${num(SVG_FONT_SIZE * 1.4)}px;font-weight:bold}` +
     `</style>`;
   return (

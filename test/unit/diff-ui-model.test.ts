@@ -15,7 +15,8 @@ import { describeCircuitRef, parseCircuitRef } from '../../src-renderer/diff/cir
 import { specFromArchitecture, specFromWeights } from '../../src-renderer/diff/circuit-spec';
 import { buildDiffModel, linkDiffAt, pinProblem, repair, unionNeurons, type Pair } from '../../src-renderer/diff/diff-model';
 import { overlayElements, paneElements } from '../../src-renderer/diff/elements';
-import { alignedMatrices, cellColor } from '../../src-renderer/diff/heatmap';
+import { alignedMatrices, cellColor, rgbOf } from '../../src-renderer/diff/heatmap';
+import { LINK_SIGN_COLORS } from '../../src-shared/render/palette';
 import { unionPositions, type LayoutFn } from '../../src-renderer/diff/positions';
 import { circuitSvg, overlaySvg } from '../../src-renderer/diff/report-graphs';
 import { reportFileName, reportHtml } from '../../src-renderer/diff/export';
@@ -278,9 +279,17 @@ describe('views', () => {
     expect(cells(m.a)).toHaveLength(8);
     expect(cells(m.a)).toEqual(cells(m.b));
     expect(m.maxAbs).toBe(1);
-    expect(cellColor(NaN, 1)).toBe('#f3f4f6');
-    expect(cellColor(1, 1)).toBe('rgb(37,99,235)');
-    expect(cellColor(-1, 1)).toBe('rgb(220,38,38)');
+    const white = { noLink: 'lightgrey', base: [255, 255, 255] as const };
+    expect(cellColor(NaN, 1, white)).toBe('lightgrey');
+    expect(cellColor(0, 1, white)).toBe('rgb(255,255,255)');
+    // the strongest weight takes the link-sign colour itself; a weaker one fades into the ground
+    expect(rgbOf(cellColor(1, 1, white))).toEqual(rgbOf(LINK_SIGN_COLORS.positive));
+    expect(rgbOf(cellColor(-1, 1, white))).toEqual(rgbOf(LINK_SIGN_COLORS.negative));
+    const dark = { noLink: 'black', base: [16, 20, 28] as const };
+    const [r, g, b] = rgbOf(cellColor(0.25, 1, dark));
+    const [pr, pg, pb] = rgbOf(LINK_SIGN_COLORS.positive);
+    // √0.25 = halfway between the ground and the colour
+    expect([r, g, b]).toEqual([Math.round((16 + pr) / 2), Math.round((20 + pg) / 2), Math.round((28 + pb) / 2)]);
   });
 
   it('report: both graphs name every drawn neuron; the HTML is self-contained and holds the link table', () => {

@@ -12,6 +12,12 @@ export const COLUMN_IDS = [
   'status',
   'verdict',
   'name',
+  // the figures a run is judged by come right after its name, so they stay in view beside a side panel
+  'softLinks',
+  'finalLoss',
+  'bestLoss',
+  'testLoss',
+  'testWorst',
   'problem',
   'architecture',
   'estimator',
@@ -21,11 +27,6 @@ export const COLUMN_IDS = [
   'endedAt',
   'duration',
   'steps',
-  'softLinks',
-  'finalLoss',
-  'bestLoss',
-  'testLoss',
-  'testWorst',
   'tags',
   'statusReason',
 ] as const;
@@ -84,7 +85,7 @@ const time = (id: 'createdAt' | 'startedAt' | 'endedAt', label: string, title: s
   csv: (r) => isoDateTime(r[id]),
 });
 
-export const COLUMNS: readonly ColumnDef[] = [
+const DEFS: readonly ColumnDef[] = [
   {
     id: 'id',
     label: 'ID',
@@ -231,23 +232,26 @@ export const COLUMNS: readonly ColumnDef[] = [
   },
 ];
 
-const BY_ID = new Map<ColumnId, ColumnDef>(COLUMNS.map((c) => [c.id, c]));
+const BY_ID = new Map<ColumnId, ColumnDef>(DEFS.map((c) => [c.id, c]));
+
+/** Every column, in table order (COLUMN_IDS). */
+export const COLUMNS: readonly ColumnDef[] = COLUMN_IDS.map((id) => BY_ID.get(id) as ColumnDef);
 
 export const DEFAULT_COLUMNS: readonly ColumnId[] = [
   'status',
   'verdict',
   'name',
+  'softLinks',
+  'finalLoss',
+  'bestLoss',
+  'testLoss',
+  'testWorst',
   'problem',
   'architecture',
   'estimator',
   'seed',
   'startedAt',
   'duration',
-  'softLinks',
-  'finalLoss',
-  'bestLoss',
-  'testLoss',
-  'testWorst',
   'tags',
 ];
 

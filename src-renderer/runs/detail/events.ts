@@ -5,15 +5,16 @@
  * reads them defensively, since a record from an older build may lack a field.
  */
 import type { EventRecord } from '@shared/api/records';
+import { SERIES_COLORS } from '@shared/render/palette';
 import { fmt } from '../../lib/format-number';
 
 /** Event kinds marked on the soft-link chart, with their colours. */
 export const MARKER_COLORS: Readonly<Record<string, string>> = {
-  cut: '#d97706',
-  accept: '#16a34a',
-  backtrack: '#dc2626',
-  regrow: '#7c3aed',
-  prune: '#0891b2',
+  cut: SERIES_COLORS[3] as string,
+  accept: SERIES_COLORS[2] as string,
+  backtrack: SERIES_COLORS[1] as string,
+  regrow: SERIES_COLORS[4] as string,
+  prune: SERIES_COLORS[5] as string,
 };
 
 export interface Marker {
