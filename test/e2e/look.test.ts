@@ -9,7 +9,7 @@
 import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { describeE2E, startE2ELab, waitForRunEnd, type E2ELab } from '../helpers/browser';
+import { describeE2E, editorCanvasSettled, startE2ELab, waitForRunEnd, type E2ELab } from '../helpers/browser';
 import { shortSchedule } from '../helpers/lab';
 
 const WIDTH = 1600;
@@ -172,6 +172,24 @@ describeE2E('The lab’s look (Chromium, browser host, 1600 px)', () => {
     expect(contrast(dark.color, dark.background)).toBeGreaterThan(7);
     expect(contrast(light.color, light.background)).toBeGreaterThan(7);
     await lab.screenshot('look-dark-runs');
+    // the other screens in the dark, for the eye (each drawn, no page error)
+    await lab.open(`#/runs/${runs[0]}`);
+    await page.getByTestId('snapshot-graph').waitFor();
+    await page.getByTestId('loss-chart').waitFor();
+    await lab.screenshot('look-dark-run');
+    await lab.open(`#/compare/${runs.join(',')}`);
+    await page.getByTestId('compare-table').waitFor();
+    await lab.screenshot('look-dark-compare');
+    await lab.open(`#/diff?a=run:${runs[0]}&b=run:${runs[1]}`);
+    await page.getByTestId('diff-pane-a').waitFor();
+    await lab.screenshot('look-dark-diff');
+    await page.getByTestId('diff-tab-heatmap').click();
+    await page.getByTestId('diff-heatmap').waitFor();
+    await lab.screenshot('look-dark-heatmap');
+    await lab.open('#/editor?generate=handcrafted');
+    await editorCanvasSettled(page);
+    await lab.screenshot('look-dark-editor');
+    expect(lab.pageErrors).toEqual([]);
     await page.emulateMedia({ colorScheme: 'light' });
-  }, 60_000);
+  }, 120_000);
 });
