@@ -7,6 +7,7 @@ import type { MachineSpec } from '@shared/machine/spec';
 import { handcraftedDetector } from '@shared/problems/duplicates/handcrafted';
 import { parseProblem, teacherSpec, type Problem } from '@shared/problems/problem';
 import type { LabClient } from '../api/connect';
+import { certificateOf, type CertificateView } from '../lib/certificate';
 import { formatCircuitRef, parseCircuitRef } from './circuit-ref';
 import { specFromArchitecture, specFromWeights } from './circuit-spec';
 
@@ -25,6 +26,8 @@ export interface LoadedCircuit {
   readonly spec: MachineSpec;
   /** The problem the circuit belongs to: a teacher's, or the run's (undefined: the duplicate detector's, or unknown). */
   readonly problem?: Problem | undefined;
+  /** The run's minimality certificate, when the circuit is the final snapshot of a run that has one. */
+  readonly certificate?: CertificateView | undefined;
 }
 
 /** A problem version through the API, validated. */
@@ -74,14 +77,22 @@ export async function loadCircuit(client: LabClient, ref: string): Promise<Loade
       case 'snap':
       case 'run': {
         let snapId = p.id;
+        let lastOfRun: number | undefined;
         if (p.kind === 'run') {
           const list = await client['runs.snapshots']({ id: p.id });
           const last = list.at(-1);
           if (!last) throw new Error(`run ${p.id} has no snapshot yet`);
           snapId = last.id;
+          lastOfRun = last.id;
         }
         const snap = await client['snapshots.get']({ id: snapId });
         const run = await client['runs.get']({ id: snap.runId }).catch(() => null);
+        if (lastOfRun === undefined && run) lastOfRun = (await client['runs.snapshots']({ id: run.id })).at(-1)?.id;
+        // the certificate is of the run's result: its final snapshot, once the run has ended
+        const certificate =
+          run && !['queued', 'running', 'paused'].includes(run.status) && lastOfRun === snap.id
+            ? certificateOf(await client['runs.events']({ id: run.id }))
+            : undefined;
         const name = run ? ` “${run.name}”` : '';
         // the run's own problem gives the frame (its fixed neurons and hard links)
         const problem =
@@ -95,6 +106,7 @@ export async function loadCircuit(client: LabClient, ref: string): Promise<Loade
           short: `run ${snap.runId} @${snap.step}`,
           spec: specFromWeights(snap.weights.links, snap.weights.weights, problem),
           problem,
+          certificate,
         };
       }
     }

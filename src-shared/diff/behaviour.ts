@@ -4,7 +4,10 @@
  * the largest count of one character, output.dict-2 = the count of `.`, both read at the
  * output neuron's inputs), their difference B − A, the expected output (the problem's
  * teacher's, src-shared/problems/targets.ts), error figures of each side against it, and
- * per aligned neuron pair the two neurons' traces on that string with their correlation.
+ * per aligned neuron pair the two neurons' traces on that string compared coordinate by
+ * coordinate (each output port and path: its signed correlation and the largest |B − A|),
+ * so a figure always names the port it was computed on and a flipped or rescaled signal
+ * does not hide behind one pooled number.
  *
  * A scalar output is plotted as its value; a tree output (a list, say) as its Euclidean
  * norm per cycle, while its error figures compare it element by element (every path either
@@ -21,7 +24,7 @@ import type { OutputTargets, Task, TeacherTargets } from '../problems/targets';
 import { DEFAULT_TEST_SUITE, DEFAULT_TRAINING_SET, type DataString } from '../synthesis/dataset';
 import { pathKey, type Path } from '../vvalue/vvalue';
 import type { Alignment } from './align';
-import { correlation, neuronTraces, probeAlphabet, traceWidths } from './traces';
+import { correlation, neuronTraces, probeAlphabet, traceCoordinates, traceWidths } from './traces';
 
 export type { DataString } from '../synthesis/dataset';
 
@@ -53,8 +56,29 @@ export interface NeuronPairBehaviour {
   /** Per cycle Σ of the trace's entries (the scalar plotted per neuron; for a compare true + false). */
   readonly levelA: Float64Array;
   readonly levelB: Float64Array;
-  /** Pearson correlation of the two traces on this string; null when either is constant or widths differ. */
+  /**
+   * Per trace coordinate (when both neurons hold the same coordinates, e.g. the same type):
+   * its label (`port`, or `port/path` for a coordinate under the root), the signed Pearson
+   * correlation of A's and B's values over the string's cycles (null when either is
+   * constant) and the largest |B − A| over the cycles. Empty when the coordinates differ.
+   */
+  readonly coordinates: readonly CoordinateBehaviour[];
+  /**
+   * The weakest signed correlation over the coordinates (−1 is as unalike as it gets), and
+   * the coordinate it is on; null when no coordinate varies on both sides or the
+   * coordinates differ.
+   */
   readonly correlation: number | null;
+  readonly correlationAt: string | null;
+  /** The largest |B − A| over every coordinate and cycle, and the coordinate it is on; null when the coordinates differ. */
+  readonly maxAbsDiff: number | null;
+  readonly maxAbsDiffAt: string | null;
+}
+
+export interface CoordinateBehaviour {
+  readonly label: string;
+  readonly correlation: number | null;
+  readonly maxAbsDiff: number;
 }
 
 export interface StringBehaviour {
@@ -203,6 +227,31 @@ export function errorFigures(got: PortSeries, expected: PortSeries, ports: reado
   return tableErrors(tables, ports, got[0]?.length ?? 0);
 }
 
+/** The labels of a neuron's trace coordinates (`port` for the root, `port/path` under it); see traces.ts. */
+function coordinateLabels(spec: MachineSpec, name: string, alphabet: readonly string[]): string[] {
+  const n = spec.neurons.find((x) => x.name === name);
+  if (!n) return [];
+  const { ports, coords } = traceCoordinates(n.type, alphabet, n.params);
+  return ports.flatMap((port, i) => (coords[i] ?? []).map((p) => (p.length === 0 ? port : `${port}/${p.join('/')}`)));
+}
+
+/** Coordinate by coordinate figures of two traces of the same coordinates (cycles × labels.length, row-major). */
+function compareCoordinates(traceA: Float64Array, traceB: Float64Array, labels: readonly string[], cycles: number): CoordinateBehaviour[] {
+  const width = labels.length;
+  return labels.map((label, k) => {
+    const a = new Float64Array(cycles);
+    const b = new Float64Array(cycles);
+    let maxAbsDiff = 0;
+    for (let t = 0; t < cycles; t++) {
+      a[t] = traceA[t * width + k] as number;
+      b[t] = traceB[t * width + k] as number;
+      const d = Math.abs((b[t] as number) - (a[t] as number));
+      if (!(d <= maxAbsDiff)) maxAbsDiff = d;
+    }
+    return { label, correlation: correlation(a, b) ?? null, maxAbsDiff };
+  });
+}
+
 function levels(trace: Float64Array, width: number, cycles: number): Float64Array {
   const out = new Float64Array(cycles);
   for (let t = 0; t < cycles; t++) {
@@ -269,7 +318,15 @@ export function compareBehaviour(
       const wb = widthsB.get(p.b)!;
       const traceA = tracesA.get(p.a)!.slice(cycleOffset * wa, (cycleOffset + s.cycles) * wa);
       const traceB = tracesB.get(p.b)!.slice(cycleOffset * wb, (cycleOffset + s.cycles) * wb);
-      const r = wa === wb ? correlation(traceA, traceB) : undefined;
+      const labels = coordinateLabels(specA, p.a, alphabet);
+      const same = wa === wb && labels.length === wa && labels.join('\u0000') === coordinateLabels(specB, p.b, alphabet).join('\u0000');
+      const coordinates = same ? compareCoordinates(traceA, traceB, labels, s.cycles) : [];
+      let weakest: CoordinateBehaviour | undefined;
+      let largest: CoordinateBehaviour | undefined;
+      for (const c of coordinates) {
+        if (c.correlation !== null && (weakest === undefined || c.correlation < (weakest.correlation as number))) weakest = c;
+        if (largest === undefined || c.maxAbsDiff > largest.maxAbsDiff) largest = c;
+      }
       return {
         a: p.a,
         b: p.b,
@@ -279,7 +336,11 @@ export function compareBehaviour(
         traceB,
         levelA: levels(traceA, wa, s.cycles),
         levelB: levels(traceB, wb, s.cycles),
-        correlation: r ?? null,
+        coordinates,
+        correlation: weakest?.correlation ?? null,
+        correlationAt: weakest?.label ?? null,
+        maxAbsDiff: largest?.maxAbsDiff ?? null,
+        maxAbsDiffAt: largest?.label ?? null,
       };
     });
     cycleOffset += s.cycles;

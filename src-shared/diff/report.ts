@@ -190,6 +190,13 @@ export function checkInlineSvg(svg: string, what: string): string {
   return s;
 }
 
+/** A matched pair's plot title: the weakest per-port correlation and the largest |B − A|, each with the port it is on. */
+export function pairTitle(n: StringBehaviour['neurons'][number]): string {
+  const r = n.correlation === null ? 'r —' : `r(${n.correlationAt}) = ${n.correlation.toFixed(3)}`;
+  const d = n.maxAbsDiff === null ? '' : `, max |B−A| = ${fmt(n.maxAbsDiff, 3)}`;
+  return `${n.a} ⇄ ${n.b}   ${r}${d}`;
+}
+
 function fmt(x: number | null, digits = 4): string {
   if (x === null) return '—';
   if (x === 0) return '0';
@@ -276,7 +283,7 @@ function behaviourHtml(behaviour: readonly StringBehaviour[], a: string, b: stri
       const neurons = s.neurons
         .map((n) =>
           linePlotSvg({
-            title: `${n.a} ⇄ ${n.b}   r = ${n.correlation === null ? '—' : n.correlation.toFixed(3)}`,
+            title: pairTitle(n),
             width: 280,
             height: 170,
             series: [

@@ -21,6 +21,7 @@ import { linksToMatrix, matrixLinks, type MachineSpec } from '../../src-shared/m
 import { describeE2E, SCREENSHOTS, startE2ELab, waitForRunEnd, type E2ELab } from '../helpers/browser';
 import { ROOT } from '../helpers/cli';
 import { shortSchedule } from '../helpers/lab';
+import { defaultSchedule } from '../../src-shared/synthesis/schedule';
 
 const FIXTURES = join(ROOT, 'resources', 'circuits', 'julia-dmm-lite');
 const load = (file: string): MachineSpec => importPrototypeMatrix(readFileSync(join(FIXTURES, file), 'utf8'), file);
@@ -29,6 +30,7 @@ const graphOf = (spec: MachineSpec) => ({ neurons: spec.neurons.map((n) => ({ na
 let lab: E2ELab;
 let runId = 0;
 let otherRunId = 0;
+let certifiedRunId = 0;
 let sparseArch = 0;
 let bigA = 0;
 let bigB = 0;
@@ -81,8 +83,26 @@ describeE2E('Circuit diff (Chromium, browser host)', () => {
     const run = await lab.api<{ id: number }>('runs.start', { name: 'diff me', schedule: shortSchedule(5) });
     runId = run.id;
     otherRunId = (await lab.api<{ id: number }>('runs.start', { name: 'and me', schedule: shortSchedule(6) })).id;
+    // the hand-crafted detector trained briefly from itself: it passes, so its run certifies its eight links
+    const start = defaultSchedule(1).start;
+    if (start.kind !== 'generate') throw new Error('the default schedule no longer starts from a generated architecture');
+    certifiedRunId = (
+      await lab.api<{ id: number }>('runs.start', {
+        name: 'certified',
+        schedule: {
+          start: { kind: 'repair', architecture: start.architecture, remove: [], perturb: 0, embed: 'circuit' },
+          dense: { steps: 50 },
+          stop: { stepBudget: 300 },
+          polish: { steps: 50 },
+          regrow: { max: 0 },
+          restarts: { max: 0 },
+          certificate: { steps: 100 },
+        },
+      })
+    ).id;
     await waitForRunEnd(lab, runId, 60_000);
     await waitForRunEnd(lab, otherRunId, 60_000);
+    await waitForRunEnd(lab, certifiedRunId, 120_000);
     sparseArch = (
       await lab.api<{ id: number }>('architectures.save', {
         name: 'sparse20 (2022)',
@@ -288,6 +308,24 @@ describeE2E('Circuit diff (Chromium, browser host)', () => {
     expect(Number(await fourTimes.getAttribute('data-max-a'))).toBeGreaterThan(0.5);
     await lab.screenshot('diff-behaviour-defect');
 
+    // a matched pair is compared port by port: its figures name their port. sparse20's compare-3-1
+    // against the detector's compare (pooled over both ports their traces correlate negatively)
+    const compareOption = page.getByTestId('diff-pair-select').locator('option', { hasText: 'compare-3-1 ⇄ compare ·' });
+    const optionText = (await compareOption.textContent())!;
+    expect(optionText).toMatch(/max \|B−A\| [0-9.e+-]+ \((true|false)\) · (r\((true|false)\) = -?[0-9.e+-]+|constant)/);
+    await page.getByTestId('diff-pair-select').selectOption({ label: optionText.trim() });
+    const figure = page.getByTestId('diff-pair-correlation');
+    await expect.poll(() => figure.getAttribute('data-max-diff-port')).toMatch(/^(true|false)$/);
+    expect(Number(await figure.getAttribute('data-max-diff'))).toBeGreaterThan(0);
+    // the plotted port defaults to the one with the largest |B − A|; the other can be chosen
+    const portSelect = page.getByTestId('diff-pair-port');
+    expect(await portSelect.locator('option').evaluateAll((o) => o.map((x) => (x as HTMLOptionElement).value))).toEqual(['true', 'false']);
+    expect(await portSelect.inputValue()).toBe(await figure.getAttribute('data-max-diff-port'));
+    const other = (await portSelect.inputValue()) === 'true' ? 'false' : 'true';
+    await portSelect.selectOption(other);
+    await expect.poll(() => page.locator('[data-testid="diff-chart-pair"] .u-legend').textContent()).toContain(`compare-3-1 ${other}`);
+    await lab.screenshot('diff-behaviour-ports');
+
     // re-pair: B's compare dropped on the relay compare-4-2 (a ghost in pane B: unmatched in A)
     await page.getByTestId('diff-tab-side').click();
     await page.waitForSelector('[data-testid="diff-pane-b"] .canvas[data-elements]');
@@ -378,6 +416,48 @@ describeE2E('Circuit diff (Chromium, browser host)', () => {
     expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
     expect(pdf.length).toBeGreaterThan(10_000);
     await report.close();
+    expect(lab.pageErrors).toEqual([]);
+  }, 120_000);
+
+  it("a certified run's diff marks each of its links necessary, with the loss reached without it", async () => {
+    const { page } = lab;
+    const events = await lab.api<{ kind: string; data: { necessary?: { link: string; lossWithout: number }[]; refused?: string } }[]>(
+      'runs.events',
+      { id: certifiedRunId },
+    );
+    const cert = events.filter((e) => e.kind === 'certificate').at(-1)!;
+    expect(cert.data.refused).toBeUndefined();
+    const necessary = cert.data.necessary!;
+    expect(necessary.length).toBe((await lab.api<{ softLinks: number }[]>('runs.snapshots', { id: certifiedRunId })).at(-1)!.softLinks);
+    await lab.open(`#/diff?a=run:${certifiedRunId}&b=hand`);
+    await waitOpen(page);
+    await expect.poll(() => page.getByTestId('diff-certificate-a').getAttribute('data-certified')).toBe('true');
+    await expect(page.getByTestId('diff-certificate-a').textContent()).resolves.toContain(
+      `no single one of its ${necessary.length} soft links can be removed`,
+    );
+    // the hand-crafted detector is no run: it has no certificate to show
+    expect(await page.getByTestId('diff-certificate-b').count()).toBe(0);
+    await page.getByTestId('diff-tab-links').click();
+    const rows = page.locator('[data-testid="diff-link-table"] tbody tr[data-status]');
+    const marked = await rows.evaluateAll((trs) =>
+      trs
+        .map((tr) => ({
+          label: tr.getAttribute('data-link-a') ?? '',
+          a: tr.querySelector('[data-testid="diff-link-evidence"]')?.getAttribute('data-a') ?? '',
+          text: tr.querySelector('[data-testid="diff-link-evidence"]')?.textContent ?? '',
+        }))
+        .filter((r) => r.a === 'necessary'),
+    );
+    // every link of the certificate, and only those, marked in A with its loss
+    expect(marked.map((m) => m.label).sort()).toEqual(necessary.map((n) => n.link).sort());
+    for (const m of marked) expect(m.text).toMatch(/A necessary \(loss without it ≥ [0-9.e+-]+\)/);
+    await lab.screenshot('diff-certificate');
+
+    // an earlier snapshot of the same run is not what the certificate is about
+    const snaps = await lab.api<{ id: number }[]>('runs.snapshots', { id: certifiedRunId });
+    await lab.open(`#/diff?a=snap:${snaps[0]!.id}&b=hand`);
+    await waitOpen(page);
+    expect(await page.getByTestId('diff-certificate-a').count()).toBe(0);
     expect(lab.pageErrors).toEqual([]);
   }, 120_000);
 

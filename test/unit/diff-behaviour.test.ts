@@ -11,9 +11,9 @@ import {
   probeString,
   type StringBehaviour,
 } from '../../src-shared/diff/behaviour';
-import { alignmentEvidence } from '../../src-shared/diff/traces';
+import { alignmentEvidence, correlation } from '../../src-shared/diff/traces';
 import { importPrototypeMatrix } from '../../src-shared/io/prototype-matrix';
-import type { MachineSpec } from '../../src-shared/machine/spec';
+import { linksToMatrix, matrixLinks, type MachineSpec } from '../../src-shared/machine/spec';
 import { handcraftedDetector } from '../../src-shared/problems/duplicates/handcrafted';
 import { DEFAULT_TEST_SUITE, DEFAULT_TRAINING_SET } from '../../src-shared/synthesis/dataset';
 
@@ -119,6 +119,55 @@ describe('compareBehaviour', () => {
     expect(mixed.traceA).toHaveLength(r!.cycles * mixed.widthA);
     expect(mixed.traceB).toHaveLength(r!.cycles * mixed.widthB);
     expect(mixed.correlation).toBeNull();
+    expect(mixed.coordinates).toEqual([]);
+    expect(mixed.maxAbsDiff).toBeNull();
+  });
+
+  it('compares a pair port by port: a pooled correlation that misleads, and the figure that names its port', () => {
+    // sparse20's compare-3-1 against the hand-crafted compare: pooled over both ports (true and
+    // false, at different levels) the traces correlate negatively although no port does
+    const alignment = alignCircuits(sparse20, hand, alignmentEvidence(sparse20, hand));
+    const [r] = compareBehaviour(sparse20, hand, [probeString('hello world.')], { alignment });
+    const pair = r!.neurons.find((n) => n.a === 'compare-3-1' && n.b === 'compare')!;
+    expect(correlation(pair.traceA, pair.traceB)!).toBeLessThan(0);
+    expect(pair.coordinates.map((c) => c.label)).toEqual(['true', 'false']);
+    for (const c of pair.coordinates) if (c.correlation !== null) expect(c.correlation).toBeGreaterThan(-0.5);
+    // per port, read straight from the two traces (cycles × [true, false])
+    const column = (trace: Float64Array, k: number) => Array.from({ length: r!.cycles }, (_, t) => trace[t * 2 + k]!);
+    pair.coordinates.forEach((c, k) => {
+      const a = column(pair.traceA, k);
+      const b = column(pair.traceB, k);
+      expect(c.maxAbsDiff).toBe(Math.max(...a.map((x, t) => Math.abs(b[t]! - x))));
+      expect(c.correlation).toBe(correlation(a, b) ?? null);
+    });
+    // the headline figures name their port: the weakest correlation and the largest |B − A|
+    const varying = pair.coordinates.filter((c) => c.correlation !== null);
+    expect(pair.correlation).toBe(Math.min(...varying.map((c) => c.correlation!)));
+    expect(pair.coordinates.find((c) => c.label === pair.correlationAt)!.correlation).toBe(pair.correlation);
+    expect(pair.maxAbsDiff).toBe(Math.max(...pair.coordinates.map((c) => c.maxAbsDiff)));
+    expect(pair.coordinates.find((c) => c.label === pair.maxAbsDiffAt)!.maxAbsDiff).toBe(pair.maxAbsDiff);
+    expect(pair.maxAbsDiff).toBeGreaterThan(1); // the two compares do differ: one side's port is never what the other's is
+  });
+
+  it('keeps the sign: a neuron counting negatively is at r = −1, and a rescaled one at r = 1 shows its |B − A|', () => {
+    const withAccumInput = (w: number): MachineSpec => ({
+      ...hand,
+      trainable: linksToMatrix(matrixLinks(hand.trainable).map((l) => (l.to === 'accum' && l.from === 'input' ? { ...l, weight: w } : l))),
+    });
+    const pair = (a: string) => ({ a, b: a, cost: 0, structural: 0, behavioural: null, via: 'pinned' as const });
+    const alignment = { pairs: [pair('accum')], onlyA: [], onlyB: [] };
+    const [flipped] = compareBehaviour(hand, withAccumInput(-1), [once('abca.')], { alignment });
+    const f = flipped!.neurons[0]!;
+    expect(f.correlation).toBeCloseTo(-1, 12);
+    expect(f.coordinates.filter((c) => c.correlation !== null).length).toBeGreaterThan(0);
+    for (const c of f.coordinates) if (c.correlation !== null) expect(c.correlation).toBeCloseTo(-1, 12);
+    // 'a' is counted twice: A holds 2 and B −2 at the end
+    expect(f.maxAbsDiff).toBe(4);
+    expect(f.maxAbsDiffAt).toBe('dict/a');
+    const [doubled] = compareBehaviour(hand, withAccumInput(2), [once('abca.')], { alignment });
+    const d = doubled!.neurons[0]!;
+    expect(d.correlation).toBeCloseTo(1, 12);
+    expect(d.maxAbsDiff).toBe(2);
   });
 
   it('reads the same outputs whether or not it also traces aligned neurons', () => {

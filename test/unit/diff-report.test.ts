@@ -178,9 +178,11 @@ describe('diffReportHtml', () => {
       const titles = elements(s, 'svg').map((svg) => elements(svg, 'title')[0]?.textContent);
       expect(titles.slice(0, 3)).toEqual(['output.dict-1', 'output.dict-2', 'difference B − A']);
       expect(titles.length).toBe(3 + behaviour[i]!.neurons.length);
-      expect(titles).toContain(
-        `accum-1-2 ⇄ accum   r = ${behaviour[i]!.neurons.find((n) => n.a === 'accum-1-2')!.correlation!.toFixed(3)}`,
-      );
+      // each pair's title names the port its correlation is on, and the largest |B − A| beside it
+      const accum = behaviour[i]!.neurons.find((n) => n.a === 'accum-1-2')!;
+      const title = titles.find((t) => t?.startsWith('accum-1-2 ⇄ accum   r('));
+      expect(title).toContain(`r(${accum.correlationAt}) = ${accum.correlation!.toFixed(3)}`);
+      expect(title).toMatch(/, max \|B−A\| = [0-9.e+-]+$/);
     }
     // the defect shows in the error table: sparse20 (A) misses on both strings, the hand-crafted (B) never does
     const errors = elements(doc, 'table').find((t) => t.getAttribute('class') === 'errors')!;

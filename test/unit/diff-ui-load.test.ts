@@ -19,8 +19,22 @@ const links = HAND_SOFT.map((l) => ({
   fromPort: l.fromPort,
 }));
 
-/** A lab with run 3 whose snapshots are `snapshots` (ids, oldest first); records the calls. */
-function fakeLab(snapshots: number[]) {
+/** A certificate event of run 3 covering the hand-crafted links. */
+const certificateEvent = {
+  id: 1,
+  runId: 3,
+  step: 200,
+  kind: 'certificate',
+  at: 0,
+  data: {
+    kind: 'certificate',
+    softLinks: links.length,
+    necessary: HAND_SOFT.map((l) => ({ link: `${l.to}.${l.toPort} ← ${l.from}.${l.fromPort}`, lossWithout: 5 })),
+  },
+};
+
+/** A lab with run 3 (of `status`) whose snapshots are `snapshots` (ids, oldest first); records the calls. */
+function fakeLab(snapshots: number[], status = 'completed') {
   const calls: string[] = [];
   const client = {
     'runs.snapshots': async ({ id }: { id: number }) => {
@@ -34,7 +48,11 @@ function fakeLab(snapshots: number[]) {
     },
     'runs.get': async ({ id }: { id: number }) => {
       calls.push(`runs.get ${id}`);
-      return { id, name: 'seed 5' };
+      return { id, name: 'seed 5', status };
+    },
+    'runs.events': async ({ id }: { id: number }) => {
+      calls.push(`runs.events ${id}`);
+      return [certificateEvent];
     },
     'architectures.get': async ({ id }: { id: number }) => {
       calls.push(`architectures.get ${id}`);
@@ -72,11 +90,23 @@ describe('loading a circuit for the diff', () => {
   });
 
   it('snap:, arch: and hand resolve to themselves (trimmed)', async () => {
-    const lab = fakeLab([11, 17]);
+    // a snapshot before the run's last stays itself (the run's snapshots are listed only to know whether it is the final one)
+    const lab = fakeLab([11, 17, 20]);
     expect((await loadCircuit(lab.client, 'snap:17')).resolved).toBe('snap:17');
     expect((await loadCircuit(lab.client, ' arch:9 ')).resolved).toBe('arch:9');
     expect((await loadCircuit(lab.client, 'hand')).resolved).toBe('hand');
-    expect(lab.calls).not.toContain('runs.snapshots 3');
+  });
+
+  it("carries the run's certificate only for the final snapshot of a run that has ended", async () => {
+    const ended = fakeLab([11, 17]);
+    expect((await loadCircuit(ended.client, 'run:3')).certificate?.necessary).toHaveLength(HAND_SOFT.length);
+    expect((await loadCircuit(ended.client, 'snap:17')).certificate?.necessary).toHaveLength(HAND_SOFT.length);
+    const earlier = fakeLab([11, 17]);
+    expect((await loadCircuit(earlier.client, 'snap:11')).certificate).toBeUndefined();
+    expect(earlier.calls).not.toContain('runs.events 3');
+    const running = fakeLab([11, 17], 'running');
+    expect((await loadCircuit(running.client, 'run:3')).certificate).toBeUndefined();
+    expect(running.calls).not.toContain('runs.events 3');
   });
 
   it('a run without snapshots, or a snapshot that is gone, says so with the reference', async () => {
@@ -98,7 +128,14 @@ describe('loading a circuit for the diff', () => {
       },
       'runs.snapshots': async () => [{ id: 5, runId: 8, step: 10 }],
       'snapshots.get': async () => ({ id: 5, runId: 8, step: 10, weights: { links: soft, weights: soft.map((l) => l.weight) } }),
-      'runs.get': async ({ id }: { id: number }) => ({ id, name: 'brackets', problem: 'bracket-count', problemVersion: 1 }),
+      'runs.get': async ({ id }: { id: number }) => ({
+        id,
+        name: 'brackets',
+        problem: 'bracket-count',
+        problemVersion: 1,
+        status: 'completed',
+      }),
+      'runs.events': async () => [],
     } as unknown as LabClient;
     const t = await loadCircuit(client, 'teacher:bracket-count');
     expect([t.resolved, t.label, t.problem?.name]).toEqual(['teacher:bracket-count@2', 'the teacher of bracket-count v2', 'bracket-count']);

@@ -1,11 +1,11 @@
 /**
- * The run page's certificate (src-renderer/runs/detail/certificate.ts): the last
+ * A run's certificate (src-renderer/lib/certificate.ts): the last
  * `certificate` event of the log is the result's; missing or malformed fields read as
  * absent, never as numbers they are not.
  */
 import { describe, expect, it } from 'vitest';
 import type { EventRecord } from '../../src-shared/api/records';
-import { certificateOf } from '../../src-renderer/runs/detail/certificate';
+import { certificateOf } from '../../src-renderer/lib/certificate';
 
 let id = 0;
 const ev = (kind: string, data: Record<string, unknown>, step = 10): EventRecord => ({

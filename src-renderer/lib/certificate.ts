@@ -57,3 +57,30 @@ export function certificateOf(events: readonly EventRecord[]): CertificateView |
     })),
   };
 }
+
+/** What a certificate says about one link of the circuit it certifies. */
+export interface LinkEvidence {
+  /** Best training loss reached without the link (null: not a finite number). */
+  readonly lossWithout: number | null;
+}
+
+/**
+ * The certificate's verdict per link of `labels` (the circuit's soft links as
+ * `to.port ← from.port`), or why it does not apply: a refused certificate, or one whose
+ * links are not this circuit's (a certificate of another attempt, a snapshot before the end).
+ */
+export function linkEvidence(
+  certificate: CertificateView,
+  labels: readonly string[],
+): { readonly links: ReadonlyMap<string, LinkEvidence> } | { readonly notApplicable: string } {
+  if (certificate.refused !== undefined) return { notApplicable: `no certificate: ${certificate.refused}` };
+  const necessary = new Map(certificate.necessary.map((n) => [n.link, { lossWithout: n.lossWithout }]));
+  const own = new Set(labels);
+  const foreign = [...necessary.keys()].filter((l) => !own.has(l));
+  if (foreign.length > 0 || necessary.size !== own.size) {
+    return {
+      notApplicable: `the certificate covers ${necessary.size} links, this circuit has ${own.size}${foreign.length ? ` (not here: ${foreign.slice(0, 3).join(', ')}${foreign.length > 3 ? ', …' : ''})` : ''}`,
+    };
+  }
+  return { links: necessary };
+}
