@@ -7,7 +7,7 @@
  */
 import { EMPTY_DOCUMENT, type EditorDocument } from '@shared/editor/document';
 import type { EditorGenerator } from '../lib/router.svelte';
-import { EditorState } from './editor-state.svelte';
+import { DEFAULT_EVALUATION_PROBLEM, EditorState } from './editor-state.svelte';
 
 export const DISCARD_QUESTION = 'Discard the unsaved changes to this architecture?';
 
@@ -59,6 +59,7 @@ export class EditorSession {
     e.name = '';
     e.savedVersion = null;
     e.threshold = 0;
+    e.evaluationProblem = DEFAULT_EVALUATION_PROBLEM;
     e.message = null;
     e.error = null;
     this.savedId = null;

@@ -38,11 +38,15 @@ import {
   type RecurrentOptions,
 } from '@shared/editor/generators';
 import { evaluateDocument, type Evaluation } from '@shared/editor/evaluate';
+import type { Problem } from '@shared/problems/problem';
 import { runHeavy } from '../lib/heavy-work';
 import { exportDocumentJson, importDocumentText } from '@shared/editor/io';
 import { validateDocument, type ValidationIssue } from '@shared/editor/validate';
 import { NEURON_TYPES } from '@shared/machine/neuron-types';
 import type { ArchitectureGraph } from '@shared/api/records';
+
+/** The problem Evaluate uses when the open circuit came from no other: the duplicate-character detector's. */
+export const DEFAULT_EVALUATION_PROBLEM = 'duplicates';
 
 /** Parses an exact weight: a finite decimal or exponent number (no empty string, no hex, no Infinity). */
 export function parseWeight(text: string): { ok: true; value: number } | { ok: false; error: string } {
@@ -322,6 +326,8 @@ export class EditorState {
     try {
       const g = generate(kind, this.generators);
       if (this.run(generateCommand(g.label, g.document))) this.clearSelection();
+      // the hand-crafted detector is the duplicates problem's teacher
+      if (kind === 'handcrafted') this.evaluationProblem = DEFAULT_EVALUATION_PROBLEM;
     } catch (e) {
       this.error = e instanceof Error ? e.message : String(e);
     }
@@ -351,6 +357,11 @@ export class EditorState {
   /** The document the evaluation is about (it is stale once the document changes). */
   evaluatedDoc = $state.raw<EditorDocument | null>(null);
   evaluationError = $state<string | null>(null);
+  /**
+   * The problem Evaluate judges against (its name): the problem the open circuit came from
+   * (a problem's teacher, a run's problem), else the duplicate detector's.
+   */
+  evaluationProblem = $state(DEFAULT_EVALUATION_PROBLEM);
 
   /** An evaluation is under way (evaluateSoon): the button says so and is disabled. */
   evaluating = $state(false);
@@ -364,9 +375,11 @@ export class EditorState {
 
   /**
    * `evaluate` after `yieldFrame` (by default: once the next frame is painted), so that the
-   * busy state shows before the synchronous work blocks the page; one at a time.
+   * busy state shows before the synchronous work blocks the page; one at a time. `problem`
+   * is fetched while the button already says "evaluating…" (the stored problem version,
+   * through the API).
    */
-  async evaluateSoon(yieldFrame: () => Promise<void> = nextPaint): Promise<Evaluation | null> {
+  async evaluateSoon(problem: () => Promise<Problem>, yieldFrame: () => Promise<void> = nextPaint): Promise<Evaluation | null> {
     if (this.evaluating) return this.evaluation;
     this.evaluating = true;
     const doc = this.doc;
@@ -374,7 +387,7 @@ export class EditorState {
       await yieldFrame();
       // in the page's worker: the page stays responsive while the machines run
       try {
-        this.evaluation = await runHeavy('evaluateDocument', doc);
+        this.evaluation = await runHeavy('evaluateDocument', doc, await problem());
         this.evaluationError = null;
       } catch (e) {
         this.evaluation = null;
@@ -387,10 +400,10 @@ export class EditorState {
     }
   }
 
-  /** The loss of the document against the built-in hand-crafted detector. */
-  evaluate(): Evaluation | null {
+  /** The loss of the document against `problem`'s teacher, in the page. */
+  evaluate(problem: Problem): Evaluation | null {
     try {
-      this.evaluation = evaluateDocument(this.doc);
+      this.evaluation = evaluateDocument(this.doc, problem);
       this.evaluationError = null;
     } catch (e) {
       this.evaluation = null;

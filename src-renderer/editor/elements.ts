@@ -96,6 +96,18 @@ export interface EditorElements {
 }
 
 /** "type" over "name", or the name alone when it is the type's name. */
+/**
+ * A neuron's classes: `portless` (an unknown type), `in-only` / `out-only` when its ports are
+ * all on one side (output, eos, const_1: the canvas widens their box over the empty side, so
+ * a click on the box picks the neuron rather than landing on a port).
+ */
+export function neuronClasses(places: readonly PortPlace[]): string {
+  if (places.length === 0) return 'neuron portless';
+  if (places.every((p) => p.dir === 'in')) return 'neuron in-only';
+  if (places.every((p) => p.dir === 'out')) return 'neuron out-only';
+  return 'neuron';
+}
+
 export function neuronLabel(name: string, type: string): string {
   return name === type ? name : `${type}\n${name}`;
 }
@@ -118,7 +130,7 @@ export function documentElements(doc: EditorDocument, epsilon = 0): EditorElemen
         color: neuronTypeColor(n.type),
       },
       position: { x: n.position.x, y: n.position.y },
-      classes: places.length ? 'neuron' : 'neuron portless',
+      classes: neuronClasses(places),
     });
     for (const p of places) {
       const id = portId(n.name, p.dir, p.port);

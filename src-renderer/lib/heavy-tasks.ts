@@ -6,14 +6,15 @@
 import { evaluateDocument } from '@shared/editor/evaluate';
 import type { EditorDocument } from '@shared/editor/document';
 import type { MachineSpec } from '@shared/machine/spec';
+import type { Problem } from '@shared/problems/problem';
 import { neuronProfiles } from '@shared/diff/traces';
 import { referenceFigures } from '../runs/browser/reference';
 
 export const HEAVY_TASKS = {
   /** A circuit's behaviour on the diff's probes (the diff's behavioural evidence, one circuit at a time). */
   neuronProfiles: (spec: MachineSpec) => neuronProfiles(spec),
-  /** The editor's Evaluate: the document's machine beside the hand-crafted detector. */
-  evaluateDocument: (doc: EditorDocument) => evaluateDocument(doc),
+  /** The editor's Evaluate: the document's machine beside a problem's teacher. */
+  evaluateDocument: (doc: EditorDocument, problem: Problem) => evaluateDocument(doc, problem),
   /** The run browser's reference row: the hand-crafted detector's test-suite figures. */
   referenceFigures: () => referenceFigures(),
 };

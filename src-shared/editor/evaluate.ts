@@ -1,25 +1,34 @@
 /**
- * "Evaluate" in the editor: the loss of the open document against the built-in
- * hand-crafted detector on the duplicate-character problem (spec §5), string by string —
- * the loss the CLI's `eval` and the synthesis runs compute, without the regulariser
- * (the document's weights are the point, not their size). A circuit built by hand that
- * matches the detector gives exactly zero on every string.
+ * "Evaluate" in the editor: the loss of the open document against a problem's teacher,
+ * string by string — the problem's driving input (characters or tokens), its compared
+ * output ports (scalars or whole trees) and its strings (the reference string, then the
+ * test suite), the loss the CLI's `test` and the synthesis runs compute, without the
+ * regulariser (the document's weights are the point, not their size). A circuit built by
+ * hand that matches the teacher gives exactly zero on every string.
+ *
+ * The problem is an argument: the caller takes it from the stored problem version it
+ * evaluates against (the editor reads it through the API), never from a constant here.
  */
+import { circuitLoss } from '../problems/loss';
+import { allStrings, outputLabel, referenceString, symbolsOf, type Problem } from '../problems/problem';
+import { taskOf, TeacherTargets } from '../problems/targets';
 import type { DataString } from '../synthesis/dataset';
-import { DEFAULT_TRAINING_SET } from '../synthesis/dataset';
-import { DEFAULT_LOSS, DetectorLoss, TRAINING_STRING } from '../problems/duplicates/loss';
 import { documentToSpec, type EditorDocument } from './document';
 
 export interface StringFit {
   readonly text: string;
   readonly cycles: number;
-  /** Σ over cycles of the squared differences of the two outputs. */
+  /** Σ over cycles of the squared differences of the compared outputs. */
   readonly preregLoss: number;
-  /** Largest squared difference of one output at one cycle. */
+  /** Largest squared difference of one output element at one cycle. */
   readonly worstError: number;
 }
 
 export interface Evaluation {
+  /** The problem evaluated against (its name). */
+  readonly problem: string;
+  /** "output.dict-1 (scalar)", … : the compared outputs, for the person reading the figures. */
+  readonly compared: readonly string[];
   readonly strings: readonly StringFit[];
   /** Σ of the strings' losses. */
   readonly total: number;
@@ -29,22 +38,41 @@ export interface Evaluation {
   readonly ms: number;
 }
 
-/** The strings "Evaluate" uses: the CLI's default string and the default training set. */
-export const EVALUATION_STRINGS: readonly DataString[] = [{ text: TRAINING_STRING, cycles: DEFAULT_LOSS.cycles }, ...DEFAULT_TRAINING_SET];
+/** The strings "Evaluate" uses for a problem: its reference string, then its test suite (no repeats). */
+export function evaluationStrings(problem: Problem): DataString[] {
+  const out: DataString[] = [];
+  const seen = new Set<string>();
+  for (const s of [referenceString(problem.data), ...problem.data.test]) {
+    const key = `${s.cycles}\u0000${s.text}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push({ text: s.text, cycles: s.cycles });
+  }
+  return out;
+}
+
+const now = (): number => (typeof performance !== 'undefined' ? performance.now() : Date.now());
 
 /**
- * Runs the document's machine beside the detector on `strings`. Throws an Error naming the
- * problem when the document cannot run (e.g. an unknown neuron type).
+ * Runs the document's machine beside `problem`'s teacher on `strings` (default: the
+ * problem's evaluation strings). Throws an Error naming what is wrong when the document
+ * cannot run (e.g. an unknown neuron type).
  */
-export function evaluateDocument(doc: EditorDocument, strings: readonly DataString[] = EVALUATION_STRINGS): Evaluation {
+export function evaluateDocument(
+  doc: EditorDocument,
+  problem: Problem,
+  strings: readonly DataString[] = evaluationStrings(problem),
+): Evaluation {
   if (strings.length === 0) throw new RangeError('nothing to evaluate on: no strings');
-  const t0 = typeof performance !== 'undefined' ? performance.now() : Date.now();
+  const t0 = now();
   const spec = documentToSpec(doc);
-  const loss = new DetectorLoss(
-    spec,
-    strings.map((s) => s.text),
+  const task = taskOf(problem);
+  const alphabet = symbolsOf(
+    [...strings, ...allStrings(problem.data)].map((s) => s.text),
+    task.mode,
   );
-  const w = loss.machine.paramVector(spec.trainable);
+  const loss = circuitLoss(spec, task, alphabet, new TeacherTargets(task));
+  const w = loss.paramVector(spec.trainable);
   const fits: StringFit[] = strings.map((s) => ({ text: s.text, cycles: s.cycles, ...loss.fit(w, s.text, s.cycles, 'exact') }));
   let total = 0;
   let worst = 0;
@@ -52,6 +80,6 @@ export function evaluateDocument(doc: EditorDocument, strings: readonly DataStri
     total += f.preregLoss;
     if (!(f.worstError <= worst)) worst = f.worstError; // NaN wins
   }
-  const t1 = typeof performance !== 'undefined' ? performance.now() : Date.now();
-  return { strings: fits, total, worst, softLinks: w.length, ms: t1 - t0 };
+  const compared = problem.outputs.map((o) => `${outputLabel(o)} (${o.compare})`);
+  return { problem: problem.name, compared, strings: fits, total, worst, softLinks: w.length, ms: now() - t0 };
 }

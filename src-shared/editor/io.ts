@@ -6,6 +6,8 @@
  */
 import { z } from 'zod';
 import { ArchitectureGraphSchema } from '../api/records';
+import { RUN_EXPORT_FORMAT } from '../api/run-export';
+import { PROBLEM_FORMAT } from '../problems/problem';
 import { prototypeMatrixSpec } from '../io/prototype-matrix';
 import { JsonInputError, parseCheckedJson } from '../io/checked-json';
 import { parseVValue, VValueError } from '../vvalue/parse';
@@ -100,7 +102,26 @@ function isObject(x: unknown): x is Record<string, unknown> {
   return typeof x === 'object' && x !== null && !Array.isArray(x);
 }
 
+/** What the editor imports, said in full in every "wrong kind of file" message. */
+export const IMPORTABLE =
+  'the editor imports an architecture: its own JSON (format "dmm-lab-architecture"), a library architecture record ({"neurons", "matrix"}) or a prototype matrix file';
+
+/** What a JSON value that is not an architecture is, in words (undefined: it may be one). */
+function otherKind(data: unknown): string | undefined {
+  if (Array.isArray(data)) return `a JSON array (${data.length} item${data.length === 1 ? '' : 's'})`;
+  if (!isObject(data)) return data === null ? 'JSON null' : `a JSON ${typeof data}`;
+  const format = data['format'];
+  if (format === DOCUMENT_FORMAT) return undefined;
+  if (format === PROBLEM_FORMAT || (format === undefined && 'teacher' in data && 'outputs' in data))
+    return `a DMM Lab problem${typeof data['name'] === 'string' ? ` ("${data['name']}")` : ''} — import it on the Problems screen`;
+  if (format === RUN_EXPORT_FORMAT) return 'a DMM Lab run export — import it in the run browser';
+  if (format !== undefined) return `a file of format ${JSON.stringify(format)}`;
+  return undefined;
+}
+
 export function importDocumentData(data: unknown, source = 'file'): { document: EditorDocument; kind: ImportKind } {
+  const other = otherKind(data);
+  if (other !== undefined) throw new ImportError(`${source} is ${other}, not an architecture: ${IMPORTABLE}.`);
   if (!isObject(data)) throw new ImportError(`${source}: expected a JSON object`);
   if ('format' in data) {
     const r = DocumentJsonSchema.safeParse(data);

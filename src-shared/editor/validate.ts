@@ -158,3 +158,16 @@ export function issuesFor(issues: readonly ValidationIssue[], target: { neuron?:
       : target.link !== undefined && i.link !== undefined && linkKey(i.link) === linkKey(target.link),
   );
 }
+
+/**
+ * The question to ask before acting on a graph with validation errors ("Train from this",
+ * "Evaluate"): how many errors, the first few in full, and whether to go on anyway.
+ * Undefined when there is no error (warnings do not ask).
+ */
+export function errorsQuestion(issues: readonly ValidationIssue[], action: string): string | undefined {
+  const errors = issues.filter((i) => i.severity === 'error');
+  if (errors.length === 0) return undefined;
+  const shown = errors.slice(0, 3).map((i) => `• ${i.message}`);
+  if (errors.length > shown.length) shown.push(`• … and ${errors.length - shown.length} more (see Validation)`);
+  return `This graph has ${errors.length} validation error${errors.length === 1 ? '' : 's'}:\n${shown.join('\n')}\n\n${action} anyway?`;
+}

@@ -1,7 +1,8 @@
 /**
  * The first-run screen end to end, in Chromium against the browser host on a fresh lab: it
  * opens by itself on a lab without runs, explains runs, editor and diff, starts the
- * hand-crafted example (which completes) and a first synthesis, each landing on its run's
+ * hand-crafted example (a repair of the perturbed detector whose loss falls by orders of
+ * magnitude and whose verdict passes) and a first synthesis, each landing on its run's
  * page; dismissed or with runs in the lab it stays away; the header link brings it back.
  * Screenshot: test-results/screenshots/welcome.png.
  */
@@ -67,8 +68,27 @@ describeE2E('First-run screen (Chromium, browser host)', () => {
     expect(run.tags).toEqual(['example']);
     const ended = await waitForRunEnd(lab, id, 60_000);
     expect(ended.status).toBe('completed');
+    // a repair that visibly recovers: the perturbed detector's loss starts high and falls by
+    // orders of magnitude, back to the eight-link detector, and the verdict passes
+    const detail = await lab.api<{ verdict: string; softLinks: number | null; testWorst: number | null }>('runs.get', { id });
+    expect(detail.verdict).toBe('passed');
+    expect(detail.softLinks).toBe(8);
+    expect(detail.testWorst).not.toBeNull();
+    expect(detail.testWorst!).toBeLessThan(1e-4);
+    const metrics = await lab.api<{ points: { step: number; preregLoss: number; softLinks: number }[] }>('runs.metrics', {
+      id,
+      maxPoints: 1_000_000,
+    });
+    const first = metrics.points[0]!;
+    const last = metrics.points.at(-1)!;
+    expect(first.step).toBe(1);
+    expect(first.preregLoss).toBeGreaterThan(10);
+    expect(last.preregLoss).toBeLessThan(first.preregLoss * 1e-4);
+    expect(metrics.points.every((p) => p.softLinks === 8)).toBe(true);
     // the page of the run shows it
     await expect(page.getByText('Hand-crafted detector (example)').first().isVisible()).resolves.toBe(true);
+    await page.locator('.uplot').first().waitFor({ timeout: 15_000 });
+    await lab.screenshot('welcome-example-repair');
     expect(lab.pageErrors).toEqual([]);
   }, 90_000);
 

@@ -51,7 +51,18 @@ describe('editor import/export', () => {
 
   it.each([
     ['{"a": ', /line 1/],
-    ['[1, 2]', /expected a JSON object/],
+    ['[1, 2]', /^test\.json is a JSON array \(2 items\), not an architecture: the editor imports an architecture/],
+    ['"x"', /^test\.json is a JSON string, not an architecture/],
+    [
+      '{"format": "dmm-lab-problem", "name": "last-three"}',
+      /^test\.json is a DMM Lab problem \("last-three"\) — import it on the Problems screen, not an architecture/,
+    ],
+    ['{"name": "p", "teacher": {}, "outputs": []}', /^test\.json is a DMM Lab problem \("p"\)/],
+    ['{"format": "dmm-lab-run", "runs": []}', /^test\.json is a DMM Lab run export — import it in the run browser, not an architecture/],
+    [
+      '{"format": "svg-thing"}',
+      /^test\.json is a file of format "svg-thing", not an architecture: .*format "dmm-lab-architecture".*prototype matrix file\.$/,
+    ],
     [
       '{"format": "dmm-lab-architecture", "version": 1, "neurons": [{"name": "", "type": "dot", "position": {"x": 0, "y": 0}}], "links": []}',
       /neurons\.0\.name/,

@@ -6,12 +6,16 @@
  * typing" helper shared with the application menu.
  */
 import { describe, expect, it } from 'vitest';
+import { builtinProblem } from '@shared/problems/builtin';
 import { generateHandcrafted } from '@shared/editor/generators';
 import { DISCARD_QUESTION, EditorSession } from '../../src-renderer/editor/editor-session.svelte';
 import { EditorState } from '../../src-renderer/editor/editor-state.svelte';
 import { editorShortcut, type KeyPress } from '../../src-renderer/editor/shortcuts';
 import { isTextField as menuIsTextField } from '../../src-renderer/lib/menu-dispatch';
 import { isFormControl, isTextField } from '../../src-renderer/lib/typing';
+
+/** The problem Evaluate judges against in these tests (the editor reads it through the API). */
+const DUPLICATES = builtinProblem('duplicates')!;
 
 function asker(answer: boolean) {
   const asked: string[] = [];
@@ -87,7 +91,8 @@ describe('EditorSession.reset (New)', () => {
     s.description = 'old description';
     s.markSaved(12);
     s.editor.threshold = 0.5;
-    s.editor.evaluate();
+    s.editor.evaluationProblem = 'last-three';
+    s.editor.evaluate(DUPLICATES);
     expect(s.editor.evaluation).not.toBeNull();
     s.routeAction(12, undefined);
     expect(s.routeId).toBe(12);
@@ -105,6 +110,7 @@ describe('EditorSession.reset (New)', () => {
     expect(e.evaluatedDoc).toBeNull();
     expect(e.evaluationError).toBeNull();
     expect(e.threshold).toBe(0);
+    expect(e.evaluationProblem).toBe('duplicates');
     expect(s.routeId).toBeUndefined();
     expect(s.unsaved).toBe(false);
   });
@@ -112,7 +118,7 @@ describe('EditorSession.reset (New)', () => {
   it('opening another document (a library entry) forgets the previous evaluation', () => {
     const e = new EditorState();
     e.generate('handcrafted');
-    e.evaluate();
+    e.evaluate(DUPLICATES);
     expect(e.evaluation?.total).toBe(0);
     e.open(generateHandcrafted());
     expect(e.evaluation).toBeNull();
@@ -209,10 +215,11 @@ describe('EditorState.evaluateSoon', () => {
     e.generate('handcrafted');
     let release: () => void = () => undefined;
     const frame = new Promise<void>((r) => (release = r));
-    const p = e.evaluateSoon(() => frame);
+    const stored = () => Promise.resolve(DUPLICATES);
+    const p = e.evaluateSoon(stored, () => frame);
     expect(e.evaluating).toBe(true);
     expect(e.evaluation).toBeNull(); // nothing ran before the frame
-    const second = e.evaluateSoon(() => Promise.resolve());
+    const second = e.evaluateSoon(stored, () => Promise.resolve());
     await expect(second).resolves.toBeNull(); // refused while busy: the previous (none)
     release();
     const r = await p;
@@ -224,9 +231,24 @@ describe('EditorState.evaluateSoon', () => {
   it('is not left busy when the evaluation fails', async () => {
     const e = new EditorState();
     e.run({ kind: 'addNeuron', neuron: { name: 'x', type: 'no-such-type', position: { x: 0, y: 0 } } });
-    await e.evaluateSoon(() => Promise.resolve());
+    await e.evaluateSoon(
+      () => Promise.resolve(DUPLICATES),
+      () => Promise.resolve(),
+    );
     expect(e.evaluating).toBe(false);
     expect(e.evaluationError).toMatch(/cannot evaluate/);
+  });
+
+  it('a problem that cannot be fetched is reported as the reason, and the button is free again', async () => {
+    const e = new EditorState();
+    e.generate('handcrafted');
+    await e.evaluateSoon(
+      () => Promise.reject(new Error('no problem named "gone"')),
+      () => Promise.resolve(),
+    );
+    expect(e.evaluating).toBe(false);
+    expect(e.evaluation).toBeNull();
+    expect(e.evaluationError).toBe('cannot evaluate: no problem named "gone"');
   });
 });
 

@@ -4,10 +4,14 @@
  * import that leaves the document untouched on a malformed file, library graph round trip.
  */
 import { describe, expect, it } from 'vitest';
+import { builtinProblem } from '@shared/problems/builtin';
 import { documentsEqual } from '@shared/editor/document';
 import { generateHandcrafted } from '@shared/editor/generators';
 import { NEURON_TYPES } from '@shared/machine/neuron-types';
 import { EditorState, generate, inputPorts, outputPorts, paletteTypes, parseWeight } from '../../src-renderer/editor/editor-state.svelte';
+
+/** The problem Evaluate judges against in these tests (the editor reads it through the API). */
+const DUPLICATES = builtinProblem('duplicates')!;
 
 const softLink = (s: EditorState) => {
   const l = s.doc.links.find((x) => x.soft);
@@ -165,23 +169,23 @@ describe('EditorState', () => {
     expect(new Set(s.doc.links.map(key))).toEqual(new Set(generateHandcrafted().links.map(key)));
     expect(s.issues.filter((i) => i.severity === 'error')).toEqual([]);
 
-    const r = s.evaluate();
+    const r = s.evaluate(DUPLICATES);
     expect(r?.strings.length).toBeGreaterThan(1);
     expect(r?.total).toBe(0);
     expect(s.evaluationError).toBeNull();
 
     const dot = s.doc.links.find((l) => l.to === 'output' && l.toPort === 'dict-2')!;
     expect(s.setWeight(dot, '0.5')).toBeNull();
-    expect(s.evaluate()?.total).toBeGreaterThan(0.01);
+    expect(s.evaluate(DUPLICATES)?.total).toBeGreaterThan(0.01);
     expect(s.setWeight({ ...dot }, '1')).toBeNull();
-    expect(s.evaluate()?.total).toBe(0);
+    expect(s.evaluate(DUPLICATES)?.total).toBe(0);
   });
 
   it('evaluation of a document that cannot run says why and keeps the document', () => {
     const s = new EditorState();
     s.run({ kind: 'addNeuron', neuron: { name: 'x', type: 'no-such-type', position: { x: 0, y: 0 } } });
     const doc = s.doc;
-    expect(s.evaluate()).toBeNull();
+    expect(s.evaluate(DUPLICATES)).toBeNull();
     expect(s.evaluationError).toMatch(/cannot evaluate: .*no-such-type/);
     expect(s.doc).toBe(doc);
   });

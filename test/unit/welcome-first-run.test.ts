@@ -4,10 +4,12 @@
  * not dismissed → #/welcome and data-first-run="shown"; otherwise the page stays where it is
  * and data-first-run="skipped" says why.
  */
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { ApiParams, ApiResult } from '../../src-shared/api/contract';
 import {
   dismissWelcome,
+  handcraftedExampleOverrides,
   isWelcomeDismissed,
   openWelcomeOnFirstStart,
   shouldShowWelcome,
@@ -129,5 +131,15 @@ describe('openWelcomeOnFirstStart', () => {
     const loc = { hash: '' };
     expect(await openWelcomeOnFirstStart(fakeLab(0, 0).client, fakeStorage(), loc, undefined)).toBe(true);
     expect(loc.hash).toBe('#/welcome');
+  });
+});
+
+describe('the Getting started example', () => {
+  it('is the schedule file the README times (resources/schedules/getting-started-example.json): a seeded repair of the perturbed detector', () => {
+    const file: unknown = JSON.parse(readFileSync('resources/schedules/getting-started-example.json', 'utf8'));
+    const o = handcraftedExampleOverrides();
+    expect(file).toEqual(o);
+    expect(o['seed']).toBe(1);
+    expect(o['start']).toMatchObject({ kind: 'repair', remove: [], perturb: 0.5, embed: 'circuit' });
   });
 });
