@@ -61,6 +61,8 @@ export const RUN_FIELDS = [
   'bestLoss',
   'testLoss',
   'testWorst',
+  /** The sweep a run belongs to (`sweepId = 3`: the runs of sweep 3). */
+  'sweepId',
 ] as const;
 export type RunField = (typeof RUN_FIELDS)[number];
 

@@ -12,6 +12,7 @@ export const COLUMN_IDS = [
   'status',
   'verdict',
   'name',
+  'sweep',
   'problem',
   'architecture',
   'estimator',
@@ -35,6 +36,8 @@ export type ColumnId = (typeof COLUMN_IDS)[number];
 export interface ColumnContext {
   /** Library architectures by id: `name vN`. */
   readonly architectures: ReadonlyMap<number, string>;
+  /** Sweeps by id: their names (a sweep not listed shows as `sweep N`). */
+  readonly sweeps?: ReadonlyMap<number, string>;
   /** Now, for the duration of runs that have not ended. */
   readonly now: number;
 }
@@ -128,6 +131,17 @@ export const COLUMNS: readonly ColumnDef[] = [
     firstDir: 'asc',
     text: (r) => r.name,
     csv: (r) => r.name,
+  },
+  {
+    id: 'sweep',
+    label: 'Sweep',
+    title: 'The sweep the run belongs to (filter with sweepId = N; its page is under Sweeps)',
+    width: 140,
+    align: 'left',
+    sort: 'sweepId',
+    firstDir: 'asc',
+    text: (r, c) => (r.sweepId === null ? '' : `#${r.sweepId} ${c.sweeps?.get(r.sweepId) ?? ''}`.trim()),
+    csv: (r) => r.sweepId,
   },
   {
     id: 'problem',
@@ -237,6 +251,7 @@ export const DEFAULT_COLUMNS: readonly ColumnId[] = [
   'status',
   'verdict',
   'name',
+  'sweep',
   'problem',
   'architecture',
   'estimator',
