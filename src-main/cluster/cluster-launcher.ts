@@ -16,7 +16,7 @@ import { Job, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { LOST_SIGNAL, type ProcessLauncher, type RunProcess } from '../runs/launcher';
 import { RunJobSchema, type ToWorker } from '../runs/protocol';
-import { FIELD, type ClusterJobData, type ToClusterWorker } from './cluster-protocol';
+import { FIELD, RanOnNoteSchema, type ClusterJobData, type ToClusterWorker } from './cluster-protocol';
 import { jobIdOf, RUN_QUEUE, STALLED_REASON, streamKeys } from './keys';
 import { bullConnection, connectRedis, redactUrl } from './redis-connect';
 import { decodeWire, encodeWire } from './wire';
@@ -43,6 +43,7 @@ function nextId(id: string): string {
 class ClusterRun implements RunProcess {
   readonly pid = undefined;
   private messageListeners: ((m: unknown) => void)[] = [];
+  private ranOnListeners: ((where: string) => void)[] = [];
   private exitListeners: ((code: number | null, signal: string | null, stderr: string) => void)[] = [];
   private keys: { out: string; in: string } | undefined;
   private jobId: string | undefined;
@@ -73,6 +74,10 @@ class ClusterRun implements RunProcess {
 
   onExit(listener: (code: number | null, signal: string | null, stderr: string) => void): void {
     this.exitListeners.push(listener);
+  }
+
+  onRanOn(listener: (where: string) => void): void {
+    this.ranOnListeners.push(listener);
   }
 
   kill(signal: NodeJS.Signals = 'SIGTERM'): void {
@@ -136,6 +141,11 @@ class ClusterRun implements RunProcess {
             m = text === undefined ? { kind: 'garbage' } : decodeWire(text);
           } catch {
             m = { kind: 'garbage', text: text?.slice(0, 200) };
+          }
+          const note = RanOnNoteSchema.safeParse(m);
+          if (note.success) {
+            for (const l of this.ranOnListeners) l(note.data.host);
+            continue;
           }
           const seq = typeof m === 'object' && m !== null ? (m as { seq?: unknown }).seq : undefined;
           if (typeof seq === 'number') this.entryOfSeq.set(seq, id);

@@ -16,6 +16,7 @@ export const COLUMN_IDS = [
   'problem',
   'architecture',
   'estimator',
+  'ranOn',
   'seed',
   'createdAt',
   'startedAt',
@@ -173,6 +174,15 @@ export const COLUMNS: readonly ColumnDef[] = [
     firstDir: 'asc',
     text: (r) => r.estimator,
     csv: (r) => r.estimator,
+  },
+  {
+    id: 'ranOn',
+    label: 'Ran on',
+    title: 'Where the run ran: local (this machine) or the host name of the cluster worker that took it; not sortable',
+    width: 110,
+    align: 'left',
+    text: (r) => r.ranOn ?? '',
+    csv: (r) => r.ranOn,
   },
   {
     id: 'seed',
