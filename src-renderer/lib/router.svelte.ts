@@ -1,7 +1,7 @@
 /**
  * Hash routes of the renderer (work the same from file:// in Electron and from the browser host):
  * #/runs · #/runs/ID · #/new (?from=RUN | ?arch=ARCH | ?problem=NAME) · #/compare/ID,ID,… · #/editor (?id=ARCH | ?generate=KIND)
- * · #/diff (?a=SPEC&b=SPEC | ?id=N) · #/problems (/NAME, ?v=VERSION) · #/sweeps · #/sweeps/ID
+ * · #/diff (?a=SPEC&b=SPEC | ?id=N) · #/problems (/NAME, ?v=VERSION) · #/sweeps · #/sweeps/ID · #/settings
  */
 export type Route =
   | { readonly name: 'runs' }
@@ -16,6 +16,8 @@ export type Route =
   | { readonly name: 'editor'; readonly id?: number; readonly generate?: EditorGenerator }
   /** Circuit diff: two circuits by reference (snap:ID, run:ID, arch:ID, hand), or a saved comparison. */
   | { readonly name: 'diff'; readonly a?: string; readonly b?: string; readonly id?: number }
+  /** Settings (the Cluster section). */
+  | { readonly name: 'settings' }
   /** The first-run screen (Help → Getting started). */
   | { readonly name: 'welcome' };
 
@@ -60,6 +62,7 @@ export function parseRoute(hash: string): Route {
     return a ? { name: 'diff', a, b: params.get('b') ?? 'hand' } : { name: 'diff', b: params.get('b') ?? 'hand' };
   }
   if (parts[0] === 'welcome') return { name: 'welcome' };
+  if (parts[0] === 'settings') return { name: 'settings' };
   if (parts[0] === 'compare') {
     const ids = (parts[1] ?? '')
       .split(',')
@@ -76,6 +79,8 @@ export function hrefFor(r: Route): string {
       return '#/runs';
     case 'welcome':
       return '#/welcome';
+    case 'settings':
+      return '#/settings';
     case 'run':
       return `#/runs/${r.id}`;
     case 'sweeps':
