@@ -10,7 +10,8 @@
  * The job's end is its "exit": completed → exit code 0; failed → code 1 with the reason; a
  * job whose worker stopped renewing its lock (killed, lost its machine) fails as stalled and
  * is reported with the signal LOST_SIGNAL, which the supervisor answers by resuming the run
- * from its last snapshot in a new job.
+ * from its last snapshot in a new job. So is a run whose messages skip sequence numbers
+ * (entries lost with a Redis restarted without persistence): it never goes on with a gap.
  */
 import { Job, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -50,6 +51,8 @@ class ClusterRun implements RunProcess {
   private reader: Redis | undefined;
   private ended = false;
   private killed: string | undefined;
+  /** Highest sequence number handed on: a later one that skips numbers means messages were lost in Redis. */
+  private lastSeq = 0;
   /** Stream entry id of each delivered message, by sequence number (for trimming once acknowledged). */
   private readonly entryOfSeq = new Map<number, string>();
 
@@ -128,6 +131,7 @@ class ClusterRun implements RunProcess {
     let last = '0-0';
     let unreachableSince: number | undefined;
     let end: { code: number | null; signal: string | null; reason: string } | undefined;
+    let gap = false;
     while (!this.ended) {
       try {
         const reply = await reader.xread('COUNT', 200, 'BLOCK', end ? 1 : BLOCK_MS, 'STREAMS', keys.out, last);
@@ -148,9 +152,25 @@ class ClusterRun implements RunProcess {
             continue;
           }
           const seq = typeof m === 'object' && m !== null ? (m as { seq?: unknown }).seq : undefined;
-          if (typeof seq === 'number') this.entryOfSeq.set(seq, id);
+          if (typeof seq === 'number' && seq > this.lastSeq + 1 && !end) {
+            // entries the worker wrote were lost (Redis restarted without persistence): the run
+            // cannot go on without a gap, so it is ended here and resumed from its last stored snapshot
+            end = {
+              code: null,
+              signal: LOST_SIGNAL,
+              reason: `its messages ${this.lastSeq + 1}–${seq - 1} never arrived (was the cluster's Redis restarted?)`,
+            };
+            this.post({ kind: 'kill' });
+            gap = true;
+            break;
+          }
+          if (typeof seq === 'number') {
+            this.entryOfSeq.set(seq, id);
+            this.lastSeq = Math.max(this.lastSeq, seq);
+          }
           for (const l of this.messageListeners) l(m);
         }
+        if (gap) break;
         if (end && entries.length === 0) break; // drained after the job ended
         if (!end && entries.length === 0) end = await this.jobEnd();
       } catch (e) {
