@@ -10,13 +10,14 @@
  * The job's end is its "exit": completed → exit code 0; failed → code 1 with the reason; a
  * job whose worker stopped renewing its lock (killed, lost its machine) fails as stalled and
  * is reported with the signal LOST_SIGNAL, which the supervisor answers by resuming the run
- * from its last snapshot in a new job.
+ * from its last snapshot in a new job. So is a run whose messages skip sequence numbers
+ * (entries lost with a Redis restarted without persistence): it never goes on with a gap.
  */
 import { Job, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { LOST_SIGNAL, type ProcessLauncher, type RunProcess } from '../runs/launcher';
 import { RunJobSchema, type ToWorker } from '../runs/protocol';
-import { FIELD, type ClusterJobData, type ToClusterWorker } from './cluster-protocol';
+import { FIELD, RanOnNoteSchema, type ClusterJobData, type ToClusterWorker } from './cluster-protocol';
 import { jobIdOf, RUN_QUEUE, STALLED_REASON, streamKeys } from './keys';
 import { bullConnection, connectRedis, redactUrl } from './redis-connect';
 import { decodeWire, encodeWire } from './wire';
@@ -43,12 +44,15 @@ function nextId(id: string): string {
 class ClusterRun implements RunProcess {
   readonly pid = undefined;
   private messageListeners: ((m: unknown) => void)[] = [];
+  private ranOnListeners: ((where: string) => void)[] = [];
   private exitListeners: ((code: number | null, signal: string | null, stderr: string) => void)[] = [];
   private keys: { out: string; in: string } | undefined;
   private jobId: string | undefined;
   private reader: Redis | undefined;
   private ended = false;
   private killed: string | undefined;
+  /** Highest sequence number handed on: a later one that skips numbers means messages were lost in Redis. */
+  private lastSeq = 0;
   /** Stream entry id of each delivered message, by sequence number (for trimming once acknowledged). */
   private readonly entryOfSeq = new Map<number, string>();
 
@@ -73,6 +77,10 @@ class ClusterRun implements RunProcess {
 
   onExit(listener: (code: number | null, signal: string | null, stderr: string) => void): void {
     this.exitListeners.push(listener);
+  }
+
+  onRanOn(listener: (where: string) => void): void {
+    this.ranOnListeners.push(listener);
   }
 
   kill(signal: NodeJS.Signals = 'SIGTERM'): void {
@@ -123,6 +131,7 @@ class ClusterRun implements RunProcess {
     let last = '0-0';
     let unreachableSince: number | undefined;
     let end: { code: number | null; signal: string | null; reason: string } | undefined;
+    let gap = false;
     while (!this.ended) {
       try {
         const reply = await reader.xread('COUNT', 200, 'BLOCK', end ? 1 : BLOCK_MS, 'STREAMS', keys.out, last);
@@ -137,10 +146,31 @@ class ClusterRun implements RunProcess {
           } catch {
             m = { kind: 'garbage', text: text?.slice(0, 200) };
           }
+          const note = RanOnNoteSchema.safeParse(m);
+          if (note.success) {
+            for (const l of this.ranOnListeners) l(note.data.host);
+            continue;
+          }
           const seq = typeof m === 'object' && m !== null ? (m as { seq?: unknown }).seq : undefined;
-          if (typeof seq === 'number') this.entryOfSeq.set(seq, id);
+          if (typeof seq === 'number' && seq > this.lastSeq + 1 && !end) {
+            // entries the worker wrote were lost (Redis restarted without persistence): the run
+            // cannot go on without a gap, so it is ended here and resumed from its last stored snapshot
+            end = {
+              code: null,
+              signal: LOST_SIGNAL,
+              reason: `its messages ${this.lastSeq + 1}–${seq - 1} never arrived (was the cluster's Redis restarted?)`,
+            };
+            this.post({ kind: 'kill' });
+            gap = true;
+            break;
+          }
+          if (typeof seq === 'number') {
+            this.entryOfSeq.set(seq, id);
+            this.lastSeq = Math.max(this.lastSeq, seq);
+          }
           for (const l of this.messageListeners) l(m);
         }
+        if (gap) break;
         if (end && entries.length === 0) break; // drained after the job ended
         if (!end && entries.length === 0) end = await this.jobEnd();
       } catch (e) {

@@ -20,5 +20,12 @@ export type ClusterJobData = z.infer<typeof ClusterJobDataSchema>;
 export const ToClusterWorkerSchema = z.union([ToWorkerSchema, z.object({ kind: z.literal('kill') })]);
 export type ToClusterWorker = z.input<typeof ToClusterWorkerSchema>;
 
+/**
+ * The first entry a worker writes to a run's stream when it takes the job: the host it runs
+ * on (not a run message: the desktop records it as where the run ran and does not pass it on).
+ */
+export const RanOnNoteSchema = z.object({ kind: z.literal('ran-on'), host: z.string().min(1).max(255) });
+export type RanOnNote = z.infer<typeof RanOnNoteSchema>;
+
 /** The field of a stream entry that holds the message. */
 export const FIELD = 'm';

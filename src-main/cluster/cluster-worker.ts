@@ -15,7 +15,7 @@ import { Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { ForkLauncher, type RunProcess } from '../runs/launcher';
 import { RunJobSchema } from '../runs/protocol';
-import { ClusterJobDataSchema, FIELD, ToClusterWorkerSchema } from './cluster-protocol';
+import { ClusterJobDataSchema, FIELD, ToClusterWorkerSchema, type RanOnNote } from './cluster-protocol';
 import { RUN_QUEUE } from './keys';
 import { bullConnection, connectRedis, redactUrl } from './redis-connect';
 import { decodeWire, encodeWire } from './wire';
@@ -49,6 +49,9 @@ async function runJob(job: Job, redis: Redis, launcher: ForkLauncher, opts: Clus
   delete runJob.recoveryFile;
   const reader = redis.duplicate();
   reader.on('error', () => {});
+  // where the run runs, before any of its messages (the same connection keeps the order)
+  const note: RanOnNote = { kind: 'ran-on', host: hostname() };
+  await redis.xadd(data.out, '*', FIELD, encodeWire(note));
   const proc: RunProcess = launcher.launch();
   opts.log?.(`run ${runJob.runId} (job ${job.id}): started in process ${proc.pid}`);
   let ended = false;

@@ -9,7 +9,7 @@
  * readable can be exported. The lab's mode and its reason are `lab.status`.
  */
 import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import type { ProcessLauncher } from '../runs/launcher';
 import { ForkLauncher } from '../runs/launcher';
 import { recoveryDirOf } from '../runs/recovery';
@@ -150,7 +150,7 @@ export function openLab(opts: LabOptions): Lab {
     canLaunch: () => health.mode === 'read-write',
   });
   monitor.attach(supervisor);
-  const service = new LabService(store, supervisor, hub, { health, onCannotWrite });
+  const service = new LabService(store, supervisor, hub, { health, onCannotWrite, dataDir: dirname(resolve(opts.db)) });
   let interrupted: number[] = [];
   if (health.mode !== 'read-only') {
     try {

@@ -18,6 +18,7 @@ import type { EventHub } from './event-hub';
 import { LabHealth } from './lab-health';
 import { readHandlers } from './read-handlers';
 import { sweepHandlers } from './sweep-service';
+import { ClusterSettings } from './cluster-settings';
 
 /** A schedule (or overrides) merged over another, as everywhere else. */
 const mergeObjects = (base: ScheduleOverrides, over: ScheduleOverrides) => mergeOverrides(base, over) as ScheduleOverrides;
@@ -60,6 +61,8 @@ export interface LabServiceOptions {
   readonly health?: LabHealth;
   /** A handler found the database cannot be written (disk full…). */
   readonly onCannotWrite?: (reason: string, error: unknown) => void;
+  /** The lab's data folder (the Cluster settings live there; default: the database's folder is not known, so none are kept). */
+  readonly dataDir?: string;
 }
 
 export class LabService {
@@ -97,6 +100,11 @@ export class LabService {
       };
     }
     return out as unknown as ApiHandlers;
+  }
+
+  private clusterSettings(): ClusterSettings {
+    if (this.opts.dataDir === undefined) throw new ApiError('conflict', 'this lab has no data folder to keep cluster settings in');
+    return new ClusterSettings(this.opts.dataDir);
   }
 
   private changed(run: RunSummary): RunSummary {
@@ -165,6 +173,8 @@ export class LabService {
         validSchedule,
       }),
       'lab.status': () => this.health.status,
+      'settings.cluster': () => this.clusterSettings().view(),
+      'settings.saveCluster': (p) => this.clusterSettings().save(p),
       'problems.save': ({ definition }) => this.store.saveProblem(definition),
       'runs.start': (p) => this.startRun(p),
       'runs.resumeFrom': ({ snapshotId, name, schedule, continue: sameRun }) => {

@@ -21,7 +21,15 @@ export interface RunProcess {
   /** The process ended: exit code or the signal that killed it, and its last stderr output. */
   onExit(listener: (code: number | null, signal: string | null, stderr: string) => void): void;
   kill(signal?: NodeJS.Signals): void;
+  /**
+   * Where the process runs, once known: a launcher on another machine reports the host name
+   * there (a process without this method runs on this machine: `local`).
+   */
+  onRanOn?(listener: (where: string) => void): void;
 }
+
+/** `ranOn` of a run whose process runs on this machine. */
+export const RAN_LOCALLY = 'local';
 
 /**
  * The exit "signal" of a run whose process was lost with the machine that ran it (a cluster

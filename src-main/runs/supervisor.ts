@@ -17,7 +17,7 @@ import { ApiError } from '../../src-shared/api/dispatch';
 import { isFinalStatus } from '../../src-shared/api/records';
 import type { RunStore } from '../store/run-store';
 import { cannotWriteReason } from '../store/write-errors';
-import { LOST_SIGNAL, type ProcessLauncher, type RunProcess } from './launcher';
+import { LOST_SIGNAL, RAN_LOCALLY, type ProcessLauncher, type RunProcess } from './launcher';
 import type { RunJob } from './protocol';
 import { recoveryFileName } from './recovery';
 import { importRecoveryFiles, type RecoveryReport } from './recovery-import';
@@ -165,6 +165,14 @@ export class Supervisor {
       session: job.session ?? '',
     });
     const proc = this.launcher.launch(runId);
+    // where it runs: here at once (its 'running' change carries it); a cluster worker's host when it takes the job
+    const ranOn = (where: string, announce: boolean) =>
+      this.safely(`recording where run ${runId} runs`, () => {
+        this.store.setRanOn(runId, where);
+        if (announce) this.opts.emit?.({ name: 'run.changed', data: this.store.getRunSummary(runId) });
+      });
+    if (proc.onRanOn) proc.onRanOn((where) => ranOn(where, true));
+    else ranOn(RAN_LOCALLY, false);
     let resolveExit!: () => void;
     const exited = new Promise<void>((r) => (resolveExit = r));
     const a: Active = { runId, sweepId, process: proc, recorder, exited, stopping: false, backlog: [], heldForDisk: false };

@@ -281,6 +281,13 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX runs_sweep ON runs (sweep_id, sweep_index);
     `,
   },
+  {
+    version: 7,
+    name: 'where runs ran',
+    // runs.ran_on: where the run's process last ran — 'local' (this machine's supervisor) or
+    // the host name of the cluster worker that took it; NULL until it starts.
+    up: `ALTER TABLE runs ADD COLUMN ran_on TEXT;`,
+  },
 ];
 
 /** `PRAGMA application_id` of a DMM Lab database: "DMML" in ASCII. */

@@ -28,7 +28,7 @@ export const SUMMARY_COLUMNS = `r.id, r.name, r.problem,
   (SELECT version FROM problem_versions WHERE id = r.problem_version) AS problem_version, r.status, r.verdict, r.status_reason, r.estimator, r.seed,
   r.architecture_id, r.hyper_set_id, r.parent_run_id, r.parent_snapshot_id,
   r.created_at, r.started_at, r.ended_at, r.steps, r.step_budget, r.soft_links,
-  r.final_loss, r.best_loss, r.test_loss, r.test_worst, r.deleted_at, r.sweep_id,
+  r.final_loss, r.best_loss, r.test_loss, r.test_worst, r.deleted_at, r.sweep_id, r.ran_on,
   (SELECT json_group_array(tag ORDER BY tag) FROM run_tags WHERE run_id = r.id) AS tags,
   ${START_POINT_SQL} AS start_point`;
 
@@ -59,6 +59,7 @@ export interface SummaryRow {
   test_worst: number | null;
   deleted_at: number | null;
   sweep_id: number | null;
+  ran_on: string | null;
   tags: string;
 }
 
@@ -101,6 +102,7 @@ export function toSummary(r: SummaryRow): RunSummary {
     startPoint: r.start_point ?? '',
     deletedAt: r.deleted_at,
     sweepId: r.sweep_id ?? null,
+    ranOn: r.ran_on ?? null,
   };
 }
 

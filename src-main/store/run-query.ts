@@ -38,6 +38,7 @@ const FIELD_SQL: Record<RunField, string> = {
   bestLoss: 'r.best_loss',
   testLoss: 'r.test_loss',
   testWorst: 'r.test_worst',
+  sweepId: 'r.sweep_id',
 };
 
 /** Fields holding text, which numeric conditions do not apply to. */

@@ -139,6 +139,10 @@ export class RunStore {
   setStatus(id: number, status: RunStatus, reason?: string, extra: { startedAt?: number; endedAt?: number } = {}): RunSummary {
     return this.runs.setStatus(id, status, reason, extra);
   }
+  /** Records where the run's process runs (see Runs.setRanOn). */
+  setRanOn(id: number, where: string): void {
+    this.runs.setRanOn(id, where);
+  }
   /** Continues an ended run from one of its own snapshots (see Runs.reopen). */
   reopenRun(id: number, snapshotId: number): RunSummary {
     return this.runs.reopen(id, snapshotId);

@@ -215,6 +215,11 @@ export class Runs {
     });
   }
 
+  /** Records where the run's process runs (`local` or a cluster worker's host name). */
+  setRanOn(id: number, where: string): void {
+    this.ctx.sql('UPDATE runs SET ran_on = ? WHERE id = ?').run(where.slice(0, 255), id);
+  }
+
   /**
    * Continues an ended run from one of its own snapshots: metrics and snapshots after the
    * snapshot's step are dropped (the continuation replaces them; the event log keeps its

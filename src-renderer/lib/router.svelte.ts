@@ -1,11 +1,14 @@
 /**
  * Hash routes of the renderer (work the same from file:// in Electron and from the browser host):
  * #/runs · #/runs/ID · #/new (?from=RUN | ?arch=ARCH | ?problem=NAME) · #/compare/ID,ID,… · #/editor (?id=ARCH | ?generate=KIND)
- * · #/diff (?a=SPEC&b=SPEC | ?id=N) · #/problems (/NAME, ?v=VERSION)
+ * · #/diff (?a=SPEC&b=SPEC | ?id=N) · #/problems (/NAME, ?v=VERSION) · #/sweeps · #/sweeps/ID · #/settings
  */
 export type Route =
   | { readonly name: 'runs' }
   | { readonly name: 'run'; readonly id: number }
+  /** The sweeps, or one sweep's page. */
+  | { readonly name: 'sweeps' }
+  | { readonly name: 'sweep'; readonly id: number }
   | { readonly name: 'new'; readonly from?: number; readonly arch?: number; readonly problem?: string }
   /** The problems: the list, or one problem (a version of it). */
   | { readonly name: 'problems'; readonly problem?: string; readonly version?: number }
@@ -13,6 +16,8 @@ export type Route =
   | { readonly name: 'editor'; readonly id?: number; readonly generate?: EditorGenerator }
   /** Circuit diff: two circuits by reference (snap:ID, run:ID, arch:ID, hand), or a saved comparison. */
   | { readonly name: 'diff'; readonly a?: string; readonly b?: string; readonly id?: number }
+  /** Settings (the Cluster section). */
+  | { readonly name: 'settings' }
   /** The first-run screen (Help → Getting started). */
   | { readonly name: 'welcome' };
 
@@ -29,6 +34,7 @@ export function parseRoute(hash: string): Route {
   // eslint-disable-next-line svelte/prefer-svelte-reactivity -- parses a string once, not state
   const params = new URLSearchParams(query);
   if (parts[0] === 'runs' && parts[1] && /^\d+$/.test(parts[1])) return { name: 'run', id: Number(parts[1]) };
+  if (parts[0] === 'sweeps') return parts[1] && /^\d+$/.test(parts[1]) ? { name: 'sweep', id: Number(parts[1]) } : { name: 'sweeps' };
   if (parts[0] === 'new') {
     const from = params.get('from');
     if (from && /^\d+$/.test(from)) return { name: 'new', from: Number(from) };
@@ -56,6 +62,7 @@ export function parseRoute(hash: string): Route {
     return a ? { name: 'diff', a, b: params.get('b') ?? 'hand' } : { name: 'diff', b: params.get('b') ?? 'hand' };
   }
   if (parts[0] === 'welcome') return { name: 'welcome' };
+  if (parts[0] === 'settings') return { name: 'settings' };
   if (parts[0] === 'compare') {
     const ids = (parts[1] ?? '')
       .split(',')
@@ -72,8 +79,14 @@ export function hrefFor(r: Route): string {
       return '#/runs';
     case 'welcome':
       return '#/welcome';
+    case 'settings':
+      return '#/settings';
     case 'run':
       return `#/runs/${r.id}`;
+    case 'sweeps':
+      return '#/sweeps';
+    case 'sweep':
+      return `#/sweeps/${r.id}`;
     case 'new':
       if (r.problem !== undefined) return `#/new?problem=${encodeURIComponent(r.problem)}`;
       return r.from !== undefined ? `#/new?from=${r.from}` : r.arch !== undefined ? `#/new?arch=${r.arch}` : '#/new';

@@ -33,6 +33,7 @@ import {
 import { RunExportSchema } from './run-export';
 import { SweepDetailSchema, SweepSummarySchema } from './sweep-records';
 import { SweepSpecSchema } from '../sweeps/sweep-spec';
+import { ClusterSettingsSaveSchema, ClusterSettingsViewSchema } from './cluster-settings';
 import { ScheduleOverridesSchema } from '../synthesis/schedule';
 
 const id = z.number().int().positive();
@@ -61,6 +62,8 @@ export const RUN_FIELDS = [
   'bestLoss',
   'testLoss',
   'testWorst',
+  /** The sweep a run belongs to (`sweepId = 3`: the runs of sweep 3). */
+  'sweepId',
 ] as const;
 export type RunField = (typeof RUN_FIELDS)[number];
 
@@ -217,6 +220,11 @@ export const API = {
    * runs to the trash (refused while a run trains: stop it first), `restore` brings them back.
    */
   'sweeps.control': method(z.object({ id, command: z.enum(SWEEP_COMMANDS) }), SweepSummarySchema),
+
+  /** The Cluster settings (Redis URL, TLS, user) — whether a password is stored, never the password. */
+  'settings.cluster': method(z.object({}), ClusterSettingsViewSchema),
+  /** Stores the Cluster settings in the lab's data folder (a password omitted is kept, '' removes it); answers the redacted view. */
+  'settings.saveCluster': method(ClusterSettingsSaveSchema, ClusterSettingsViewSchema),
 
   'architectures.list': method(z.object({}), z.array(ArchitectureInfoSchema)),
   'architectures.get': method(z.object({ id }), ArchitectureSchema),

@@ -78,6 +78,11 @@ export const RunSummarySchema = z.object({
   deletedAt: z.number().nullable(),
   /** The sweep the run belongs to (null: a run of its own). */
   sweepId: id.nullable().default(null),
+  /**
+   * Where the run's process last ran: `local` (this machine) or the host name of the cluster
+   * worker that took it; null until it starts.
+   */
+  ranOn: z.string().max(255).nullable().default(null),
 });
 export type RunSummary = z.infer<typeof RunSummarySchema>;
 

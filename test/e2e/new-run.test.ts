@@ -119,6 +119,8 @@ describeE2E('New run form (Chromium, browser host)', () => {
     const { page } = lab;
     await lab.open('#/new');
     await page.getByTestId('new-run-form').waitFor();
+    // the form has loaded the problem's defaults (a value typed before that is replaced by them)
+    await page.waitForFunction(() => !document.querySelector('[data-testid="start-run"]')?.hasAttribute('disabled'));
     await field('optimizer.lr').fill('0.05');
     await field('hyperSetName').fill('e2e fast lr');
     await page.getByTestId('save-hyperset').click();

@@ -19,17 +19,25 @@ export function freePort(): Promise<number> {
 
 export interface TestRedis {
   readonly url: string;
+  readonly port: number;
   readonly pid: number;
   stop(): Promise<void>;
 }
 
-export async function startRedis(): Promise<TestRedis> {
+export interface RedisOptions {
+  /** The port (default: a free one); a restarted server is started again on its old port. */
+  readonly port?: number;
+  /** A password the server requires (`--requirepass`); the returned URL carries it. */
+  readonly password?: string;
+}
+
+export async function startRedis(opts: RedisOptions = {}): Promise<TestRedis> {
   if (!REDIS_SERVER) throw new Error('redis-server is not installed (apt-get install -y redis-server)');
-  const port = await freePort();
-  const child: ChildProcess = spawn(REDIS_SERVER, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
-    stdio: 'ignore',
-  });
-  const url = `redis://127.0.0.1:${port}`;
+  const port = opts.port ?? (await freePort());
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
+  if (opts.password !== undefined) args.push('--requirepass', opts.password);
+  const child: ChildProcess = spawn(REDIS_SERVER, args, { stdio: 'ignore' });
+  const url = opts.password !== undefined ? `redis://:${encodeURIComponent(opts.password)}@127.0.0.1:${port}` : `redis://127.0.0.1:${port}`;
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   for (let i = 0; ; i++) {
     const c = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
@@ -47,6 +55,7 @@ export async function startRedis(): Promise<TestRedis> {
   }
   return {
     url,
+    port,
     pid: child.pid as number,
     stop: async () => {
       child.kill('SIGTERM');

@@ -30,6 +30,7 @@ export function runSummary(over: Partial<RunSummary> = {}): RunSummary {
     startPoint: '',
     deletedAt: null,
     sweepId: null,
+    ranOn: null,
     ...over,
   };
 }

@@ -3,9 +3,10 @@
  * BullMQ workers (`cli worker` processes) and the real supervisor on a real SQLite lab: two
  * workers run a 6-run sweep; `kill -9` of the worker running a run → the run resumes from its
  * last snapshot on the other worker and completes, metrics continuous, no sequence number
- * stored twice.
+ * stored twice; each run records the host of the worker it ran on.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -93,6 +94,8 @@ describe.skipIf(skip)('cluster backend (BullMQ on a real Redis)', () => {
       expect(p.run.status, p.run.statusReason).toBe('completed');
       expectContiguous(p.run.id);
       expect(lab.store.listSnapshots(p.run.id).length).toBeGreaterThan(0);
+      // where it ran: the worker's host (these workers run on this machine), not the desktop's own 'local'
+      expect(p.run.ranOn).toBe(hostname());
     }
     // both workers took runs
     for (const w of workers) expect(w.log).toMatch(/run \d+ \(job run-\d+-[0-9a-f]+\): started/);
@@ -148,6 +151,7 @@ describe.skipIf(skip)('cluster backend (BullMQ on a real Redis)', () => {
     // the other worker finished it
     const other = workers.find((w) => w !== victim)!;
     expect(other.log).toMatch(started);
+    expect(lab.store.getRunSummary(run.id).ranOn).toBe(hostname());
     expect(lab.store.db.pragma('integrity_check', { simple: true })).toBe('ok');
   }, 480_000);
 });

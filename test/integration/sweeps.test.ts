@@ -72,6 +72,8 @@ describe('sweeps with the real supervisor', () => {
       const run = lab.store.getRun(p.run.id);
       expect(run.status).toBe('completed');
       expect(run.sweepId).toBe(sweep.id);
+      // trained by this machine's own supervisor
+      expect(run.ranOn).toBe('local');
       expect(run.schedule.seed).toBe(p.point['seed']);
       expect(run.schedule.optimizer.lr).toBe(p.point['optimizer.lr']);
       // the base schedule applies to every point

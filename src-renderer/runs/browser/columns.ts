@@ -18,9 +18,11 @@ export const COLUMN_IDS = [
   'bestLoss',
   'testLoss',
   'testWorst',
+  'sweep',
   'problem',
   'architecture',
   'estimator',
+  'ranOn',
   'seed',
   'createdAt',
   'startedAt',
@@ -36,6 +38,8 @@ export type ColumnId = (typeof COLUMN_IDS)[number];
 export interface ColumnContext {
   /** Library architectures by id: `name vN`. */
   readonly architectures: ReadonlyMap<number, string>;
+  /** Sweeps by id: their names (a sweep not listed shows as `sweep N`). */
+  readonly sweeps?: ReadonlyMap<number, string>;
   /** Now, for the duration of runs that have not ended. */
   readonly now: number;
 }
@@ -131,6 +135,17 @@ const DEFS: readonly ColumnDef[] = [
     csv: (r) => r.name,
   },
   {
+    id: 'sweep',
+    label: 'Sweep',
+    title: 'The sweep the run belongs to (filter with sweepId = N; its page is under Sweeps)',
+    width: 140,
+    align: 'left',
+    sort: 'sweepId',
+    firstDir: 'asc',
+    text: (r, c) => (r.sweepId === null ? '' : `#${r.sweepId} ${c.sweeps?.get(r.sweepId) ?? ''}`.trim()),
+    csv: (r) => r.sweepId,
+  },
+  {
     id: 'problem',
     label: 'Problem',
     title: 'Problem the run solves',
@@ -160,6 +175,15 @@ const DEFS: readonly ColumnDef[] = [
     firstDir: 'asc',
     text: (r) => r.estimator,
     csv: (r) => r.estimator,
+  },
+  {
+    id: 'ranOn',
+    label: 'Ran on',
+    title: 'Where the run ran: local (this machine) or the host name of the cluster worker that took it; not sortable',
+    width: 110,
+    align: 'left',
+    text: (r) => r.ranOn ?? '',
+    csv: (r) => r.ranOn,
   },
   {
     id: 'seed',
@@ -246,6 +270,7 @@ export const DEFAULT_COLUMNS: readonly ColumnId[] = [
   'bestLoss',
   'testLoss',
   'testWorst',
+  'sweep',
   'problem',
   'architecture',
   'estimator',

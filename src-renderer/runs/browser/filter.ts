@@ -4,6 +4,7 @@
  *     softLinks <= 12, testWorst < 0.05 optimizer.lr = 0.02 sweep
  *
  * - `verdict = failed` (or passed, none; = or !=) keeps the runs whose final check says so;
+ * - `sweep = 3` (or `sweepId = 3`) keeps the runs of sweep 3;
  * - a condition is FIELD OP VALUE (spaces optional): FIELD a numeric run field (softLinks,
  *   testWorst, finalLoss, steps, seed, duration, startedAt…) or a numeric schedule path
  *   (optimizer.lr, dense.l1, rounds.cut.fraction…), case-insensitive; OP one of
@@ -55,7 +56,7 @@ const TEXT_FIELDS: Readonly<Record<string, string>> = {
 export const NUMERIC_RUN_FIELDS: readonly string[] = RUN_FIELDS.filter((f) => !(f in TEXT_FIELDS) && f !== 'verdict');
 
 const TIME_FIELDS = new Set(['createdAt', 'startedAt', 'endedAt']);
-const ALIASES: Readonly<Record<string, string>> = { links: 'softLinks', lr: 'optimizer.lr' };
+const ALIASES: Readonly<Record<string, string>> = { links: 'softLinks', lr: 'optimizer.lr', sweep: 'sweepId' };
 
 const OPS: Readonly<Record<string, Op>> = {
   '<': '<',
