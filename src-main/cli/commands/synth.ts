@@ -8,7 +8,13 @@ import { INPUT_PERIOD, drivingSymbols } from '../../../src-shared/machine/neuron
 import { inputMode, type Problem } from '../../../src-shared/problems/problem';
 import { scheduleForProblem } from '../../../src-shared/problems/problem-schedule';
 import type { StepMetrics, SynthesisEvent } from '../../../src-shared/synthesis/events';
-import { ScheduleError, type Schedule } from '../../../src-shared/synthesis/schedule';
+import {
+  defaultRecurrentStart,
+  mergeOverrides,
+  recurrentScheduleOverrides,
+  ScheduleError,
+  type Schedule,
+} from '../../../src-shared/synthesis/schedule';
 import { RunDriver } from '../../runs/run-driver';
 import { RunRecorder } from '../../runs/run-recorder';
 import { RunStore } from '../../store/run-store';
@@ -35,6 +41,10 @@ interface SynthOptions {
   seeds?: number[];
   workers?: number;
   outDir?: string;
+  topology?: 'layered' | 'recurrent';
+  copies?: number;
+  hardAccumLoop?: boolean;
+  softAccumLoop?: boolean;
 }
 
 /** Interval snapshots of a recorded run. */
@@ -70,7 +80,7 @@ function seedOption(raw: string): number {
  * duplicates), --schedule FILE merged over them, then the flags.
  */
 export function scheduleFromOptions(
-  o: Pick<SynthOptions, 'seed' | 'schedule' | 'train' | 'estimator' | 'start'>,
+  o: Pick<SynthOptions, 'seed' | 'schedule' | 'train' | 'estimator' | 'start' | 'topology' | 'copies' | 'hardAccumLoop' | 'softAccumLoop'>,
   problem: Problem,
 ): Schedule {
   let overrides: Record<string, unknown> = {};
@@ -80,6 +90,8 @@ export function scheduleFromOptions(
       throw new UserError(`schedule file ${o.schedule} must hold a JSON object`);
     overrides = data as Record<string, unknown>;
   }
+  const recurrent = recurrentOptions(o);
+  if (recurrent) overrides = mergeOverrides(recurrentScheduleOverrides(recurrent), overrides) as Record<string, unknown>;
   const mode = inputMode(problem);
   if (o.train.length) {
     overrides['training'] = { strings: o.train.map((text) => ({ text, cycles: INPUT_PERIOD * drivingSymbols(text, mode).length + 10 })) };
@@ -93,6 +105,32 @@ export function scheduleFromOptions(
     if (e instanceof ScheduleError) throw new UserError(`${o.schedule ?? 'the options'}: ${e.message}`);
     throw e;
   }
+}
+
+/**
+ * The recurrent start `--topology recurrent` asks for (copies, accumulator loop; the other
+ * fields are the default recurrent start's), or undefined for the layered default. The
+ * recurrent-only flags are refused without it, naming the flag.
+ */
+function recurrentOptions(o: Pick<SynthOptions, 'topology' | 'copies' | 'hardAccumLoop' | 'softAccumLoop' | 'start'>) {
+  if (o.hardAccumLoop && o.softAccumLoop) throw new UserError('--hard-accum-loop and --soft-accum-loop: give one of them');
+  if (o.topology !== 'recurrent') {
+    for (const [flag, given] of [
+      ['--copies', o.copies !== undefined],
+      ['--hard-accum-loop', o.hardAccumLoop === true],
+      ['--soft-accum-loop', o.softAccumLoop === true],
+    ] as const) {
+      if (given) throw new UserError(`${flag} goes with --topology recurrent`);
+    }
+    return undefined;
+  }
+  if (o.start !== undefined)
+    throw new UserError('--topology recurrent and --start: give one of them (a start is a matrix or a generated machine)');
+  return {
+    ...defaultRecurrentStart(),
+    ...(o.copies !== undefined ? { copies: o.copies } : {}),
+    accumLoop: o.softAccumLoop ? ('soft' as const) : ('hard' as const),
+  };
 }
 
 /** Options that --seeds replaces or cannot take, refused naming the option. */
@@ -171,6 +209,14 @@ export function registerSynth(program: Command): void {
     .option('--no-progress', 'no progress bar on stderr')
     .option(...engineOption)
     .option('--json', 'print one JSON object at the end')
+    .option(
+      '--topology <kind>',
+      'the generated start: layered (default) | recurrent',
+      oneOf('--topology', ['layered', 'recurrent'] as const),
+    )
+    .option('--copies <n>', 'with --topology recurrent: copies of each interneuron type (default 5)', positiveInt('--copies'))
+    .option('--hard-accum-loop', "with --topology recurrent: each accumulator's self-link is a fixed link of weight 1 (default)")
+    .option('--soft-accum-loop', "with --topology recurrent: each accumulator's self-link is a trainable link starting at 1, as in 2022")
     .option('--seeds <range>', 'run seeds A-B (e.g. 1-10) in worker processes: one JSON line per seed, then a summary line', seedRange)
     .option('--workers <n>', 'with --seeds: seeds run at once (default: the cores)', positiveInt('--workers'))
     .option('--out-dir <dir>', 'with --seeds: write each circuit to <dir>/seed-<n>.json')
