@@ -74,6 +74,8 @@ export type SynthesisEvent =
       readonly failures: readonly string[];
     })
   | (EventBase & { readonly kind: 'restart'; readonly attempt: number; readonly reason: string })
+  /** A step undone by the spike guard: the loss its update led to, the loss before it, the learning rate from now on. */
+  | (EventBase & { readonly kind: 'spike'; readonly phase: Phase; readonly loss: number; readonly before: number; readonly lr: number })
   /** An attended-run control received between steps (prunes apply at the next round boundary). */
   | (EventBase & { readonly kind: 'control'; readonly control: ControlRecord; readonly phase: Phase })
   | (EventBase & { readonly kind: 'prune'; readonly threshold: number; readonly removed: readonly Link[]; readonly linksBefore: number })

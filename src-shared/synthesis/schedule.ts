@@ -287,6 +287,21 @@ export const ScheduleSchema = z.strictObject({
   certificate: z
     .strictObject({ enabled: z.boolean(), steps: count(1).max(100_000), lr: positive(), restartAbove: z.boolean() })
     .default({ enabled: true, steps: 300, lr: 0.01, restartAbove: true }),
+  /**
+   * Guards against the spikes of recurrent machines (absent: none). `spikeFactor`: a step
+   * whose training loss rises above this multiple of the previous step's (or stops being
+   * finite) is undone — the weights and optimiser state go back to before the step that
+   * caused it — and the learning rate of the rest of that training call is multiplied by
+   * `spikeLrFactor`; each undo is a `spike` event (0 = off). `clipNorm`: the gradient is
+   * scaled down to this Euclidean norm before the optimiser sees it (0 = off).
+   */
+  stability: z
+    .strictObject({
+      spikeFactor: z.union([z.literal(0), z.number().gt(1, 'must be > 1 (or 0: off)').max(1e12)]),
+      spikeLrFactor: z.number().gt(0).lt(1),
+      clipNorm: nonNegative(),
+    })
+    .optional(),
   restarts: z.strictObject({
     max: count(0),
     trainLoss: nonNegative(),

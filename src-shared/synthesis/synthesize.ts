@@ -93,10 +93,17 @@ export class Synthesizer {
       this.targets.task.mode,
     );
     this.lambda1 = schedule.rounds.l1.start;
-    this.loop = new TrainLoop(hooks, this.trainer, schedule.stop.stepBudget, (control, phase) => {
-      if (control.kind === 'set' && control.lambda1 !== undefined) this.lambda1 = control.lambda1;
-      this.emit({ kind: 'control', ...this.stamp(), control, phase });
-    });
+    this.loop = new TrainLoop(
+      hooks,
+      this.trainer,
+      schedule.stop.stepBudget,
+      (control, phase) => {
+        if (control.kind === 'set' && control.lambda1 !== undefined) this.lambda1 = control.lambda1;
+        this.emit({ kind: 'control', ...this.stamp(), control, phase });
+      },
+      schedule.stability,
+      (spike) => this.emit({ kind: 'spike', softLinks: this.softLinks, ...spike }),
+    );
   }
 
   private get softLinks(): number {
