@@ -2,7 +2,9 @@ import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { InvalidArgumentError, type Command } from 'commander';
-import { exportPrototypeMatrix } from '../../../src-shared/io/prototype-matrix';
+import { exportPrototypeMatrix, readPrototypeMatrix } from '../../../src-shared/io/prototype-matrix';
+import { DUPLICATES } from '../../../src-shared/problems/builtin/index';
+import { frameOf } from '../../../src-shared/problems/problem-frame';
 import { setDefaultEngine, type EngineName } from '../../../src-shared/machine/engine-choice';
 import { INPUT_PERIOD, drivingSymbols } from '../../../src-shared/machine/neuron-types';
 import { inputMode, type Problem } from '../../../src-shared/problems/problem';
@@ -19,7 +21,18 @@ import { RunDriver } from '../../runs/run-driver';
 import { RunRecorder } from '../../runs/run-recorder';
 import { RunStore } from '../../store/run-store';
 import { gradientWorkers } from '../../synthesis/trainers';
-import { engineOption, nonEmptyString, oneOf, positiveInt, printJson, readJsonFile, takeWriterLock, UserError, writeTextFile } from '../io';
+import {
+  engineOption,
+  ignoredLinksNote,
+  nonEmptyString,
+  oneOf,
+  positiveInt,
+  printJson,
+  readJsonFile,
+  takeWriterLock,
+  UserError,
+  writeTextFile,
+} from '../io';
 import { SeedRunner, seedRange } from '../seeds';
 import { openProblemSource, openStoreFile, problemsOfStore, type FoundProblem } from '../problem-source';
 import { SynthProgress } from '../progress';
@@ -98,12 +111,27 @@ export function scheduleFromOptions(
   }
   if (o.estimator === 'es') overrides['estimator'] = defaultEs();
   if (o.estimator === 'gradient') overrides['estimator'] = { kind: 'gradient', gradients: 'exact' };
-  if (o.start) overrides['start'] = { kind: 'matrix', name: o.start, matrix: readJsonFile(o.start, 'starting matrix') };
+  if (o.start) {
+    const matrix = readJsonFile(o.start, 'starting matrix');
+    overrides['start'] = { kind: 'matrix', name: o.start, matrix };
+    reportIgnoredLinks(o.start, matrix, problem);
+  }
   try {
     return scheduleForProblem(problem, overrides, o.seed);
   } catch (e) {
     if (e instanceof ScheduleError) throw new UserError(`${o.schedule ?? 'the options'}: ${e.message}`);
     throw e;
+  }
+}
+
+/** Says on stderr which links of a starting matrix the machine ignores (a bad matrix is refused later, naming its path). */
+function reportIgnoredLinks(file: string, matrix: unknown, problem: Problem): void {
+  try {
+    const { ignored } =
+      problem.name === DUPLICATES ? readPrototypeMatrix(matrix) : readPrototypeMatrix(matrix, frameOf(problem), problem.search.pushDepth);
+    if (ignored.length) process.stderr.write(ignoredLinksNote(file, ignored) + '\n');
+  } catch {
+    // refused with its reason when the run starts
   }
 }
 
