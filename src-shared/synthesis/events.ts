@@ -72,6 +72,8 @@ export type SynthesisEvent =
       readonly trainLoss: number;
       readonly validationWorst: number;
       readonly failures: readonly string[];
+      /** Why a failed attempt failed, read from its events (diagnosis.ts); absent when it passed. */
+      readonly diagnosis?: readonly string[];
     })
   | (EventBase & { readonly kind: 'restart'; readonly attempt: number; readonly reason: string })
   /** A step undone by the spike guard: the loss its update led to, the loss before it, the learning rate from now on. */
