@@ -8,7 +8,8 @@ import { InvalidArgumentError } from 'commander';
 import { acquireLabLock, LabLockedError } from '../lab/lab-lock';
 import { requireLabFile } from '../store/identify';
 import { DEFAULT_MAX_JSON_BYTES, JsonInputError, parseCheckedJson } from '../../src-shared/io/checked-json';
-import { prototypeMatrixSpec } from '../../src-shared/io/prototype-matrix';
+import { readPrototypeMatrix, type IgnoredLink } from '../../src-shared/io/prototype-matrix';
+import { linkLabel } from '../../src-shared/machine/spec';
 import type { MachineSpec } from '../../src-shared/machine/spec';
 import { DUPLICATES } from '../../src-shared/problems/builtin/index';
 import type { Problem } from '../../src-shared/problems/problem';
@@ -62,11 +63,27 @@ export function readMatrixFile(file: string, problem?: Problem): MachineSpec {
   const bytes = readFileBytes(file, 'matrix file');
   try {
     const data = parseVValueJson(bytes, file);
-    if (!problem || problem.name === DUPLICATES) return prototypeMatrixSpec(data);
-    return prototypeMatrixSpec(data, frameOf(problem), problem.search.pushDepth);
+    const { spec, ignored } =
+      !problem || problem.name === DUPLICATES
+        ? readPrototypeMatrix(data)
+        : readPrototypeMatrix(data, frameOf(problem), problem.search.pushDepth);
+    if (ignored.length) process.stderr.write(ignoredLinksNote(file, ignored) + '\n');
+    return spec;
   } catch (e) {
     throw new UserError(`${file} is not ${problem ? `a matrix of problem ${problem.name}` : 'a DMM-lite matrix'}: ${(e as Error).message}`);
   }
+}
+
+/** What a matrix file's ignored links were, for stderr: how many, why, and the first few by name. */
+export function ignoredLinksNote(file: string, ignored: readonly IgnoredLink[]): string {
+  const reasons = new Map<string, number>();
+  for (const i of ignored) {
+    const r = /has no (input|output) port/.exec(i.reason) ? `to or from a port its neuron's type does not have` : i.reason;
+    reasons.set(r, (reasons.get(r) ?? 0) + 1);
+  }
+  const why = [...reasons].map(([r, n]) => `${n} × ${r}`).join('; ');
+  const shown = ignored.slice(0, 5).map((i) => linkLabel(i.link));
+  return `${file}: ignored ${ignored.length} links the machine cannot use (${why}): ${shown.join(', ')}${ignored.length > 5 ? ', …' : ''}`;
 }
 
 /**

@@ -61,6 +61,9 @@ export class SynthProgress {
       case 'fine':
         line = `one neuron or link at a time from now on (${e.reason})`;
         break;
+      case 'spike':
+        line = `step ${e.step}: undid a step whose loss jumped to ${e.loss.toPrecision(3)} from ${e.before.toPrecision(3)}; learning rate now ${e.lr.toPrecision(3)}`;
+        break;
       case 'stop':
         line = `stopped: ${e.reason}`;
         break;

@@ -18,7 +18,9 @@ import {
 /** A short label of the run's starting point, read from its schedule (empty if the schedule is unreadable). */
 const START_POINT_SQL = `CASE WHEN json_valid(r.schedule) THEN
     CASE json_extract(r.schedule, '$.start.kind')
-      WHEN 'generate' THEN 'generated L' || json_extract(r.schedule, '$.start.architecture.layers') || ' K' || json_extract(r.schedule, '$.start.architecture.copies')
+      WHEN 'generate' THEN CASE WHEN json_extract(r.schedule, '$.start.topology') = 'recurrent'
+        THEN 'recurrent K' || json_extract(r.schedule, '$.start.recurrent.copies') || ' ' || coalesce(json_extract(r.schedule, '$.start.recurrent.accumLoop'), 'hard') || ' loops'
+        ELSE 'generated L' || json_extract(r.schedule, '$.start.architecture.layers') || ' K' || json_extract(r.schedule, '$.start.architecture.copies') END
       WHEN 'repair' THEN 'repair in L' || json_extract(r.schedule, '$.start.architecture.layers') || ' K' || json_extract(r.schedule, '$.start.architecture.copies')
       WHEN 'matrix' THEN 'matrix ' || coalesce(json_extract(r.schedule, '$.start.name'), '')
       ELSE '' END

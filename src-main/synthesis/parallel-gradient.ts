@@ -9,7 +9,7 @@ import type { Circuit } from '../../src-shared/synthesis/circuit';
 import type { Fit, StringFit } from '../../src-shared/synthesis/objective';
 import type { Problem } from '../../src-shared/problems/problem';
 import type { Schedule } from '../../src-shared/synthesis/schedule';
-import type { StepContext, Trainer } from '../../src-shared/synthesis/trainer';
+import { clipToNorm, type StepContext, type Trainer } from '../../src-shared/synthesis/trainer';
 import { WorkerPool } from './pool';
 
 export class ParallelGradientTrainer implements Trainer {
@@ -37,7 +37,7 @@ export class ParallelGradientTrainer implements Trainer {
     return out;
   }
 
-  async step({ objective, w, adam, reg, step }: StepContext): Promise<Fit> {
+  async step({ objective, w, adam, reg, step, clipNorm }: StepContext): Promise<Fit> {
     const n = objective.strings.length;
     const [mine = [], ...theirs] = this.shares(n);
     const replies = theirs.map((strings, k) =>
@@ -62,6 +62,7 @@ export class ParallelGradientTrainer implements Trainer {
     if (this.grad.length !== w.length) this.grad = new Float64Array(w.length);
     else this.grad.fill(0);
     const fit = objective.combine(w, reg, fits, grads, this.grad);
+    if (clipNorm) clipToNorm(this.grad, clipNorm);
     adam.update(w, this.grad);
     return fit;
   }

@@ -9,7 +9,7 @@
  * `push-…` gets the frame's depth cap), and the hard links are the frame's.
  */
 import { LAYER_TYPES, neuronType, NEURON_TYPES } from '../machine/neuron-types';
-import { linksToMatrix, matrixLinks, type MachineSpec, type Matrix, type NeuronSpec } from '../machine/spec';
+import { linksToMatrix, matrixLinks, type Link, type MachineSpec, type Matrix, type NeuronSpec, type WeightedLink } from '../machine/spec';
 import { frameHardLinks, type ArchitectureFrame } from '../problems/frame';
 import { duplicatesFrame } from '../problems/duplicates/frame';
 import { formatPath, parseVValue, parseVValueJson, VValueError } from '../vvalue/parse';
@@ -51,10 +51,44 @@ function layerType(name: string): string | undefined {
 }
 
 /**
+ * The port names of the 2022 prototype's neuron types. Its fully connected recurrent matrix
+ * names every one of the interneuron fields on every interneuron (`norm-1-1.dict-2 ←
+ * dot-1-3.true`): a link to or from such a name that this neuron's type lacks can carry
+ * nothing, so it is ignored (and reported); any other unknown port, and any port of a
+ * neuron that is not an interneuron, is refused.
+ */
+const PROTOTYPE_PORTS: ReadonlySet<string> = new Set(
+  [...PROTOTYPE_TYPES].flatMap((t) => [...(NEURON_TYPES.get(t)?.inputs ?? []), ...(NEURON_TYPES.get(t)?.outputs ?? [])]),
+);
+
+/** A link of a matrix file that the machine does not use, and why. */
+export interface IgnoredLink {
+  readonly link: Link;
+  readonly weight: number;
+  readonly reason: string;
+}
+
+/**
  * The machine of a prototype matrix given as a JavaScript value (validated like a file),
  * in the duplicate detector's frame unless another is given (see the module comment).
  */
 export function prototypeMatrixSpec(data: unknown, frame?: ArchitectureFrame, pushDepth?: number): MachineSpec {
+  return readPrototypeMatrix(data, frame, pushDepth).spec;
+}
+
+/**
+ * The machine of a prototype matrix and the links it ignores: links to or from a port of
+ * the prototype that the neuron's type does not have (the literal form of the 2022
+ * recurrent matrix), and soft copies of fixed links (the timer rows `timer.timer ←
+ * timer.timer`, `input.timer ← timer.timer`). A matrix that names an accumulator's
+ * self-link `dict-1 ← dict` makes that loop a soft link (its fixed link is left out), as
+ * in the 2022 recurrent prototype.
+ */
+export function readPrototypeMatrix(
+  data: unknown,
+  frame?: ArchitectureFrame,
+  pushDepth?: number,
+): { spec: MachineSpec; ignored: IgnoredLink[] } {
   const m = parseVValue(data);
   const types = new Map<string, string>();
   const typeOf = (name: string, at: readonly string[]): string => {
@@ -79,7 +113,9 @@ export function prototypeMatrixSpec(data: unknown, frame?: ArchitectureFrame, pu
     }
     return t;
   };
-  for (const [path] of leaves(m)) {
+  const ignored: IgnoredLink[] = [];
+  const kept: WeightedLink[] = [];
+  for (const [path, leaf] of leaves(m)) {
     if (path.length !== 4) {
       throw new VValueError(
         formatPath(path),
@@ -87,14 +123,26 @@ export function prototypeMatrixSpec(data: unknown, frame?: ArchitectureFrame, pu
       );
     }
     const [to, toPort, from, fromPort] = path as [string, string, string, string];
+    const link = { to, toPort, from, fromPort };
+    const weight = leaf;
     const toType = typeOf(to, [to]);
     if (!neuronType(toType).inputs.includes(toPort)) {
-      throw new VValueError(formatPath([to, toPort]), `${toType} neuron "${to}" has no input port "${toPort}"`);
+      if (!PROTOTYPE_PORTS.has(toPort) || !neuronType(toType).interneuron) {
+        throw new VValueError(formatPath([to, toPort]), `${toType} neuron "${to}" has no input port "${toPort}"`);
+      }
+      typeOf(from, [to, toPort, from]);
+      ignored.push({ link, weight, reason: `${toType} has no input port "${toPort}"` });
+      continue;
     }
     const fromType = typeOf(from, [to, toPort, from]);
     if (!neuronType(fromType).outputs.includes(fromPort)) {
-      throw new VValueError(formatPath(path), `${fromType} neuron "${from}" has no output port "${fromPort}"`);
+      if (!PROTOTYPE_PORTS.has(fromPort) || !neuronType(fromType).interneuron) {
+        throw new VValueError(formatPath(path), `${fromType} neuron "${from}" has no output port "${fromPort}"`);
+      }
+      ignored.push({ link, weight, reason: `${fromType} has no output port "${fromPort}"` });
+      continue;
     }
+    kept.push({ ...link, weight });
   }
   const f = frame ?? duplicatesFrame();
   const neurons: NeuronSpec[] = [...f.base];
@@ -104,7 +152,25 @@ export function prototypeMatrixSpec(data: unknown, frame?: ArchitectureFrame, pu
     const teacher = frame?.named.get(name);
     neurons.push(teacher ?? (type === 'push' ? { name, type, params: { depth: pushDepth as number } } : { name, type }));
   }
-  return { neurons, fixed: linksToMatrix(frameHardLinks(f, neurons)), trainable: m };
+  const key = (l: Link) => `${l.to}\u0000${l.toPort}\u0000${l.from}\u0000${l.fromPort}`;
+  const named = new Set(kept.map(key));
+  // an accumulator loop the file names is soft: its fixed link is left out
+  const isSoftLoop = (l: Link) =>
+    l.to === l.from && types.get(l.to) === 'accum' && l.toPort === 'dict-1' && l.fromPort === 'dict' && named.has(key(l));
+  const hard = frameHardLinks(f, neurons).filter((l) => !isSoftLoop(l));
+  const hardKeys = new Set(hard.map(key));
+  const trainable: WeightedLink[] = [];
+  for (const l of kept) {
+    if (hardKeys.has(key(l)))
+      ignored.push({
+        link: { to: l.to, toPort: l.toPort, from: l.from, fromPort: l.fromPort },
+        weight: l.weight,
+        reason: 'a fixed link of the machine',
+      });
+    else trainable.push(l);
+  }
+  if (ignored.length === 0) return { spec: { neurons, fixed: linksToMatrix(hard), trainable: m }, ignored };
+  return { spec: { neurons, fixed: linksToMatrix(hard), trainable: linksToMatrix(trainable) }, ignored };
 }
 
 /** The prototype file text of a trainable matrix (stable: sorted keys, Julia-style numbers). */

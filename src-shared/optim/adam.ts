@@ -89,6 +89,16 @@ export class Adam {
     });
   }
 
+  /** Puts back a state taken from this optimiser (same size): moments and step count, in place. */
+  restore(state: AdamState): void {
+    if (state.m.length !== this.m.length || state.v.length !== this.v.length) {
+      throw new RangeError(`Adam has ${this.m.length} entries, the state to restore ${state.m.length}`);
+    }
+    this.m.set(state.m);
+    this.v.set(state.v);
+    this.t = state.t;
+  }
+
   state(): AdamState {
     return { m: Array.from(this.m), v: Array.from(this.v), t: this.t };
   }

@@ -72,8 +72,12 @@ export type SynthesisEvent =
       readonly trainLoss: number;
       readonly validationWorst: number;
       readonly failures: readonly string[];
+      /** Why a failed attempt failed, read from its events (diagnosis.ts); absent when it passed. */
+      readonly diagnosis?: readonly string[];
     })
   | (EventBase & { readonly kind: 'restart'; readonly attempt: number; readonly reason: string })
+  /** A step undone by the spike guard: the loss its update led to, the loss before it, the learning rate from now on. */
+  | (EventBase & { readonly kind: 'spike'; readonly phase: Phase; readonly loss: number; readonly before: number; readonly lr: number })
   /** An attended-run control received between steps (prunes apply at the next round boundary). */
   | (EventBase & { readonly kind: 'control'; readonly control: ControlRecord; readonly phase: Phase })
   | (EventBase & { readonly kind: 'prune'; readonly threshold: number; readonly removed: readonly Link[]; readonly linksBefore: number })

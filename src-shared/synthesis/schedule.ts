@@ -49,12 +49,74 @@ export const ArchitectureSchema = z
     path: ['pushDepth'],
   });
 
+/**
+ * The fully connected recurrent start: `copies` of each interneuron type (named
+ * `<type>-1-<k>`), every soft input port of every interneuron and of the output linked from
+ * every output port of the sources and of every interneuron (itself included), at
+ * scale·N(0,1). `accumLoop: "hard"` keeps each accumulator's self-link `dict-1 ← dict` a
+ * fixed link of weight 1; `"soft"` makes it a trainable link starting at 1, as in the 2022
+ * recurrent prototype (training may weaken or cut the accumulation).
+ */
+export const RecurrentStartSchema = z.strictObject({
+  copies: z.number().int().min(1, 'must be at least 1 (copies of each interneuron type)').max(64),
+  types: z
+    .array(z.enum(LAYER_TYPES as [string, ...string[]], { error: (i) => `unknown interneuron type ${JSON.stringify(i.input)}` }))
+    .min(1, 'at least one interneuron type')
+    .refine((t) => new Set(t).size === t.length, 'types must not repeat')
+    .default(['accum', 'norm', 'compare', 'dot']),
+  /** Initial weights scale·N(0,1), seeded from the schedule's seed. */
+  scale: positive().default(0.01),
+  accumLoop: z.enum(['hard', 'soft']).default('hard'),
+  /** The depth cap K of generated push neurons (required when types include push). */
+  pushDepth: z.number().int().min(0).max(32).optional(),
+});
+
+/** The recurrent start of the acceptance measurements: 5 copies of accum, norm, compare, dot. */
+export function defaultRecurrentStart(): z.infer<typeof RecurrentStartSchema> {
+  return { copies: 5, types: ['accum', 'norm', 'compare', 'dot'], scale: 0.01, accumLoop: 'hard' };
+}
+
+export const GenerateStartSchema = z
+  .strictObject({
+    kind: z.literal('generate'),
+    topology: z.enum(['layered', 'recurrent']).optional(),
+    architecture: ArchitectureSchema.optional(),
+    recurrent: RecurrentStartSchema.optional(),
+  })
+  .superRefine((g, ctx) => {
+    if (g.topology === 'recurrent') {
+      if (!g.recurrent)
+        ctx.addIssue({ code: 'custom', path: ['recurrent'], message: 'a recurrent start needs its copies, types, scale and accumLoop' });
+      if (g.architecture)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['architecture'],
+          message: 'a recurrent start has no layered architecture (give recurrent instead)',
+        });
+      if (g.recurrent?.types.includes('push') && g.recurrent.pushDepth === undefined) {
+        ctx.addIssue({ code: 'custom', path: ['recurrent', 'pushDepth'], message: 'pushDepth is required when types include push' });
+      }
+    } else {
+      if (!g.architecture) ctx.addIssue({ code: 'custom', path: ['architecture'], message: 'a layered start needs its architecture' });
+      if (g.recurrent)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['recurrent'],
+          message: 'only a recurrent topology takes recurrent (set topology: "recurrent")',
+        });
+    }
+  });
+
 /** A trainable matrix as JSON (validated as a V-value when the run starts). */
 const MatrixJson = z.record(z.string(), z.unknown());
 
 export const StartSchema = z.discriminatedUnion('kind', [
-  /** Random initialisation of a generated architecture. */
-  z.strictObject({ kind: z.literal('generate'), architecture: ArchitectureSchema }),
+  /**
+   * Random initialisation of a generated machine: `layered` (the default when `topology` is
+   * absent) is the feedforward transducer of `architecture`; `recurrent` is the fully
+   * connected recurrent machine of `recurrent` (every output port to every soft input port).
+   */
+  GenerateStartSchema,
   /**
    * An imported matrix (prototype format), e.g. a 2022 circuit or an edited one. With an
    * `architecture`, regrowing may also bring back that architecture's links (the matrix is
@@ -225,6 +287,21 @@ export const ScheduleSchema = z.strictObject({
   certificate: z
     .strictObject({ enabled: z.boolean(), steps: count(1).max(100_000), lr: positive(), restartAbove: z.boolean() })
     .default({ enabled: true, steps: 300, lr: 0.01, restartAbove: true }),
+  /**
+   * Guards against the spikes of recurrent machines (absent: none). `spikeFactor`: a step
+   * whose training loss rises above this multiple of the previous step's (or stops being
+   * finite) is undone — the weights and optimiser state go back to before the step that
+   * caused it — and the learning rate of the rest of that training call is multiplied by
+   * `spikeLrFactor`; each undo is a `spike` event (0 = off). `clipNorm`: the gradient is
+   * scaled down to this Euclidean norm before the optimiser sees it (0 = off).
+   */
+  stability: z
+    .strictObject({
+      spikeFactor: z.union([z.literal(0), z.number().gt(1, 'must be > 1 (or 0: off)').max(1e12)]),
+      spikeLrFactor: z.number().gt(0).lt(1),
+      clipNorm: nonNegative(),
+    })
+    .optional(),
   restarts: z.strictObject({
     max: count(0),
     trainLoss: nonNegative(),
@@ -327,6 +404,8 @@ export function mergeOverrides(base: unknown, over: unknown): unknown {
   if (!isPlainObject(base) || !isPlainObject(over)) return over;
   // a different variant of a discriminated union replaces the whole object
   if ('kind' in over && over['kind'] !== base['kind']) return over;
+  // so does a different topology of a generated start (a recurrent start has no layered architecture)
+  if ('topology' in over && (over['topology'] ?? 'layered') !== (base['topology'] ?? 'layered')) return over;
   const out: Record<string, unknown> = { ...base };
   for (const [k, v] of Object.entries(over)) out[k] = mergeOverrides(base[k], v);
   return out;
@@ -334,4 +413,30 @@ export function mergeOverrides(base: unknown, over: unknown): unknown {
 
 function isPlainObject(x: unknown): x is Record<string, unknown> {
   return typeof x === 'object' && x !== null && !Array.isArray(x);
+}
+
+/**
+ * What a recurrent start changes in the default schedule, besides the start itself (measured
+ * on the 5-copy recurrent machine, see the README): a smaller learning rate (at 0.02 the
+ * dense phase stalls near a loss of 446), a longer dense phase, and threshold cuts (a
+ * fraction cut of a fully connected recurrent machine removes links its loops still need).
+ * Given as overrides of the default schedule; a schedule file's fields go over them.
+ * (A schedule file alone that names a recurrent start keeps the layered defaults of
+ * everything else.)
+ */
+export function recurrentScheduleOverrides(recurrent: z.input<typeof RecurrentStartSchema>): Record<string, unknown> {
+  return {
+    start: { kind: 'generate', topology: 'recurrent', recurrent },
+    optimizer: { lr: 0.003 },
+    dense: { steps: 2000 },
+    rounds: {
+      cut: { kind: 'threshold', threshold: 0.01, factor: 1.5 },
+      retrain: { budget: 400, lr: 0.003, fineLr: 0.005 },
+    },
+    // one attempt takes 8–12 min of a loaded 2-core machine: a certified circuit above the
+    // target is kept rather than restarted, and a failed attempt gets one more try
+    stop: { stepBudget: 20_000 },
+    certificate: { restartAbove: false },
+    restarts: { max: 1 },
+  };
 }

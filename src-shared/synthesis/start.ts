@@ -16,7 +16,35 @@ import { teacherSpec, type Problem } from '../problems/problem';
 import { frameOf } from '../problems/problem-frame';
 import { Rng } from '../util/rng';
 import { circuitFromSpec, keepLinks, linkKey, sortedLinks, type Circuit } from './circuit';
-import type { StartPoint } from './schedule';
+import type { ArchitectureSchema, RecurrentStartSchema, StartPoint } from './schedule';
+import type { z } from 'zod';
+import type { ArchitectureFrame } from '../problems/frame';
+
+type ArchitectureSchemaOutput = z.infer<typeof ArchitectureSchema>;
+export type RecurrentStart = z.infer<typeof RecurrentStartSchema>;
+
+/**
+ * The fully connected recurrent machine of a recurrent start (one layer of `copies` of each
+ * type, every soft input linked to every output, itself included), seeded. With a soft
+ * accumulator loop, each accumulator's self-link `dict-1 ← dict` leaves the fixed links
+ * and becomes a trainable link starting at weight 1.
+ */
+export function recurrentSpec(r: RecurrentStart, seed: number, frame: ArchitectureFrame): MachineSpec {
+  const spec = generateArchitecture(
+    { layers: 1, copies: r.copies, types: r.types, skip: true, scale: r.scale, seed, recurrent: true, pushDepth: r.pushDepth },
+    frame,
+  );
+  if (r.accumLoop === 'hard') return spec;
+  const accums = new Set(spec.neurons.filter((n) => n.type === 'accum').map((n) => n.name));
+  const isLoop = (l: Link) => l.to === l.from && l.toPort === 'dict-1' && l.fromPort === 'dict' && accums.has(l.to);
+  const fixed = matrixLinks(spec.fixed);
+  const loops = fixed.filter(isLoop);
+  return {
+    ...spec,
+    fixed: linksToMatrix(fixed.filter((l) => !isLoop(l))),
+    trainable: linksToMatrix([...matrixLinks(spec.trainable), ...loops.map((l) => ({ ...l, weight: 1 }))]),
+  };
+}
 
 /** Where the hand-crafted detector's interneurons sit in a generated architecture (same link delays). */
 export const HANDCRAFTED_EMBEDDING: Readonly<Record<string, string>> = {
@@ -79,7 +107,8 @@ export function candidateLinksSpec(problem: Problem, links: readonly Link[], sca
 export function startCircuit(start: StartPoint, seed: number, problem: Problem = defaultProblem()): Circuit {
   switch (start.kind) {
     case 'generate':
-      return circuitFromSpec(generateArchitecture({ ...start.architecture, seed }, frameOf(problem)));
+      if (start.topology === 'recurrent') return circuitFromSpec(recurrentSpec(start.recurrent as RecurrentStart, seed, frameOf(problem)));
+      return circuitFromSpec(generateArchitecture({ ...(start.architecture as ArchitectureSchemaOutput), seed }, frameOf(problem)));
     case 'links':
       return circuitFromSpec(candidateLinksSpec(problem, start.links, start.scale, seed));
     case 'matrix': {

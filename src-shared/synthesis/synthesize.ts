@@ -36,6 +36,7 @@ import { SetObjective, type Fit } from './objective';
 import type { Schedule } from './schedule';
 import { defaultProblem, regrowPool, STREAM } from './start';
 import { runTestSuite } from './test-suite';
+import { diagnose } from './diagnosis';
 import { GradientTrainer, type Trainer } from './trainer';
 import { acceptTarget, afterBacktrack, coarseCut, fineCandidates, shouldRegrow, type Candidate } from './cut-policy';
 import { Cancelled, TrainLoop, type TrainOptions } from './train-loop';
@@ -93,10 +94,17 @@ export class Synthesizer {
       this.targets.task.mode,
     );
     this.lambda1 = schedule.rounds.l1.start;
-    this.loop = new TrainLoop(hooks, this.trainer, schedule.stop.stepBudget, (control, phase) => {
-      if (control.kind === 'set' && control.lambda1 !== undefined) this.lambda1 = control.lambda1;
-      this.emit({ kind: 'control', ...this.stamp(), control, phase });
-    });
+    this.loop = new TrainLoop(
+      hooks,
+      this.trainer,
+      schedule.stop.stepBudget,
+      (control, phase) => {
+        if (control.kind === 'set' && control.lambda1 !== undefined) this.lambda1 = control.lambda1;
+        this.emit({ kind: 'control', ...this.stamp(), control, phase });
+      },
+      schedule.stability,
+      (spike) => this.emit({ kind: 'spike', softLinks: this.softLinks, ...spike }),
+    );
   }
 
   private get softLinks(): number {
@@ -375,6 +383,7 @@ export class Synthesizer {
   /** One attempt from the current starting circuit: passes of dense training, sparsification, polish, regrow. */
   private async attempt(): Promise<Attempt> {
     const s = this.schedule;
+    const attemptStart = this.events.length;
     let stopReason: StopReason;
     let train: Fit | undefined;
     try {
@@ -403,6 +412,7 @@ export class Synthesizer {
     const spec = circuitToSpec(this.state.circuit);
     const validation = runTestSuite(spec, s.restarts.validation, this.targets);
     const failures = attemptFailures(s.restarts, train, validation, this.softLinks);
+    const diagnosis = failures.length ? diagnose(this.events.slice(attemptStart), stopReason) : [];
     this.emit({
       kind: 'verdict',
       ...this.stamp(),
@@ -410,8 +420,10 @@ export class Synthesizer {
       trainLoss: train.preregLoss,
       validationWorst: validation.worst,
       failures,
+      ...(diagnosis.length ? { diagnosis } : {}),
     });
-    return judgeAttempt(this.state.circuit, spec, train, validation, stopReason, failures);
+    const judged = judgeAttempt(this.state.circuit, spec, train, validation, stopReason, failures);
+    return diagnosis.length ? { ...judged, verdict: `${judged.verdict} (${diagnosis.join('; ')})` } : judged;
   }
 
   /** Polish: a fresh optimiser, a decaying learning rate, the polish λ1; the fit on full windows. */

@@ -25,6 +25,28 @@ export interface TrainOptions {
   readonly ignoreBudget?: boolean;
 }
 
+/** The stability guards of a schedule (schedule.ts `stability`). */
+export interface StabilityOptions {
+  /** Undo a step whose loss rises above this multiple of the previous one (0: off). */
+  readonly spikeFactor: number;
+  /** The learning rate is multiplied by this after each undo. */
+  readonly spikeLrFactor: number;
+  /** Gradient-norm clipping (0: off). */
+  readonly clipNorm: number;
+}
+
+/** What the spike guard reports of an undone step. */
+export interface SpikeRecord {
+  readonly step: number;
+  readonly phase: Phase;
+  readonly loss: number;
+  readonly before: number;
+  readonly lr: number;
+}
+
+/** Undos in one training call before the guard gives up (the call then ends at the last good weights). */
+export const MAX_SPIKES_PER_CALL = 12;
+
 export class TrainLoop {
   /** Optimiser steps of the run so far (all attempts). */
   steps = 0;
@@ -41,6 +63,9 @@ export class TrainLoop {
     private readonly stepBudget: number,
     /** Called for each control taken (after the loop has applied it), to record it. */
     private readonly onControl: (c: SynthesisControl, phase: Phase) => void,
+    private readonly stability: StabilityOptions = { spikeFactor: 0, spikeLrFactor: 0.5, clipNorm: 0 },
+    /** Called for each step the spike guard undoes, to record it. */
+    private readonly onSpike: (s: SpikeRecord) => void = () => {},
   ) {}
 
   get budgetLeft(): number {
@@ -60,24 +85,43 @@ export class TrainLoop {
   ): Promise<{ fit: Fit | undefined; done: number }> {
     const { hooks } = this;
     const { circuit, adam } = state;
+    const { spikeFactor, spikeLrFactor, clipNorm } = this.stability;
     let fit: Fit | undefined;
     let done = 0;
+    // the spike guard: the weights and optimiser state before the last kept step, and that step's loss
+    let kept: { w: Float64Array; adam: ReturnType<typeof adam.state>; fit: Fit } | undefined;
+    let lrScale = 1;
+    let spikes = 0;
     for (; done < n;) {
       if (hooks.between) this.takeControls(await hooks.between(), phase);
       if (hooks.cancelled?.()) throw new Cancelled();
       if (!opts.ignoreBudget && this.budgetLeft <= 0) break;
-      const baseLr = this.override.lr ?? opts.lr;
+      const baseLr = (this.override.lr ?? opts.lr) * lrScale;
       const lr = opts.decay ? baseLr * (1 - (0.9 * done) / Math.max(1, n)) : baseLr;
       const l1 = this.override.lambda1 ?? opts.l1;
       adam.settings = { ...adam.settings, lr };
       this.steps++;
       done++;
+      const saved = spikeFactor > 0 ? { w: Float64Array.from(circuit.weights), adam: adam.state() } : undefined;
       // interval snapshots are the weights after every `every` steps, taken as the next step
       // starts from them: that step's own fit is their loss
       const every = hooks.snapshotEvery ?? 0;
       const before =
         every > 0 && hooks.onSnapshot && this.steps > 1 && (this.steps - 1) % every === 0 ? Float64Array.from(circuit.weights) : undefined;
-      fit = await this.trainer.step({ objective, w: circuit.weights, adam, reg: { l1, l2: opts.l2 ?? 0 }, step: this.steps });
+      fit = await this.trainer.step({ objective, w: circuit.weights, adam, reg: { l1, l2: opts.l2 ?? 0 }, step: this.steps, clipNorm });
+      if (kept && saved && !(fit.loss <= spikeFactor * kept.fit.loss)) {
+        // the last kept step's update led here: back to the weights before it, at a smaller learning rate
+        circuit.weights.set(kept.w);
+        adam.restore(kept.adam);
+        await this.trainer.sync(circuit, adam);
+        lrScale *= spikeLrFactor;
+        spikes++;
+        this.onSpike({ step: this.steps, phase, loss: fit.loss, before: kept.fit.loss, lr: (this.override.lr ?? opts.lr) * lrScale });
+        fit = kept.fit;
+        if (spikes >= MAX_SPIKES_PER_CALL) break;
+        continue;
+      }
+      if (saved) kept = { ...saved, fit };
       hooks.onStep?.({
         step: this.steps,
         phase,

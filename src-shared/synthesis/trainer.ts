@@ -14,6 +14,20 @@ export interface StepContext {
   readonly reg: Regularisation;
   /** Optimiser steps of the run so far, this one included (curriculum windows, ES streams). */
   readonly step: number;
+  /** Scale the gradient down to this Euclidean norm before the optimiser sees it (0 or absent: no clipping). */
+  readonly clipNorm?: number;
+}
+
+/** Scales `g` in place to Euclidean norm `max` when it is longer; returns the norm before. */
+export function clipToNorm(g: Float64Array, max: number): number {
+  let sq = 0;
+  for (let i = 0; i < g.length; i++) sq += (g[i] as number) * (g[i] as number);
+  const norm = Math.sqrt(sq);
+  if (max > 0 && norm > max) {
+    const f = max / norm;
+    for (let i = 0; i < g.length; i++) g[i] = (g[i] as number) * f;
+  }
+  return norm;
 }
 
 export interface Trainer {
@@ -29,10 +43,11 @@ export class GradientTrainer implements Trainer {
   readonly kind = 'gradient';
   private grad = new Float64Array(0);
 
-  async step({ objective, w, adam, reg, step }: StepContext): Promise<Fit> {
+  async step({ objective, w, adam, reg, step, clipNorm }: StepContext): Promise<Fit> {
     if (this.grad.length !== w.length) this.grad = new Float64Array(w.length);
     else this.grad.fill(0);
     const fit = objective.evaluate(w, reg, step, this.grad);
+    if (clipNorm) clipToNorm(this.grad, clipNorm);
     adam.update(w, this.grad);
     return fit;
   }

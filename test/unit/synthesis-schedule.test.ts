@@ -34,7 +34,7 @@ describe('defaultSchedule', () => {
     expect(s.start.kind).toBe('generate');
     if (s.start.kind !== 'generate') return;
     expect(s.start.architecture).toMatchObject({ layers: 5, copies: 2, skip: true, scale: 0.01 });
-    expect([...s.start.architecture.types].sort()).toEqual(['accum', 'compare', 'dot', 'norm']);
+    expect([...s.start.architecture!.types].sort()).toEqual(['accum', 'compare', 'dot', 'norm']);
     expect(s.estimator).toEqual({ kind: 'gradient', gradients: 'exact' });
     expect(s.optimizer.beta1).toBe(0.9);
     expect(s.optimizer.beta2).toBe(0.999);
@@ -55,11 +55,11 @@ describe('defaultSchedule', () => {
     const a = defaultSchedule();
     (a.training.strings as { text: string; cycles: number }[]).push({ text: 'zz', cycles: 30 });
     a.optimizer.lr = 123;
-    if (a.start.kind === 'generate') a.start.architecture.types.pop();
+    if (a.start.kind === 'generate') a.start.architecture?.types.pop();
     const b = defaultSchedule();
     expect(b.training.strings).toHaveLength(a.training.strings.length - 1);
     expect(b.optimizer.lr).not.toBe(123);
-    if (b.start.kind === 'generate') expect(b.start.architecture.types).toHaveLength(4);
+    if (b.start.kind === 'generate') expect(b.start.architecture?.types).toHaveLength(4);
   });
 });
 
@@ -94,7 +94,7 @@ describe('scheduleFromOverrides', () => {
     expect(s.training.strings).toEqual(strings);
     expect(s.testSuite).toEqual([{ text: 'q', cycles: 20 }]);
     const t = scheduleFromOverrides({ start: { kind: 'generate', architecture: { types: ['dot'] } } });
-    if (t.start.kind === 'generate') expect(t.start.architecture.types).toEqual(['dot']);
+    if (t.start.kind === 'generate') expect(t.start.architecture?.types).toEqual(['dot']);
   });
 
   it('replaces a discriminated union when the kind changes (no fields of the old variant survive)', () => {

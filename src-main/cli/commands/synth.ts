@@ -2,18 +2,37 @@ import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { InvalidArgumentError, type Command } from 'commander';
-import { exportPrototypeMatrix } from '../../../src-shared/io/prototype-matrix';
+import { exportPrototypeMatrix, readPrototypeMatrix } from '../../../src-shared/io/prototype-matrix';
+import { DUPLICATES } from '../../../src-shared/problems/builtin/index';
+import { frameOf } from '../../../src-shared/problems/problem-frame';
 import { setDefaultEngine, type EngineName } from '../../../src-shared/machine/engine-choice';
 import { INPUT_PERIOD, drivingSymbols } from '../../../src-shared/machine/neuron-types';
 import { inputMode, type Problem } from '../../../src-shared/problems/problem';
 import { scheduleForProblem } from '../../../src-shared/problems/problem-schedule';
 import type { StepMetrics, SynthesisEvent } from '../../../src-shared/synthesis/events';
-import { ScheduleError, type Schedule } from '../../../src-shared/synthesis/schedule';
+import {
+  defaultRecurrentStart,
+  mergeOverrides,
+  recurrentScheduleOverrides,
+  ScheduleError,
+  type Schedule,
+} from '../../../src-shared/synthesis/schedule';
 import { RunDriver } from '../../runs/run-driver';
 import { RunRecorder } from '../../runs/run-recorder';
 import { RunStore } from '../../store/run-store';
 import { gradientWorkers } from '../../synthesis/trainers';
-import { engineOption, nonEmptyString, oneOf, positiveInt, printJson, readJsonFile, takeWriterLock, UserError, writeTextFile } from '../io';
+import {
+  engineOption,
+  ignoredLinksNote,
+  nonEmptyString,
+  oneOf,
+  positiveInt,
+  printJson,
+  readJsonFile,
+  takeWriterLock,
+  UserError,
+  writeTextFile,
+} from '../io';
 import { SeedRunner, seedRange } from '../seeds';
 import { openProblemSource, openStoreFile, problemsOfStore, type FoundProblem } from '../problem-source';
 import { SynthProgress } from '../progress';
@@ -35,6 +54,10 @@ interface SynthOptions {
   seeds?: number[];
   workers?: number;
   outDir?: string;
+  topology?: 'layered' | 'recurrent';
+  copies?: number;
+  hardAccumLoop?: boolean;
+  softAccumLoop?: boolean;
 }
 
 /** Interval snapshots of a recorded run. */
@@ -70,7 +93,7 @@ function seedOption(raw: string): number {
  * duplicates), --schedule FILE merged over them, then the flags.
  */
 export function scheduleFromOptions(
-  o: Pick<SynthOptions, 'seed' | 'schedule' | 'train' | 'estimator' | 'start'>,
+  o: Pick<SynthOptions, 'seed' | 'schedule' | 'train' | 'estimator' | 'start' | 'topology' | 'copies' | 'hardAccumLoop' | 'softAccumLoop'>,
   problem: Problem,
 ): Schedule {
   let overrides: Record<string, unknown> = {};
@@ -80,19 +103,62 @@ export function scheduleFromOptions(
       throw new UserError(`schedule file ${o.schedule} must hold a JSON object`);
     overrides = data as Record<string, unknown>;
   }
+  const recurrent = recurrentOptions(o);
+  if (recurrent) overrides = mergeOverrides(recurrentScheduleOverrides(recurrent), overrides) as Record<string, unknown>;
   const mode = inputMode(problem);
   if (o.train.length) {
     overrides['training'] = { strings: o.train.map((text) => ({ text, cycles: INPUT_PERIOD * drivingSymbols(text, mode).length + 10 })) };
   }
   if (o.estimator === 'es') overrides['estimator'] = defaultEs();
   if (o.estimator === 'gradient') overrides['estimator'] = { kind: 'gradient', gradients: 'exact' };
-  if (o.start) overrides['start'] = { kind: 'matrix', name: o.start, matrix: readJsonFile(o.start, 'starting matrix') };
+  if (o.start) {
+    const matrix = readJsonFile(o.start, 'starting matrix');
+    overrides['start'] = { kind: 'matrix', name: o.start, matrix };
+    reportIgnoredLinks(o.start, matrix, problem);
+  }
   try {
     return scheduleForProblem(problem, overrides, o.seed);
   } catch (e) {
     if (e instanceof ScheduleError) throw new UserError(`${o.schedule ?? 'the options'}: ${e.message}`);
     throw e;
   }
+}
+
+/** Says on stderr which links of a starting matrix the machine ignores (a bad matrix is refused later, naming its path). */
+function reportIgnoredLinks(file: string, matrix: unknown, problem: Problem): void {
+  try {
+    const { ignored } =
+      problem.name === DUPLICATES ? readPrototypeMatrix(matrix) : readPrototypeMatrix(matrix, frameOf(problem), problem.search.pushDepth);
+    if (ignored.length) process.stderr.write(ignoredLinksNote(file, ignored) + '\n');
+  } catch {
+    // refused with its reason when the run starts
+  }
+}
+
+/**
+ * The recurrent start `--topology recurrent` asks for (copies, accumulator loop; the other
+ * fields are the default recurrent start's), or undefined for the layered default. The
+ * recurrent-only flags are refused without it, naming the flag.
+ */
+function recurrentOptions(o: Pick<SynthOptions, 'topology' | 'copies' | 'hardAccumLoop' | 'softAccumLoop' | 'start'>) {
+  if (o.hardAccumLoop && o.softAccumLoop) throw new UserError('--hard-accum-loop and --soft-accum-loop: give one of them');
+  if (o.topology !== 'recurrent') {
+    for (const [flag, given] of [
+      ['--copies', o.copies !== undefined],
+      ['--hard-accum-loop', o.hardAccumLoop === true],
+      ['--soft-accum-loop', o.softAccumLoop === true],
+    ] as const) {
+      if (given) throw new UserError(`${flag} goes with --topology recurrent`);
+    }
+    return undefined;
+  }
+  if (o.start !== undefined)
+    throw new UserError('--topology recurrent and --start: give one of them (a start is a matrix or a generated machine)');
+  return {
+    ...defaultRecurrentStart(),
+    ...(o.copies !== undefined ? { copies: o.copies } : {}),
+    accumLoop: o.softAccumLoop ? ('soft' as const) : ('hard' as const),
+  };
 }
 
 /** Options that --seeds replaces or cannot take, refused naming the option. */
@@ -171,6 +237,14 @@ export function registerSynth(program: Command): void {
     .option('--no-progress', 'no progress bar on stderr')
     .option(...engineOption)
     .option('--json', 'print one JSON object at the end')
+    .option(
+      '--topology <kind>',
+      'the generated start: layered (default) | recurrent',
+      oneOf('--topology', ['layered', 'recurrent'] as const),
+    )
+    .option('--copies <n>', 'with --topology recurrent: copies of each interneuron type (default 5)', positiveInt('--copies'))
+    .option('--hard-accum-loop', "with --topology recurrent: each accumulator's self-link is a fixed link of weight 1 (default)")
+    .option('--soft-accum-loop', "with --topology recurrent: each accumulator's self-link is a trainable link starting at 1, as in 2022")
     .option('--seeds <range>', 'run seeds A-B (e.g. 1-10) in worker processes: one JSON line per seed, then a summary line', seedRange)
     .option('--workers <n>', 'with --seeds: seeds run at once (default: the cores)', positiveInt('--workers'))
     .option('--out-dir <dir>', 'with --seeds: write each circuit to <dir>/seed-<n>.json')

@@ -120,7 +120,8 @@ export function describeEvent(e: EventRecord): string {
       return `round ${num(d['round']) ?? '?'}: regrew ${num(d['added']) ?? '?'} links${at}`;
     case 'verdict': {
       const failures = arr(d['failures']) ?? [];
-      return `${d['passed'] === true ? 'passed' : 'failed'}: train loss ${fmt(num(d['trainLoss']))}, validation worst ${fmt(num(d['validationWorst']))}${failures.length ? ` — ${failures.map(String).join('; ')}` : ''}${at}`;
+      const why = (arr(d['diagnosis']) ?? []).map(String);
+      return `${d['passed'] === true ? 'passed' : 'failed'}: train loss ${fmt(num(d['trainLoss']))}, validation worst ${fmt(num(d['validationWorst']))}${failures.length ? ` — ${failures.map(String).join('; ')}` : ''}${why.length ? `; why: ${why.join('; ')}` : ''}${at}`;
     }
     case 'restart':
       return `restart, attempt ${num(d['attempt']) ?? '?'}: ${str(d['reason']) ?? ''}`;
