@@ -9,6 +9,12 @@
  * in reverse order, first gathers dL/d(outputs) from its consumers (the same shifted
  * products, grouped per source), then runs its neurons' derivatives; the weight gradient
  * is formed once at the end, one dot product per link over all cycles and lanes.
+ *
+ * A recurrent component (strongly connected, run cycle by cycle) is one RECF instruction
+ * forward and one RECB backward: its internal link runs as a table and its neurons'
+ * per-cycle kernels as a body, looped over cycles inside the executor. A forward-only
+ * program (no gradient memory) serves candidate lanes, where each F element holds one value
+ * per weight vector.
  */
 import { neuronType, type GradientMode } from '../neuron-types';
 import { Op } from './ops';
