@@ -23,6 +23,8 @@ const CMPB: i32 = 15;
 const SQERR: i32 = 16;
 const AXPYSET: i32 = 17;
 const AXPYDOT: i32 = 18;
+const RECF: i32 = 19;
+const RECB: i32 = 20;
 const CLIP: f64 = 4.0;
 
 let FB: usize = 0;
@@ -66,7 +68,9 @@ export function opcodes(p: usize): i32 {
   store<i32>(p + 60, SQERR);
   store<i32>(p + 64, AXPYSET);
   store<i32>(p + 68, AXPYDOT);
-  return 18;
+  store<i32>(p + 72, RECF);
+  store<i32>(p + 76, RECB);
+  return 20;
 }
 
 function axpy(y: i32, len: i32, n: i32, p: i32, set: bool): void {
@@ -281,10 +285,25 @@ function zero(p: i32, len: i32): void {
   return d > 0 ? 1.0 : d == 0 ? 0.5 : 0.0;
 }
 
-/** Neuron kernels on cycles [t0, t1) of one lane; rows S apart. */
-function kernel(op: i32, a: i32, S: i32, off: i32, T: i32): void {
-  const t0 = off + 1;
-  const t1 = off + 1 + T;
+/** Operand count of a neuron kernel instruction. */
+function kernelSize(op: i32): i32 {
+  if (op == ACC) return 4;
+  if (op == SCAN) return 5;
+  if (op == NORM) return 3;
+  if (op == NORMB) return 5;
+  if (op == DOTN) return 4;
+  if (op == DOTNB) return 6;
+  if (op == CMP) return 4;
+  if (op == CMPB) return 6;
+  unreachable();
+  return 0;
+}
+
+/**
+ * Neuron kernels on cycles [t0, t1) of one lane (its cycle-0 slot at `off`); rows S apart.
+ * With `zero`, the gradient kernels also set the lane's cycle-0 slot of what they write to 0.
+ */
+function kernel(op: i32, a: i32, S: i32, t0: i32, t1: i32, off: i32, zero: bool): void {
   if (op == ACC) {
     const o = I(a);
     const x1 = I(a + 1);
@@ -346,7 +365,7 @@ function kernel(op: i32, a: i32, S: i32, off: i32, T: i32): void {
     const go = I(a + 2);
     const gx = I(a + 3);
     const rows = I(a + 4);
-    for (let r = 0; r < rows; r++) setF(gx + r * S + off, 0);
+    if (zero) for (let r = 0; r < rows; r++) setF(gx + r * S + off, 0);
     for (let t = t0; t < t1; t++) {
       const g = F(go + t);
       const m = F(o + t);
@@ -387,10 +406,11 @@ function kernel(op: i32, a: i32, S: i32, off: i32, T: i32): void {
     const gx1 = I(a + 3);
     const gx2 = I(a + 4);
     const rows = I(a + 5);
-    for (let r = 0; r < rows; r++) {
-      setF(gx1 + r * S + off, 0);
-      setF(gx2 + r * S + off, 0);
-    }
+    if (zero)
+      for (let r = 0; r < rows; r++) {
+        setF(gx1 + r * S + off, 0);
+        setF(gx2 + r * S + off, 0);
+      }
     for (let t = t0; t < t1; t++) {
       let g = F(go + t);
       let s: f64 = 0;
@@ -421,8 +441,8 @@ function kernel(op: i32, a: i32, S: i32, off: i32, T: i32): void {
     const goF = I(a + 3);
     const ga = I(a + 4);
     const gb = I(a + 5);
-    if (ga >= 0) setF(ga + off, 0);
-    if (gb >= 0) setF(gb + off, 0);
+    if (zero && ga >= 0) setF(ga + off, 0);
+    if (zero && gb >= 0) setF(gb + off, 0);
     for (let t = t0; t < t1; t++) {
       const d = F(pa + t) - F(pb + t);
       const g = F(goT + t) * relu1(d) - F(goF + t) * relu1(-d);
@@ -534,18 +554,344 @@ export function exec(fBase: usize, iBase: usize, start: i32, end: i32, hdr: i32)
         setF(out + 2 * l + 1, worst);
       }
       pc = a + 5;
+    } else if (op == RECF || op == RECB) {
+      const nLinks = I(a);
+      const bodyLen = I(a + 1);
+      const tab = a + 2;
+      const body = tab + 6 * nLinks;
+      for (let l = 0; l < nLanes; l++) {
+        const off = I(hdr + 2 + 2 * l);
+        const T = I(hdr + 3 + 2 * l);
+        if (op == RECF) {
+          for (let t = off + 1; t <= off + T; t++) {
+            recLinks(tab, nLinks, S, t, true);
+            recBody(body, body + bodyLen, S, t);
+          }
+        } else {
+          for (let t = off + T; t >= off + 1; t--) {
+            recBody(body, body + bodyLen, S, t);
+            recLinks(tab, nLinks, S, t, false);
+          }
+        }
+      }
+      pc = body + bodyLen;
     } else {
-      let size = 0;
-      if (op == ACC) size = 4;
-      else if (op == SCAN) size = 5;
-      else if (op == NORM) size = 3;
-      else if (op == NORMB) size = 5;
-      else if (op == DOTN) size = 4;
-      else if (op == DOTNB) size = 6;
-      else if (op == CMP) size = 4;
-      else if (op == CMPB) size = 6;
-      else unreachable();
-      for (let l = 0; l < nLanes; l++) kernel(op, a, S, I(hdr + 2 + 2 * l), I(hdr + 3 + 2 * l));
+      const size = kernelSize(op);
+      for (let l = 0; l < nLanes; l++) {
+        const off = I(hdr + 2 + 2 * l);
+        kernel(op, a, S, off + 1, off + 1 + I(hdr + 3 + 2 * l), off, true);
+      }
+      pc = a + size;
+    }
+  }
+}
+
+/**
+ * One cycle t of a recurrent component's internal links (table rows: dst src count w gdst
+ * gsrc): forward, x[dst + t] += w·o[src + t − 1]; backward, go[gsrc + t − 1] += w·gx[gdst + t].
+ */
+function recLinks(tab: i32, n: i32, S: i32, t: i32, forward: bool): void {
+  for (let k = 0; k < n; k++) {
+    const q = tab + 6 * k;
+    const count = I(q + 2);
+    const w = F(I(q + 3));
+    let y: i32;
+    let x: i32;
+    if (forward) {
+      y = I(q) + t;
+      x = I(q + 1) + t - 1;
+    } else {
+      const g = I(q + 4);
+      if (g < 0) continue;
+      y = I(q + 5) + t - 1;
+      x = g + t;
+    }
+    for (let r = 0; r < count; r++) {
+      const i = r * S;
+      setF(y + i, F(y + i) + w * F(x + i));
+    }
+  }
+}
+
+/** A recurrent component's neuron kernels at cycle t (instructions I[pc .. end)). */
+function recBody(pc: i32, end: i32, S: i32, t: i32): void {
+  while (pc < end) {
+    const op = I(pc);
+    kernel(op, pc + 1, S, t, t + 1, 0, false);
+    pc += 1 + kernelSize(op);
+  }
+}
+
+// ---- candidate lanes: K weight vectors through the same program at once
+//
+// Every F element is K consecutive float64 values, one per candidate (element i of
+// candidate c at byte FB + (i·K + c)·8; K even), so each kernel runs its scalar recipe on
+// pairs of candidates with SIMD, in the same order of operations as `exec` (each
+// candidate's figures are those of a run on its own). Forward instructions only; SQERR's
+// gradient operand is ignored.
+
+let KK: i32 = 2;
+
+@inline function fk(i: i32): usize {
+  return FB + ((<usize>i * <usize>KK) << 3);
+}
+
+function zeroK(p: i32, len: i32): void {
+  memory.fill(fk(p), 0, (<usize>len * <usize>KK) << 3);
+}
+
+function axpyK(y: i32, len: i32, n: i32, p: i32, set: bool): void {
+  if (set) zeroK(y, len);
+  if (KK == 2) {
+    axpy2(y, len, n, p);
+    return;
+  }
+  const row = <usize>KK << 3;
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const q = p + 2 * i;
+    const w0 = fk(I(q));
+    const w1 = fk(I(q + 2));
+    const w2 = fk(I(q + 4));
+    const w3 = fk(I(q + 6));
+    let yp = fk(y);
+    let s0 = fk(I(q + 1));
+    let s1 = fk(I(q + 3));
+    let s2 = fk(I(q + 5));
+    let s3 = fk(I(q + 7));
+    for (let j = 0; j < len; j++) {
+      for (let o: usize = 0; o < row; o += 16) {
+        let a = v128.load(yp + o);
+        a = f64x2.add(a, f64x2.mul(v128.load(w0 + o), v128.load(s0 + o)));
+        a = f64x2.add(a, f64x2.mul(v128.load(w1 + o), v128.load(s1 + o)));
+        a = f64x2.add(a, f64x2.mul(v128.load(w2 + o), v128.load(s2 + o)));
+        a = f64x2.add(a, f64x2.mul(v128.load(w3 + o), v128.load(s3 + o)));
+        v128.store(yp + o, a);
+      }
+      yp += row;
+      s0 += row;
+      s1 += row;
+      s2 += row;
+      s3 += row;
+    }
+  }
+  for (; i < n; i++) {
+    const q = p + 2 * i;
+    const w = fk(I(q));
+    let yp = fk(y);
+    let s = fk(I(q + 1));
+    for (let j = 0; j < len; j++) {
+      for (let o: usize = 0; o < row; o += 16) {
+        v128.store(yp + o, f64x2.add(v128.load(yp + o), f64x2.mul(v128.load(w + o), v128.load(s + o))));
+      }
+      yp += row;
+      s += row;
+    }
+  }
+}
+
+/** axpyK for two candidates: each term's two weights stay in one register. */
+function axpy2(y: i32, len: i32, n: i32, p: i32): void {
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const q = p + 2 * i;
+    const w0 = v128.load(fk(I(q)));
+    const w1 = v128.load(fk(I(q + 2)));
+    const w2 = v128.load(fk(I(q + 4)));
+    const w3 = v128.load(fk(I(q + 6)));
+    const yp = fk(y);
+    const s0 = fk(I(q + 1));
+    const s1 = fk(I(q + 3));
+    const s2 = fk(I(q + 5));
+    const s3 = fk(I(q + 7));
+    const bytes = <usize>len << 4;
+    for (let o: usize = 0; o < bytes; o += 16) {
+      let a = v128.load(yp + o);
+      a = f64x2.add(a, f64x2.mul(w0, v128.load(s0 + o)));
+      a = f64x2.add(a, f64x2.mul(w1, v128.load(s1 + o)));
+      a = f64x2.add(a, f64x2.mul(w2, v128.load(s2 + o)));
+      a = f64x2.add(a, f64x2.mul(w3, v128.load(s3 + o)));
+      v128.store(yp + o, a);
+    }
+  }
+  for (; i < n; i++) {
+    const q = p + 2 * i;
+    const w = v128.load(fk(I(q)));
+    const yp = fk(y);
+    const s = fk(I(q + 1));
+    const bytes = <usize>len << 4;
+    for (let o: usize = 0; o < bytes; o += 16) v128.store(yp + o, f64x2.add(v128.load(yp + o), f64x2.mul(w, v128.load(s + o))));
+  }
+}
+
+/** Forward neuron kernels of candidate lanes on cycles [t0, t1) of one lane. */
+function kernelK(op: i32, a: i32, S: i32, t0: i32, t1: i32, off: i32): void {
+  const row = <usize>KK << 3;
+  if (op == ACC) {
+    const rows = I(a + 3);
+    for (let r = 0; r < rows; r++) {
+      const op_ = fk(I(a) + r * S + t0);
+      const p1 = fk(I(a + 1) + r * S + t0);
+      const p2 = fk(I(a + 2) + r * S + t0);
+      const bytes = <usize>(t1 - t0) * row;
+      for (let b: usize = 0; b < bytes; b += 16) v128.store(op_ + b, f64x2.add(v128.load(p1 + b), v128.load(p2 + b)));
+    }
+  } else if (op == SCAN) {
+    const rows = I(a + 3);
+    const cp = fk(I(a + 4));
+    for (let r = 0; r < rows; r++) {
+      let op_ = fk(I(a) + r * S + off);
+      let p1 = fk(I(a + 1) + r * S + t0);
+      let p2 = fk(I(a + 2) + r * S + t0);
+      for (let t = t0; t < t1; t++) {
+        for (let o: usize = 0; o < row; o += 16) {
+          const prev = v128.load(op_ + o);
+          v128.store(op_ + row + o, f64x2.add(f64x2.add(v128.load(p1 + o), v128.load(p2 + o)), f64x2.mul(v128.load(cp + o), prev)));
+        }
+        op_ += row;
+        p1 += row;
+        p2 += row;
+      }
+    }
+  } else if (op == NORM) {
+    const o_ = I(a);
+    const x = I(a + 1);
+    const rows = I(a + 2);
+    for (let t = t0; t < t1; t++) {
+      const out = fk(o_ + t);
+      for (let o: usize = 0; o < row; o += 16) {
+        let m = f64x2.splat(0);
+        for (let r = 0; r < rows; r++) m = f64x2.pmax(m, f64x2.abs(v128.load(fk(x + r * S + t) + o)));
+        v128.store(out + o, m);
+      }
+    }
+  } else if (op == DOTN) {
+    const o_ = I(a);
+    const x1 = I(a + 1);
+    const x2 = I(a + 2);
+    const rows = I(a + 3);
+    const hi = f64x2.splat(CLIP);
+    const lo = f64x2.splat(-CLIP);
+    for (let t = t0; t < t1; t++) {
+      const out = fk(o_ + t);
+      for (let o: usize = 0; o < row; o += 16) {
+        let s = f64x2.splat(0);
+        for (let r = 0; r < rows; r++) s = f64x2.add(s, f64x2.mul(v128.load(fk(x1 + r * S + t) + o), v128.load(fk(x2 + r * S + t) + o)));
+        v128.store(out + o, f64x2.pmax(f64x2.pmin(s, hi), lo));
+      }
+    }
+  } else if (op == CMP) {
+    const zero = f64x2.splat(0);
+    let oT = fk(I(a) + t0);
+    let oF = fk(I(a + 1) + t0);
+    let pa = fk(I(a + 2) + t0);
+    let pb = fk(I(a + 3) + t0);
+    const bytes = <usize>(t1 - t0) * row;
+    for (let b: usize = 0; b < bytes; b += 16) {
+      const d = f64x2.sub(v128.load(pa + b), v128.load(pb + b));
+      v128.store(oT + b, f64x2.pmax(zero, d));
+      v128.store(oF + b, f64x2.pmax(zero, f64x2.neg(d)));
+    }
+  } else {
+    unreachable();
+  }
+}
+
+/** Runs the forward instructions I[start .. end) on K candidate lanes, the lane table at I[hdr]. */
+export function execK(fBase: usize, iBase: usize, start: i32, end: i32, hdr: i32, K: i32): void {
+  FB = fBase;
+  IB = iBase;
+  KK = K;
+  const row = <usize>K << 3;
+  const S = I(hdr);
+  const nLanes = I(hdr + 1);
+  let pc = start;
+  while (pc < end) {
+    const op = I(pc);
+    const a = pc + 1;
+    if (op == AXPY || op == AXPYSET) {
+      const n = I(a + 2);
+      axpyK(I(a), I(a + 1), n, a + 3, op == AXPYSET);
+      pc = a + 3 + 2 * n;
+    } else if (op == ZERO) {
+      zeroK(I(a), I(a + 1));
+      pc = a + 2;
+    } else if (op == SPAXPY) {
+      const y = I(a);
+      const w = fk(I(a + 1));
+      const nnz = I(a + 2);
+      const offs = I(a + 3);
+      const val = I(a + 4);
+      for (let k = 0; k < nnz; k++) {
+        const yp = fk(y + I(offs + k));
+        const vp = fk(val + k);
+        for (let o: usize = 0; o < row; o += 16) v128.store(yp + o, f64x2.add(v128.load(yp + o), f64x2.mul(v128.load(w + o), v128.load(vp + o))));
+      }
+      pc = a + 5;
+    } else if (op == SQERR) {
+      const x = I(a);
+      const tgt = I(a + 1);
+      const rows = I(a + 3);
+      const out = I(a + 4);
+      for (let l = 0; l < nLanes; l++) {
+        const off = I(hdr + 2 + 2 * l);
+        const T = I(hdr + 3 + 2 * l);
+        for (let o: usize = 0; o < row; o += 16) {
+          let sum = f64x2.splat(0);
+          let worst = f64x2.splat(0);
+          for (let r = 0; r < rows; r++) {
+            let xp = fk(x + r * S + off + 1) + o;
+            let tp = fk(tgt + r * S + off + 1) + o;
+            for (let t = 1; t <= T; t++) {
+              const d = f64x2.sub(v128.load(xp), v128.load(tp));
+              const e = f64x2.mul(d, d);
+              sum = f64x2.add(sum, e);
+              // NaN wins: take e where worst is a number and e is not ≤ worst
+              worst = v128.bitselect(e, worst, v128.andnot(f64x2.eq(worst, worst), f64x2.le(e, worst)));
+              xp += row;
+              tp += row;
+            }
+          }
+          v128.store(fk(out + 2 * l) + o, sum);
+          v128.store(fk(out + 2 * l + 1) + o, worst);
+        }
+      }
+      pc = a + 5;
+    } else if (op == RECF) {
+      const nLinks = I(a);
+      const bodyLen = I(a + 1);
+      const tab = a + 2;
+      const body = tab + 6 * nLinks;
+      for (let l = 0; l < nLanes; l++) {
+        const off = I(hdr + 2 + 2 * l);
+        const T = I(hdr + 3 + 2 * l);
+        for (let t = off + 1; t <= off + T; t++) {
+          for (let k = 0; k < nLinks; k++) {
+            const q = tab + 6 * k;
+            const count = I(q + 2);
+            const w = fk(I(q + 3));
+            for (let r = 0; r < count; r++) {
+              const yp = fk(I(q) + t + r * S);
+              const xp = fk(I(q + 1) + t - 1 + r * S);
+              for (let o: usize = 0; o < row; o += 16)
+                v128.store(yp + o, f64x2.add(v128.load(yp + o), f64x2.mul(v128.load(w + o), v128.load(xp + o))));
+            }
+          }
+          let p = body;
+          while (p < body + bodyLen) {
+            const bop = I(p);
+            kernelK(bop, p + 1, S, t, t + 1, t - 1);
+            p += 1 + kernelSize(bop);
+          }
+        }
+      }
+      pc = body + bodyLen;
+    } else {
+      const size = kernelSize(op);
+      for (let l = 0; l < nLanes; l++) {
+        const off = I(hdr + 2 + 2 * l);
+        kernelK(op, a, S, off + 1, off + 1 + I(hdr + 3 + 2 * l), off);
+      }
       pc = a + size;
     }
   }

@@ -15,7 +15,7 @@
 import { Tape, type SVar, type VVar } from '../autodiff/tape';
 import { CompiledMachine } from '../machine/compiled';
 import { fastMachineFor, getDefaultEngine, type EngineName } from '../machine/engine-choice';
-import type { FastMachine } from '../machine/fast/engine';
+import type { FastMachine, LaneResult } from '../machine/fast/engine';
 import { Interpreter } from '../machine/interpreter';
 import { NEURON_TYPES, type GradientMode } from '../machine/neuron-types';
 import { matrixLinks, vectorToMatrix, type Link, type MachineSpec } from '../machine/spec';
@@ -66,6 +66,11 @@ export function checkLossSettings(s: LossSettings): void {
   }
 }
 
+/** Refuses an empty population (a RangeError naming it). */
+function checkPopulation(ws: readonly Float64Array[]): void {
+  if (ws.length === 0) throw new RangeError('a population needs at least one candidate, got 0');
+}
+
 /** What both implementations share: parameters, the regulariser, the report. */
 export abstract class CircuitLoss {
   /** The soft links in parameter order (sorted). */
@@ -81,6 +86,15 @@ export abstract class CircuitLoss {
    * (no regulariser): their sum and their largest element. With `grad`, adds d(sum)/dw.
    */
   abstract fit(w: Float64Array, text: string, cycles: number, mode: GradientMode, grad?: Float64Array): Fitted;
+
+  /**
+   * The fits of many weight vectors (an evolution-strategies population) on one string,
+   * without gradients, in order: each what `fit` gives it alone.
+   */
+  fitMany(ws: readonly Float64Array[], text: string, cycles: number, mode: GradientMode): Fitted[] {
+    checkPopulation(ws);
+    return ws.map((w) => this.fit(w, text, cycles, mode));
+  }
 
   /**
    * Activity of each soft link's source on a string: adds Σ_t ‖output(t)‖² of the link's
@@ -274,6 +288,16 @@ export class CompiledLoss extends CircuitLoss {
     return { preregLoss: prereg, worstError: worst };
   }
 
+  /** On the fast engine, the population runs in candidate lanes (FastMachine.fitCandidates). */
+  override fitMany(ws: readonly Float64Array[], text: string, cycles: number, mode: GradientMode): Fitted[] {
+    if (!this.fast) return super.fitMany(ws, text, cycles, mode);
+    checkPopulation(ws);
+    this.checkCycles(cycles);
+    const values = this.targets.get(text, cycles).outputs.map((o) => o.values);
+    const results = this.fast.fitCandidates(ws, [{ text, cycles }], (_lane, j, t) => (values[j] as Float64Array)[t - 1] as number);
+    return results.map(([r]) => combineOutputs(r!));
+  }
+
   /** `fit` on the fast engine: every compared output is a scalar at the root (one target per cycle). */
   private fitFast(
     fast: FastMachine,
@@ -286,21 +310,26 @@ export class CompiledLoss extends CircuitLoss {
   ): Fitted {
     const values = targets.outputs.map((o) => o.values);
     const [r] = fast.fit(w, [{ text, cycles }], (_lane, j, t) => (values[j] as Float64Array)[t - 1] as number, mode, grad);
-    let prereg = 0;
-    let worst = 0;
-    for (let j = 0; j < values.length; j++) {
-      prereg += r!.sums[j] as number;
-      const e = r!.worst[j] as number;
-      // NaN wins: a machine whose output is not a number has no bounded error
-      if (!(e <= worst)) worst = e;
-    }
-    return { preregLoss: prereg, worstError: worst };
+    return combineOutputs(r!);
   }
 
   addSourceActivity(w: Float64Array, text: string, cycles: number, acc: Float64Array): number {
     this.machine.run(w, { inputString: text, inputMode: this.task.mode }, cycles);
     return this.machine.addSourceActivity(acc);
   }
+}
+
+/** One lane's fit over its compared outputs: the sum of their sums, the largest of their worst errors. */
+function combineOutputs(r: LaneResult): Fitted {
+  let prereg = 0;
+  let worst = 0;
+  for (let j = 0; j < r.sums.length; j++) {
+    prereg += r.sums[j] as number;
+    const e = r.worst[j] as number;
+    // NaN wins: a machine whose output is not a number has no bounded error
+    if (!(e <= worst)) worst = e;
+  }
+  return { preregLoss: prereg, worstError: worst };
 }
 
 /** The loss on the interpreter: machines with a `Self` neuron (gradients flow through Self). */

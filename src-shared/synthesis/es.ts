@@ -83,7 +83,10 @@ export function applyEsUpdate(objective: SetObjective, w: Float64Array, adam: Ad
   adam.update(w, g);
 }
 
-/** Losses (no regulariser) of θ ± σε for members [from, to) of a generation, in layout order. */
+/**
+ * Losses (no regulariser) of θ ± σε for members [from, to) of a generation, in layout
+ * order, evaluated as one population (on the fast engine, in candidate lanes).
+ */
 export function evaluateMembers(
   objective: SetObjective,
   w: Float64Array,
@@ -94,17 +97,17 @@ export function evaluateMembers(
   from: number,
   to: number,
 ): number[] {
-  const out: number[] = [];
-  const probe = new Float64Array(w.length);
-  const none = { l1: 0, l2: 0 };
+  const probes: Float64Array[] = [];
   for (let i = from; i < to; i++) {
     const e = perturbation(seed, generation, i, w.length);
     for (const sign of [1, -1]) {
+      const probe = new Float64Array(w.length);
       for (let k = 0; k < w.length; k++) probe[k] = (w[k] as number) + sign * settings.sigma * (e[k] as number);
-      out.push(objective.evaluate(probe, none, step).preregLoss);
+      probes.push(probe);
     }
   }
-  return out;
+  if (probes.length === 0) return [];
+  return objective.preregLosses(probes, step);
 }
 
 /** Evaluates a generation's population, possibly on replicas in other threads. */

@@ -71,6 +71,20 @@ export class SetObjective {
     return { preregLoss: prereg, loss: prereg + reg.l1 * l1 + reg.l2 * l2, l1, l2, worstError: worst };
   }
 
+  /**
+   * Losses before the regulariser of many weight vectors at training step `step` (an
+   * evolution-strategies population, evaluated string by string in one pass per string):
+   * each equal to `evaluate(w, …, step).preregLoss` of that vector alone.
+   */
+  preregLosses(ws: readonly Float64Array[], step: number): number[] {
+    const out = new Array<number>(ws.length).fill(0);
+    this.strings.forEach((s) => {
+      const fits = this.loss.fitMany(ws, s.text, windowAt(s, step, this.curriculum), this.mode);
+      fits.forEach((f, c) => (out[c] = (out[c] as number) + f.preregLoss));
+    });
+    return out;
+  }
+
   /** Fit of `w` at training step `step` (curriculum windows); with `grad`, adds the gradient. */
   evaluate(w: Float64Array, reg: Regularisation, step: number, grad?: Float64Array): Fit {
     const parts: StringFit[] = [];

@@ -124,6 +124,7 @@ describe('bench', () => {
         'stepMs',
         'forwardMs',
         'batchEvalsPerSec',
+        'batchEvalsPerCpuSec',
         'trainingSetStepsPerSec',
         'ratio',
         'runs',
@@ -137,6 +138,7 @@ describe('bench', () => {
       expect(o.softLinks).toBe(1486);
       expect(o.forwardMs as number).toBeGreaterThan(0);
       expect(o.batchEvalsPerSec as number).toBeGreaterThan(0);
+      expect(o.batchEvalsPerCpuSec as number).toBeGreaterThan(0);
       expect(o.ratio as number).toBeCloseTo((o.stepMs as number) / (o.forwardMs as number), 1);
     }
   });

@@ -19,12 +19,19 @@ export interface Region {
 
 export interface FastBackend {
   readonly name: BackendName;
-  alloc(nF: number, nI: number): Region;
+  /**
+   * Candidates per pass of a forward-only program (1: none, candidates run one after the
+   * other). A region allocated with K > 1 holds K values per F element and runs its
+   * forward instructions on all K at once.
+   */
+  readonly candidateLanes: number;
+  alloc(nF: number, nI: number, K?: number): Region;
   release(r: Region): void;
 }
 
 export const tsBackend: FastBackend = {
   name: 'ts',
+  candidateLanes: 1,
   alloc(nF, nI) {
     const f = new Float64Array(nF);
     const i = new Int32Array(nI);

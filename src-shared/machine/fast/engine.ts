@@ -11,8 +11,7 @@
 import type { CompiledMachine } from '../compiled';
 import type { GradientMode } from '../neuron-types';
 import { tsBackend, type FastBackend, type Region } from './backend';
-import { accRange, cmpBackRange, cmpRange, dotBackRange, dotRange, normBackRange, normRange } from './exec-ts';
-import { FastProgram, type Lane, type RecPlan, type Segment } from './program';
+import { FastProgram, type Lane } from './program';
 import { FastStructure, type ObservedPort } from './structure';
 
 export { FastEngineUnsupported, type ObservedPort } from './structure';
@@ -31,9 +30,18 @@ export interface LaneResult {
 interface Prepared {
   readonly program: FastProgram;
   readonly region: Region;
+  /** Candidate lanes of the region (1: one weight vector per pass). */
+  readonly K: number;
 }
 
 const CACHE = 24;
+/**
+ * Largest memory of one candidate-lane pass: past it the K candidates' series no longer
+ * stay in the core's cache and a pass costs more per candidate than single passes
+ * (measured: 8 lanes are 2–3× faster per candidate on a 20-link machine, slower on the
+ * 1486-link one).
+ */
+const CANDIDATE_BYTES = 1 << 20;
 
 export class FastMachine {
   readonly structure: FastStructure;
@@ -68,8 +76,13 @@ export class FastMachine {
     return this.oracle.paramCount;
   }
 
-  private prepare(lanes: readonly Lane[]): Prepared {
-    const key = lanes.map((l) => `${l.cycles}\u0001${l.text}`).join('\u0000');
+  /**
+   * The program and memory for `lanes`. With `candidates`, a forward-only program in that
+   * many candidate lanes, or ('auto') in as many as the backend offers and fit
+   * CANDIDATE_BYTES (possibly 1).
+   */
+  private prepare(lanes: readonly Lane[], candidates?: number | 'auto'): Prepared {
+    const key = `${candidates ?? 'full'}\u0002` + lanes.map((l) => `${l.cycles}\u0001${l.text}`).join('\u0000');
     const hit = this.cache.get(key);
     if (hit && !hit.region.live()) this.cache.delete(key);
     else if (hit) {
@@ -80,12 +93,17 @@ export class FastMachine {
     for (const l of lanes) {
       if (!Number.isInteger(l.cycles) || l.cycles < 1) throw new RangeError(`cycles must be a positive integer, got ${l.cycles}`);
     }
-    const program = new FastProgram(this.structure, lanes);
-    const region = this.backend.alloc(program.nF, program.ints.length);
+    const program = new FastProgram(this.structure, lanes, candidates !== undefined);
+    let K = typeof candidates === 'number' ? candidates : 1;
+    if (candidates === 'auto') while (2 * K <= this.backend.candidateLanes && 2 * K * program.nF * 8 <= CANDIDATE_BYTES) K *= 2;
+    const region = this.backend.alloc(program.nF, program.ints.length, K);
     region.i().set(program.ints);
     const f = region.f();
-    for (const [at, values] of program.constants) f.set(values, at);
-    const prepared = { program, region };
+    for (const [at, values] of program.constants) {
+      if (K === 1) f.set(values, at);
+      else for (let j = 0; j < values.length; j++) f.fill(values[j] as number, (at + j) * K, (at + j + 1) * K);
+    }
+    const prepared = { program, region, K };
     this.cache.set(key, prepared);
     if (this.cache.size > CACHE) {
       const [oldKey, old] = this.cache.entries().next().value as [string, Prepared];
@@ -95,35 +113,35 @@ export class FastMachine {
     return prepared;
   }
 
-  /**
-   * Runs every lane with weights `w` and compares the observed ports with `target`: per
-   * lane the sums and largest squared differences. With `grad`, adds d(Σ of all sums)/dw.
-   */
-  fit(w: Float64Array, lanes: readonly Lane[], target: TargetFn, mode: GradientMode, grad?: Float64Array): LaneResult[] {
-    const st = this.structure;
-    if (w.length !== this.oracle.paramCount) throw new Error(`expected ${this.oracle.paramCount} weights, got ${w.length}`);
-    if (grad && grad.length !== w.length) throw new Error(`gradient buffer must have ${w.length} entries`);
-    const { program: p, region } = this.prepare(lanes);
-    let f = region.f();
-    // one gather of the weights
+  /** Candidate lanes `fitCandidates` uses for `lanes` on this machine and backend. */
+  candidateLanesFor(lanes: readonly Lane[]): number {
+    return this.backend.candidateLanes <= 1 ? 1 : this.prepare(lanes, 'auto').K;
+  }
+
+  /** Writes the weights `w` (and each scan's two coefficients) of candidate `c` of K into F. */
+  private gather(f: Float64Array, p: FastProgram, w: Float64Array, K: number, c: number): void {
     const { linkParam, linkFixed } = this;
     const wBase = p.wBase;
     for (let k = 0; k < linkParam.length; k++) {
       const q = linkParam[k] as number;
-      f[wBase + k] = q >= 0 ? (w[q] as number) : (linkFixed[k] as number);
+      f[(wBase + k) * K + c] = q >= 0 ? (w[q] as number) : (linkFixed[k] as number);
     }
     this.scanLinks.forEach(({ slots, second }, i) => {
       let all = 0;
       let two = 0;
       for (let j = 0; j < slots.length; j++) {
-        const x = f[wBase + (slots[j] as number)] as number;
+        const x = f[(wBase + (slots[j] as number)) * K + c] as number;
         all += x;
         if (second[j]) two += x;
       }
-      f[p.alphaBase + 2 * i] = all;
-      f[p.alphaBase + 2 * i + 1] = two;
+      f[(p.alphaBase + 2 * i) * K + c] = all;
+      f[(p.alphaBase + 2 * i + 1) * K + c] = two;
     });
-    // targets
+  }
+
+  /** Writes the targets of every lane into F (the same value in each of the K candidate lanes). */
+  private fillTargets(f: Float64Array, p: FastProgram, lanes: readonly Lane[], target: TargetFn, K: number): void {
+    const st = this.structure;
     const S = p.S;
     p.observed.forEach((o, i) => {
       const coords = st.observedSlots[i]! >= 0 ? st.inCoords[st.observedSlots[i]!]! : new Int32Array(0);
@@ -131,20 +149,23 @@ export class FastMachine {
         const off = p.offsets[l]!;
         coords.forEach((c, r) => {
           const row = o.tgt + r * S + off;
-          for (let t = 1; t <= lane.cycles; t++) f[row + t] = target(l, i, t, c);
+          if (K === 1) for (let t = 1; t <= lane.cycles; t++) f[row + t] = target(l, i, t, c);
+          else for (let t = 1; t <= lane.cycles; t++) f.fill(target(l, i, t, c), (row + t) * K, (row + t + 1) * K);
         });
       });
     });
-    this.runSegments(region, p.forward, true);
-    f = region.f();
+  }
+
+  /** Per lane, the sums and largest squared differences of candidate `c` of K. */
+  private results(f: Float64Array, p: FastProgram, lanes: readonly Lane[], target: TargetFn, K: number, c: number): LaneResult[] {
     const root = 0;
-    const results: LaneResult[] = lanes.map((lane, l) => {
+    return lanes.map((lane, l) => {
       const sums = new Float64Array(p.observed.length);
       const worst = new Float64Array(p.observed.length);
       p.observed.forEach((o, i) => {
         if (o.rows > 0) {
-          sums[i] = f[o.res + 2 * l] as number;
-          worst[i] = f[o.res + 2 * l + 1] as number;
+          sums[i] = f[(o.res + 2 * l) * K + c] as number;
+          worst[i] = f[(o.res + 2 * l + 1) * K + c] as number;
           return;
         }
         // nothing reaches this port: it stays zero
@@ -160,9 +181,25 @@ export class FastMachine {
       });
       return { sums, worst };
     });
+  }
+
+  /**
+   * Runs every lane with weights `w` and compares the observed ports with `target`: per
+   * lane the sums and largest squared differences. With `grad`, adds d(Σ of all sums)/dw.
+   */
+  fit(w: Float64Array, lanes: readonly Lane[], target: TargetFn, mode: GradientMode, grad?: Float64Array): LaneResult[] {
+    if (w.length !== this.oracle.paramCount) throw new Error(`expected ${this.oracle.paramCount} weights, got ${w.length}`);
+    if (grad && grad.length !== w.length) throw new Error(`gradient buffer must have ${w.length} entries`);
+    const { program: p, region } = this.prepare(lanes);
+    this.gather(region.f(), p, w, 1, 0);
+    this.fillTargets(region.f(), p, lanes, target, 1);
+    region.exec(p.forward.start, p.forward.end, 0);
+    const results = this.results(region.f(), p, lanes, target, 1, 0);
     if (grad) {
-      this.runSegments(region, p.backward[mode], false);
-      f = region.f();
+      const back = p.backward![mode];
+      region.exec(back.start, back.end, 0);
+      const f = region.f();
+      const { linkParam } = this;
       const gBase = p.gBase;
       for (let k = 0; k < linkParam.length; k++) {
         const q = linkParam[k] as number;
@@ -172,90 +209,38 @@ export class FastMachine {
     return results;
   }
 
-  private runSegments(region: Region, segments: readonly Segment[], forward: boolean): void {
-    for (const s of segments) {
-      if (s.kind === 'ops') region.exec(s.start, s.end, 0);
-      else if (forward) recForward(region.f(), region.i(), s.plan);
-      else recBackward(region.f(), region.i(), s.plan);
+  /**
+   * The figures of many weight vectors (candidates, e.g. an evolution-strategies
+   * population) on the same lanes, without gradients: per candidate, per lane, what `fit`
+   * returns for it alone. On a backend with candidate lanes, up to `candidateLanes`
+   * candidates go through one pass of the forward program (each F element holds one value
+   * per candidate; fewer lanes when their memory would outgrow the cache, see
+   * CANDIDATE_BYTES; `candidateLanes` forces a number); elsewhere they run one after the
+   * other.
+   */
+  fitCandidates(ws: readonly Float64Array[], lanes: readonly Lane[], target: TargetFn, candidateLanes?: number): LaneResult[][] {
+    if (ws.length === 0) throw new RangeError('a population needs at least one candidate, got 0');
+    for (const [i, w] of ws.entries()) {
+      if (w.length !== this.oracle.paramCount)
+        throw new Error(`candidate ${i}: expected ${this.oracle.paramCount} weights, got ${w.length}`);
     }
-  }
-}
-
-/** A recurrent component's forward pass, cycle by cycle (internal links, then its neurons). */
-function recForward(f: Float64Array, I: Int32Array, plan: RecPlan): void {
-  const S = I[0] as number;
-  const nLanes = I[1] as number;
-  for (let l = 0; l < nLanes; l++) {
-    const off = I[2 + 2 * l] as number;
-    const T = I[3 + 2 * l] as number;
-    const tab = plan.table;
-    for (let t = off + 1; t <= off + T; t++) {
-      for (let i = 0; i < tab.length; i += 6) {
-        const dst = (tab[i] as number) + t;
-        const src = (tab[i + 1] as number) + t - 1;
-        const count = tab[i + 2] as number;
-        const w = f[tab[i + 3] as number] as number;
-        for (let r = 0; r < count; r++) f[dst + r * S] = (f[dst + r * S] as number) + w * (f[src + r * S] as number);
-      }
-      for (const n of plan.neurons) {
-        const [x0 = -1, x1 = -1] = n.x;
-        const rows = n.rows[0] ?? 0;
-        switch (n.type) {
-          case 'accum':
-            accRange(f, n.o[0]!, x0, x1, rows, S, t, t + 1);
-            break;
-          case 'norm':
-            normRange(f, n.o[0]!, x0, rows, S, t, t + 1);
-            break;
-          case 'dot':
-            dotRange(f, n.o[0]!, x0, x1, rows, S, t, t + 1);
-            break;
-          case 'compare':
-            cmpRange(f, n.o[0]!, n.o[1]!, x0, x1, t, t + 1);
-            break;
-          default:
-            throw new Error(`fast engine: no per-cycle kernel for "${n.type}"`);
-        }
-      }
+    if (candidateLanes !== undefined && !(candidateLanes >= 1 && candidateLanes <= this.backend.candidateLanes)) {
+      throw new RangeError(
+        `candidate lanes must be in [1, ${this.backend.candidateLanes}] on the ${this.backend.name} backend, got ${candidateLanes}`,
+      );
     }
-  }
-}
-
-/** A recurrent component's backward pass: its neurons' derivatives, then its internal links, cycle by cycle from the last. */
-function recBackward(f: Float64Array, I: Int32Array, plan: RecPlan): void {
-  const S = I[0] as number;
-  const nLanes = I[1] as number;
-  for (let l = 0; l < nLanes; l++) {
-    const off = I[2 + 2 * l] as number;
-    const T = I[3 + 2 * l] as number;
-    for (let t = off + T; t >= off + 1; t--) {
-      for (const n of plan.neurons) {
-        const [x0 = -1, x1 = -1] = n.x;
-        const [gx0 = -1, gx1 = -1] = n.gx;
-        const rows = n.rows[0] ?? 0;
-        switch (n.type) {
-          case 'norm':
-            if (rows > 0) normBackRange(f, n.o[0]!, x0, n.go[0]!, gx0, rows, S, t, t + 1);
-            break;
-          case 'dot':
-            if (rows > 0) dotBackRange(f, x0, x1, n.go[0]!, gx0, gx1, rows, S, t, t + 1);
-            break;
-          case 'compare':
-            cmpBackRange(f, x0, x1, n.go[0]!, n.go[1]!, gx0, gx1, t, t + 1);
-            break;
-          default: // accum: its input gradients are its output gradient (shared rows)
-        }
-      }
-      const tab = plan.table;
-      for (let i = 0; i < tab.length; i += 6) {
-        const gdst = tab[i + 4] as number;
-        if (gdst < 0) continue;
-        const g = gdst + t;
-        const s = (tab[i + 5] as number) + t - 1;
-        const count = tab[i + 2] as number;
-        const w = f[tab[i + 3] as number] as number;
-        for (let r = 0; r < count; r++) f[s + r * S] = (f[s + r * S] as number) + w * (f[g + r * S] as number);
-      }
+    if (this.backend.candidateLanes <= 1 || ws.length === 1) return ws.map((w) => this.fit(w, lanes, target, 'exact'));
+    const { program: p, region, K } = this.prepare(lanes, candidateLanes ?? 'auto');
+    this.fillTargets(region.f(), p, lanes, target, K);
+    const out: LaneResult[][] = [];
+    for (let first = 0; first < ws.length; first += K) {
+      const f = region.f();
+      // a short last chunk repeats its last candidate in the spare lanes
+      for (let c = 0; c < K; c++) this.gather(f, p, ws[Math.min(first + c, ws.length - 1)]!, K, c);
+      region.exec(p.forward.start, p.forward.end, 0);
+      const g = region.f();
+      for (let c = 0; c < K && first + c < ws.length; c++) out.push(this.results(g, p, lanes, target, K, c));
     }
+    return out;
   }
 }

@@ -264,6 +264,30 @@ export function execTs(f: F, I: Int32Array, start: number, end: number, hdr: num
         }
         break;
       }
+      case Op.RECF:
+      case Op.RECB: {
+        const nLinks = I[a] as number;
+        const bodyLen = I[a + 1] as number;
+        const tab = a + 2;
+        const body = tab + 6 * nLinks;
+        for (let l = 0; l < nLanes; l++) {
+          const off = I[hdr + 2 + 2 * l] as number;
+          const T = I[hdr + 3 + 2 * l] as number;
+          if (op === Op.RECF) {
+            for (let t = off + 1; t <= off + T; t++) {
+              recLinks(f, I, tab, nLinks, S, t, true);
+              recBody(f, I, body, body + bodyLen, S, t);
+            }
+          } else {
+            for (let t = off + T; t >= off + 1; t--) {
+              recBody(f, I, body, body + bodyLen, S, t);
+              recLinks(f, I, tab, nLinks, S, t, false);
+            }
+          }
+        }
+        pc = body + bodyLen;
+        continue;
+      }
       default:
         perLane(f, I, op, a, S, nLanes, hdr);
     }
@@ -275,58 +299,95 @@ function fail(op: number): never {
   throw new Error(`fast engine: unknown instruction ${op}`);
 }
 
+/** One cycle of a recurrent component's internal links (see Op.RECF / Op.RECB). */
+function recLinks(f: F, I: Int32Array, tab: number, n: number, S: number, t: number, forward: boolean): void {
+  for (let k = 0; k < n; k++) {
+    const q = tab + 6 * k;
+    const count = I[q + 2] as number;
+    const w = f[I[q + 3] as number] as number;
+    let y: number;
+    let x: number;
+    if (forward) {
+      y = (I[q] as number) + t;
+      x = (I[q + 1] as number) + t - 1;
+    } else {
+      const g = I[q + 4] as number;
+      if (g < 0) continue;
+      y = (I[q + 5] as number) + t - 1;
+      x = g + t;
+    }
+    for (let r = 0; r < count; r++) f[y + r * S] = (f[y + r * S] as number) + w * (f[x + r * S] as number);
+  }
+}
+
+/** A recurrent component's neuron instructions I[pc .. end) on cycle t alone. */
+function recBody(f: F, I: Int32Array, pc: number, end: number, S: number, t: number): void {
+  while (pc < end) {
+    const op = I[pc] as number;
+    kernel(f, I, op, pc + 1, S, t, t + 1, t - 1, false);
+    pc += 1 + (OP_SIZE[op] ?? fail(op));
+  }
+}
+
 /** The neuron kernels: each lane's cycles 1..T, and cycle 0 of written gradients set to 0. */
 function perLane(f: F, I: Int32Array, op: number, a: number, S: number, nLanes: number, hdr: number): void {
-  const o = (k: number) => I[a + k] as number;
   for (let l = 0; l < nLanes; l++) {
     const off = I[hdr + 2 + 2 * l] as number;
-    const t0 = off + 1;
-    const t1 = off + 1 + (I[hdr + 3 + 2 * l] as number);
-    switch (op) {
-      case Op.ACC:
-        accRange(f, o(0), o(1), o(2), o(3), S, t0, t1);
-        break;
-      case Op.SCAN: {
-        const c = f[o(4)] as number;
-        for (let r = 0; r < o(3); r++) {
-          const ro = o(0) + r * S;
-          const r1 = o(1) + r * S;
-          const r2 = o(2) + r * S;
-          let prev = f[ro + off] as number;
-          for (let t = t0; t < t1; t++) {
-            prev = (f[r1 + t] as number) + (f[r2 + t] as number) + c * prev;
-            f[ro + t] = prev;
-          }
+    kernel(f, I, op, a, S, off + 1, off + 1 + (I[hdr + 3 + 2 * l] as number), off, true);
+  }
+}
+
+/**
+ * A neuron instruction on cycles [t0, t1) of one lane whose cycle 0 is at `off`; with
+ * `zero`, the gradient kernels also set that cycle-0 slot of what they write to 0.
+ */
+function kernel(f: F, I: Int32Array, op: number, a: number, S: number, t0: number, t1: number, off: number, zero: boolean): void {
+  const o = (k: number) => I[a + k] as number;
+  switch (op) {
+    case Op.ACC:
+      accRange(f, o(0), o(1), o(2), o(3), S, t0, t1);
+      break;
+    case Op.SCAN: {
+      const c = f[o(4)] as number;
+      for (let r = 0; r < o(3); r++) {
+        const ro = o(0) + r * S;
+        const r1 = o(1) + r * S;
+        const r2 = o(2) + r * S;
+        let prev = f[ro + off] as number;
+        for (let t = t0; t < t1; t++) {
+          prev = (f[r1 + t] as number) + (f[r2 + t] as number) + c * prev;
+          f[ro + t] = prev;
         }
-        break;
       }
-      case Op.NORM:
-        normRange(f, o(0), o(1), o(2), S, t0, t1);
-        break;
-      case Op.NORMB:
-        normBackRange(f, o(0), o(1), o(2), o(3), o(4), S, t0, t1);
-        for (let r = 0; r < o(4); r++) f[o(3) + r * S + off] = 0;
-        break;
-      case Op.DOTN:
-        dotRange(f, o(0), o(1), o(2), o(3), S, t0, t1);
-        break;
-      case Op.DOTNB:
-        dotBackRange(f, o(0), o(1), o(2), o(3), o(4), o(5), S, t0, t1);
+      break;
+    }
+    case Op.NORM:
+      normRange(f, o(0), o(1), o(2), S, t0, t1);
+      break;
+    case Op.NORMB:
+      normBackRange(f, o(0), o(1), o(2), o(3), o(4), S, t0, t1);
+      if (zero) for (let r = 0; r < o(4); r++) f[o(3) + r * S + off] = 0;
+      break;
+    case Op.DOTN:
+      dotRange(f, o(0), o(1), o(2), o(3), S, t0, t1);
+      break;
+    case Op.DOTNB:
+      dotBackRange(f, o(0), o(1), o(2), o(3), o(4), o(5), S, t0, t1);
+      if (zero)
         for (let r = 0; r < o(5); r++) {
           f[o(3) + r * S + off] = 0;
           f[o(4) + r * S + off] = 0;
         }
-        break;
-      case Op.CMP:
-        cmpRange(f, o(0), o(1), o(2), o(3), t0, t1);
-        break;
-      case Op.CMPB:
-        cmpBackRange(f, o(0), o(1), o(2), o(3), o(4), o(5), t0, t1);
-        if (o(4) >= 0) f[o(4) + off] = 0;
-        if (o(5) >= 0) f[o(5) + off] = 0;
-        break;
-      default:
-        fail(op);
-    }
+      break;
+    case Op.CMP:
+      cmpRange(f, o(0), o(1), o(2), o(3), t0, t1);
+      break;
+    case Op.CMPB:
+      cmpBackRange(f, o(0), o(1), o(2), o(3), o(4), o(5), t0, t1);
+      if (zero && o(4) >= 0) f[o(4) + off] = 0;
+      if (zero && o(5) >= 0) f[o(5) + off] = 0;
+      break;
+    default:
+      fail(op);
   }
 }

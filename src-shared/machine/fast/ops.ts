@@ -54,9 +54,21 @@ export const Op = {
    * gradients in one pass over the consumers' input gradients
    */
   AXPYDOT: 18,
+  /**
+   * RECF nLinks bodyLen (dst src count w gdst gsrc)×nLinks body…: a recurrent component's
+   * forward pass, per lane cycle by cycle: for each internal link run
+   * F[dst+t+rS] += F[w]·F[src+t−1+rS] (r < count), then the body (neuron instructions,
+   * bodyLen ints) on cycle t alone
+   */
+  RECF: 19,
+  /**
+   * RECB (same operands, the body holding gradient kernels): per lane from the last cycle
+   * down, the body on cycle t, then F[gsrc+t−1+rS] += F[w]·F[gdst+t+rS] for links with gdst ≥ 0
+   */
+  RECB: 20,
 } as const;
 
-/** Operand count of each fixed-size instruction (AXPY and DOT carry 2n more). */
+/** Operand count of each fixed-size instruction (AXPY and DOT carry 2n more, AXPYDOT 3n, RECF and RECB their tables and bodies). */
 export const OP_SIZE: Readonly<Record<number, number>> = {
   [Op.ZERO]: 2,
   [Op.AXPY]: 3,

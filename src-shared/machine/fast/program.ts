@@ -9,6 +9,12 @@
  * in reverse order, first gathers dL/d(outputs) from its consumers (the same shifted
  * products, grouped per source), then runs its neurons' derivatives; the weight gradient
  * is formed once at the end, one dot product per link over all cycles and lanes.
+ *
+ * A recurrent component (strongly connected, run cycle by cycle) is one RECF instruction
+ * forward and one RECB backward: its internal link runs as a table and its neurons'
+ * per-cycle kernels as a body, looped over cycles inside the executor. A forward-only
+ * program (no gradient memory) serves candidate lanes, where each F element holds one value
+ * per weight vector.
  */
 import { neuronType, type GradientMode } from '../neuron-types';
 import { Op } from './ops';
@@ -19,37 +25,11 @@ export interface Lane {
   readonly cycles: number;
 }
 
-/** A block of a recurrent component's per-cycle loop (run by the TypeScript side). */
-export interface RecNeuron {
-  readonly type: string;
-  /** Output blocks, input blocks, output-gradient blocks, input-gradient blocks (-1: none), rows per input. */
-  readonly o: readonly number[];
-  readonly x: readonly number[];
-  readonly go: readonly number[];
-  readonly gx: readonly number[];
-  /** Rows (coordinates) of each input block. */
-  readonly rows: readonly number[];
+/** A range of instructions, I[start .. end). */
+export interface Segment {
+  readonly start: number;
+  readonly end: number;
 }
-
-export interface RecLink {
-  readonly dst: number;
-  readonly src: number;
-  readonly count: number;
-  readonly w: number;
-  /** dL/d(destination rows) (-1: none in this mode) and dL/d(source rows). */
-  readonly gdst: number;
-  readonly gsrc: number;
-}
-
-export interface RecPlan {
-  readonly neurons: readonly RecNeuron[];
-  readonly links: readonly RecLink[];
-  /** The links as flat tables (dst, src, count, w, gdst, gsrc per link), for the per-cycle loop. */
-  readonly table: Int32Array;
-}
-
-export type Segment =
-  { readonly kind: 'ops'; readonly start: number; readonly end: number } | { readonly kind: 'rec'; readonly plan: RecPlan };
 
 const DENSE_FRACTION = 0.3;
 
@@ -61,8 +41,9 @@ export class FastProgram {
   readonly ints: Int32Array;
   /** Float values that are constant for this batch (static series, sparse values), as (index, values) pairs. */
   readonly constants: readonly (readonly [number, Float64Array])[];
-  readonly forward: readonly Segment[];
-  readonly backward: Readonly<Record<GradientMode, readonly Segment[]>>;
+  readonly forward: Segment;
+  /** The backward programs (undefined for a forward-only program). */
+  readonly backward: Readonly<Record<GradientMode, Segment>> | undefined;
   /** F index of each link's weight, of each scan's two coefficients, of each link's gradient. */
   readonly wBase: number;
   readonly alphaBase: number;
@@ -71,9 +52,14 @@ export class FastProgram {
   readonly observed: readonly { readonly res: number; readonly tgt: number; readonly rows: number }[];
   readonly scans: readonly Component[];
 
+  /**
+   * `forwardOnly`: no gradient memory and no backward programs (candidate lanes, where every
+   * F element is replicated per candidate, need only the loss).
+   */
   constructor(
     readonly st: FastStructure,
     readonly lanes: readonly Lane[],
+    forwardOnly = false,
   ) {
     const m = st.oracle;
     let S = 0;
@@ -95,7 +81,7 @@ export class FastProgram {
     this.wBase = take(st.links.length);
     this.scans = st.components.filter((c) => c.kind === 'scan');
     this.alphaBase = take(2 * this.scans.length);
-    this.gBase = take(st.links.length);
+    this.gBase = forwardOnly ? -1 : take(st.links.length);
     const obsRes = Array.from(st.observedSlots, () => take(2 * lanes.length));
     const zeroRow = take(S);
     const xBlock = new Int32Array(m.nIn).fill(-1);
@@ -104,8 +90,8 @@ export class FastProgram {
     const gxOwn = new Int32Array(m.nIn).fill(-1);
     const activeNeurons = st.components.flatMap((c) => c.neurons);
     for (const k of activeNeurons) forEachIn(st, k, (slot) => (xBlock[slot] = take(st.inCoords[slot]!.length * S)));
-    for (const k of activeNeurons) forEachOut(st, k, (slot) => (goBlock[slot] = take(st.outCoords[slot]!.length * S)));
-    for (const k of activeNeurons) {
+    for (const k of forwardOnly ? [] : activeNeurons) forEachOut(st, k, (slot) => (goBlock[slot] = take(st.outCoords[slot]!.length * S)));
+    for (const k of forwardOnly ? [] : activeNeurons) {
       const type = st.types[k]!;
       if (type === 'accum') continue;
       forEachIn(st, k, (slot) => {
@@ -207,11 +193,11 @@ export class FastProgram {
     }));
 
     // ---- programs
-    const segments: Segment[] = [];
     let segStart = ints.length;
-    const flush = (into: Segment[]) => {
-      if (ints.length > segStart) into.push({ kind: 'ops', start: segStart, end: ints.length });
+    const flush = (): Segment => {
+      const seg = { start: segStart, end: ints.length };
       segStart = ints.length;
+      return seg;
     };
     /** The groups of one block: the one covering the whole block (if any) first, writing instead of adding. */
     const emitAxpy = (groups: Map<string, { y: number; len: number; terms: number[] }>, block: number, size: number, firstSlot: number) => {
@@ -236,7 +222,6 @@ export class FastProgram {
       (linksInto.get(u.link.dst) ?? linksInto.set(u.link.dst, []).get(u.link.dst)!).push(u);
       if (!u.staticSource) (linksFrom.get(u.link.src) ?? linksFrom.set(u.link.src, []).get(u.link.src)!).push(u);
     });
-    const recPlans = new Map<Component, { exact: RecPlan; prototype: RecPlan }>();
     for (const comp of st.components) {
       for (const k of comp.neurons) {
         forEachIn(st, k, (slot) => {
@@ -261,10 +246,7 @@ export class FastProgram {
         });
       }
       if (comp.kind === 'rec') {
-        flush(segments);
-        const plan = this.recPlan(comp, xBlock, oBlock, goBlock, gxOf, zeroRow);
-        recPlans.set(comp, plan);
-        segments.push({ kind: 'rec', plan: plan.exact });
+        ints.push(...this.recProgram(comp, 'forward', xBlock, oBlock, goBlock, gxOf, zeroRow));
         continue;
       }
       for (const k of comp.neurons) {
@@ -295,12 +277,9 @@ export class FastProgram {
         }
       }
     }
-    flush(segments);
-    this.forward = segments;
+    this.forward = flush();
 
-    const backward = (mode: GradientMode): Segment[] => {
-      const segs: Segment[] = [];
-      segStart = ints.length;
+    const backward = (mode: GradientMode): Segment => {
       ints.push(Op.ZERO, this.gBase, st.links.length);
       for (let ci = st.components.length - 1; ci >= 0; ci--) {
         const comp = st.components[ci]!;
@@ -335,9 +314,7 @@ export class FastProgram {
           });
         }
         if (comp.kind === 'rec') {
-          flush(segs);
-          const plan = recPlans.get(comp)!;
-          segs.push({ kind: 'rec', plan: mode === 'exact' ? plan.exact : plan.prototype });
+          ints.push(...this.recProgram(comp, mode, xBlock, oBlock, goBlock, gxOf, zeroRow));
         } else {
           for (const k of comp.neurons) {
             const s = m.slots[k]!;
@@ -387,10 +364,9 @@ export class FastProgram {
         }
       }
       for (const d of dots.values()) ints.push(Op.DOT, d.y, d.len, d.terms.length / 2, ...d.terms);
-      flush(segs);
-      return segs;
+      return flush();
     };
-    this.backward = { exact: backward('exact'), prototype: backward('prototype') };
+    this.backward = forwardOnly ? undefined : { exact: backward('exact'), prototype: backward('prototype') };
     for (const sp of sparse.values()) {
       sp.off = ints.length;
       ints.push(...sp.offs);
@@ -401,50 +377,60 @@ export class FastProgram {
     this.nF = nF;
   }
 
-  private recPlan(
+  /**
+   * A recurrent component's RECF instruction (forward) or RECB instruction (gradients in
+   * `mode`): its internal link runs as a table, then its neurons' per-cycle kernels.
+   */
+  private recProgram(
     comp: Component,
+    pass: 'forward' | GradientMode,
     xBlock: Int32Array,
     oBlock: Int32Array,
     goBlock: Int32Array,
     gxOf: (slot: number, mode: GradientMode) => number,
     zeroRow: number,
-  ): { exact: RecPlan; prototype: RecPlan } {
+  ): number[] {
     const st = this.st;
     const S = this.S;
-    const make = (mode: GradientMode): RecPlan => {
-      const neurons: RecNeuron[] = comp.neurons.map((k) => {
-        const ins: number[] = [];
-        const outs: number[] = [];
-        forEachIn(st, k, (slot) => ins.push(slot));
-        forEachOut(st, k, (slot) => outs.push(slot));
-        return {
-          type: st.types[k]!,
-          x: ins.map((q) => (st.inCoords[q]!.length > 0 ? (xBlock[q] as number) : zeroRow)),
-          o: outs.map((q) => oBlock[q] as number),
-          go: outs.map((q) => goBlock[q] as number),
-          gx: ins.map((q) => (st.types[k] === 'accum' ? -1 : gxOf(q, mode))),
-          rows: ins.map((q) => st.inCoords[q]!.length),
-        };
-      });
-      const links: RecLink[] = [];
-      for (const i of comp.internal) {
-        const u = st.links[i]!;
-        for (const r of u.runs) {
-          const g = gxOf(u.link.dst, mode);
-          links.push({
-            dst: (xBlock[u.link.dst] as number) + r.dstPos * S,
-            src: (oBlock[u.link.src] as number) + r.srcPos * S,
-            count: r.count,
-            w: this.wBase + u.slot,
-            gdst: g < 0 ? -1 : g + r.dstPos * S,
-            gsrc: (goBlock[u.link.src] as number) + r.srcPos * S,
-          });
-        }
+    const mode: GradientMode = pass === 'forward' ? 'exact' : pass;
+    const table: number[] = [];
+    for (const i of comp.internal) {
+      const u = st.links[i]!;
+      const g = pass === 'forward' ? -1 : gxOf(u.link.dst, mode);
+      for (const r of u.runs) {
+        table.push(
+          (xBlock[u.link.dst] as number) + r.dstPos * S,
+          (oBlock[u.link.src] as number) + r.srcPos * S,
+          r.count,
+          this.wBase + u.slot,
+          g < 0 ? -1 : g + r.dstPos * S,
+          pass === 'forward' ? -1 : (goBlock[u.link.src] as number) + r.srcPos * S,
+        );
       }
-      const table = Int32Array.from(links.flatMap((k) => [k.dst, k.src, k.count, k.w, k.gdst, k.gsrc]));
-      return { neurons, links, table };
-    };
-    return { exact: make('exact'), prototype: make('prototype') };
+    }
+    const body: number[] = [];
+    for (const k of comp.neurons) {
+      const s = st.oracle.slots[k]!;
+      const rows = (q: number) => st.inCoords[s.inBase + q]!.length;
+      const x = (q: number) => (rows(q) > 0 ? (xBlock[s.inBase + q] as number) : zeroRow);
+      const o = (q: number) => oBlock[s.outBase + q] as number;
+      const go = (q: number) => goBlock[s.outBase + q] as number;
+      const gx = (q: number) => gxOf(s.inBase + q, mode);
+      const type = st.types[k]!;
+      if (pass === 'forward') {
+        if (type === 'accum') body.push(Op.ACC, o(0), x(0), x(1), rows(0));
+        else if (type === 'norm') body.push(Op.NORM, o(0), x(0), rows(0));
+        else if (type === 'dot') body.push(Op.DOTN, o(0), x(0), x(1), rows(0));
+        else if (type === 'compare') body.push(Op.CMP, o(0), o(1), x(0), x(1));
+        else throw new Error(`fast engine: no per-cycle kernel for "${type}"`);
+      } else if (type === 'norm') {
+        if (rows(0) > 0) body.push(Op.NORMB, o(0), x(0), go(0), gx(0), rows(0));
+      } else if (type === 'dot') {
+        if (rows(0) > 0) body.push(Op.DOTNB, x(0), x(1), go(0), gx(0), gx(1), rows(0));
+      } else if (type === 'compare') body.push(Op.CMPB, x(0), x(1), go(0), go(1), gx(0), gx(1));
+      // accum: its input gradients are its output gradient (shared rows)
+    }
+    return [pass === 'forward' ? Op.RECF : Op.RECB, table.length / 6, body.length, ...table, ...body];
   }
 }
 

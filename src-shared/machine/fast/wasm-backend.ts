@@ -18,7 +18,11 @@ interface Exports {
   heapBase(): number;
   opcodes(p: number): number;
   exec(fBase: number, iBase: number, start: number, end: number, hdr: number): void;
+  execK(fBase: number, iBase: number, start: number, end: number, hdr: number, K: number): void;
 }
+
+/** Candidates per pass of the forward program (see FastBackend.candidateLanes; even). */
+const CANDIDATE_LANES = 16;
 
 function decodeBase64(s: string): Uint8Array<ArrayBuffer> {
   const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
@@ -44,6 +48,7 @@ function decodeBase64(s: string): Uint8Array<ArrayBuffer> {
 
 class WasmBackend implements FastBackend {
   readonly name = 'wasm';
+  readonly candidateLanes = CANDIDATE_LANES;
   private top: number;
   private readonly base: number;
   private readonly free: { at: number; bytes: number }[] = [];
@@ -71,7 +76,10 @@ class WasmBackend implements FastBackend {
     return at;
   }
 
-  alloc(nF: number, nI: number): Region {
+  alloc(nF: number, nI: number, K = 1): Region {
+    if (K !== 1 && (!Number.isInteger(K) || K < 2 || K % 2 !== 0))
+      throw new RangeError(`candidate lanes must be 1 or an even number, got ${K}`);
+    nF *= K;
     const fBytes = Math.ceil((nF * 8) / 16) * 16;
     const bytes = fBytes + Math.ceil((nI * 4) / 16) * 16;
     const at = this.reserve(bytes);
@@ -96,7 +104,10 @@ class WasmBackend implements FastBackend {
       live: () => this.generation === generation,
       f: () => (views(), f),
       i: () => (views(), i),
-      exec: (start, end, hdr) => x.exec(at, at + fBytes, start, end, hdr),
+      exec:
+        K === 1
+          ? (start, end, hdr) => x.exec(at, at + fBytes, start, end, hdr)
+          : (start, end, hdr) => x.execK(at, at + fBytes, start, end, hdr, K),
     };
     return region;
   }
