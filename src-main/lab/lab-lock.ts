@@ -74,6 +74,20 @@ function replaceLegacyLockFile(file: string): void {
 export function acquireLabLock(db: string, opts: LockOptions = {}): () => void {
   const file = lockFileOf(db);
   replaceLegacyLockFile(file);
+  // Openers racing for BEGIN EXCLUSIVE can each hold for a moment the SHARED lock another one
+  // needs, and then all of them give up: a busy answer is retried a few times after a short
+  // random pause before it counts as "held by another writer".
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return tryAcquire(db, file, opts);
+    } catch (e) {
+      if (!(e instanceof LabLockedError) || attempt >= 4) throw e;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5 + Math.random() * 20);
+    }
+  }
+}
+
+function tryAcquire(db: string, file: string, opts: LockOptions): () => void {
   const guard = new Database(file, { timeout: 0, ...(opts.nativeBinding ? { nativeBinding: opts.nativeBinding } : {}) });
   try {
     guard.pragma('locking_mode = EXCLUSIVE');
